@@ -1,0 +1,3 @@
+"""Otklik: a self-hosted brand-reputation monitor."""
+
+__version__ = "0.1.0"

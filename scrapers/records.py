@@ -1,0 +1,49 @@
+"""Plain records a source hands to the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScrapedItem:
+    """One review, post or article as the site shows it."""
+
+    external_id: str | None
+    url: str | None
+    text: str
+    author: str | None = None
+    rating: float | None = None
+    title: str | None = None
+    published_at: datetime | None = None
+    reply: str | None = None
+    language: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """What the core knows of a source: its kind, URL and options from config or chat."""
+
+    kind: str
+    url: str
+    aliases: tuple[str, ...] = ()
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PollState:
+    """What a source remembers between polls; the core stores it and hands it back."""
+
+    cursor: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    backfilled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    items: list[ScrapedItem]
+    state: PollState
+    not_modified: bool = False

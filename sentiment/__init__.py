@@ -1,0 +1,1 @@
+"""Sentiment labels and touchpoint tags for mention texts."""

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, repositories returning plain records, Alembic migrations."""

@@ -1,0 +1,289 @@
+"""SQLAlchemy 2.0 models: the schema every other package reads through repositories.
+
+Portable column types only (BigInteger ids of Telegram users and chats, timezone-aware
+timestamps, JSON) so the same models serve SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Brand(Base):
+    __tablename__ = "brands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    aliases: Mapped[list[Any]] = mapped_column(default=list)
+    alert_on: Mapped[str] = mapped_column(String(16), default="negative")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    # Response target: first answer within this many working minutes.
+    response_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    work_start: Mapped[str] = mapped_column(String(5), default="09:00")
+    work_end: Mapped[str] = mapped_column(String(5), default="21:00")
+    work_days: Mapped[str] = mapped_column(String(16), default="1234567")
+    alerts_paused_until: Mapped[datetime | None]
+    quiet_start: Mapped[str | None] = mapped_column(String(5))
+    quiet_end: Mapped[str | None] = mapped_column(String(5))
+    touchpoints: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+    sources: Mapped[list[Source]] = relationship(back_populates="brand", passive_deletes=True)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("brand_id", "kind", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str] = mapped_column(String(2000))
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=600)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # "config" sources follow the TOML file; "chat" ones were added by an owner from the bot.
+    origin: Mapped[str] = mapped_column(String(16), default="config")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+    last_poll_at: Mapped[datetime | None]
+    next_poll_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    cursor: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    consecutive_empty: Mapped[int] = mapped_column(Integer, default=0)
+    last_item_count: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # ok | failing | unhealthy | parser_broken | blocked
+    health: Mapped[str] = mapped_column(String(20), default="ok")
+    health_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    brand: Mapped[Brand] = relationship(back_populates="sources")
+
+
+class SourceEvent(Base):
+    """Health history of a source: failures, going unhealthy, recovering."""
+
+    __tablename__ = "source_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class Mention(Base):
+    __tablename__ = "mentions"
+    # dedup_key is the site's id when it has one, else the content hash: one row per review.
+    __table_args__ = (
+        UniqueConstraint("source_id", "dedup_key"),
+        Index("ix_mentions_brand_published", "brand_id", "published_at"),
+        Index("ix_mentions_unclassified", "classified_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    dedup_key: Mapped[str] = mapped_column(String(300))
+    external_id: Mapped[str | None] = mapped_column(String(300))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    author: Mapped[str | None] = mapped_column(String(300))
+    rating: Mapped[float | None] = mapped_column(Float)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    business_reply: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime]
+    language: Mapped[str | None] = mapped_column(String(8))
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Mentions from a source's first poll are history: stored and counted, never alerted on.
+    backfill: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    sentiment_label: Mapped[str | None] = mapped_column(String(16))
+    sentiment_score: Mapped[float | None] = mapped_column(Float)
+    sentiment_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    touchpoints: Mapped[list[Any]] = mapped_column(default=list)
+    classified_at: Mapped[datetime | None]
+
+
+class LabelCorrection(Base):
+    """A person's correction of a mention's sentiment: training data for the next model."""
+
+    __tablename__ = "label_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), index=True)
+    old_label: Mapped[str | None] = mapped_column(String(16))
+    new_label: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_brand_status", "brand_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), unique=True
+    )
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    # new | in_progress | replied | resolved | ignored
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    assignee_id: Mapped[int | None] = mapped_column(BigInteger)
+    due_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    # local | published | failed
+    reply_state: Mapped[str | None] = mapped_column(String(16))
+    reply_published_at: Mapped[datetime | None]
+    ignore_reason: Mapped[str | None] = mapped_column(Text)
+    reminded_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class CaseEvent(Base):
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Chat(Base):
+    """A Telegram chat the bot talks to, with its own language, time zone and digest slot."""
+
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    title: Mapped[str | None] = mapped_column(String(300))
+    language: Mapped[str] = mapped_column(String(2), default="ru")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    digest_weekday: Mapped[int] = mapped_column(Integer, default=0)
+    digest_time: Mapped[str] = mapped_column(String(5), default="10:00")
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    blocked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class BrandChat(Base):
+    """Which chats receive a brand's alerts and digests."""
+
+    __tablename__ = "brand_chats"
+    __table_args__ = (UniqueConstraint("brand_id", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("brand_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    # owner | pr | viewer
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[datetime | None]
+
+
+class OutboxMessage(Base):
+    """A message to deliver. Queued in the transaction that decided it; sent at least once,
+    recorded as sent exactly once (dedup_key makes queueing idempotent)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    # alert | health | reminder | escalation | digest | text
+    kind: Mapped[str] = mapped_column(String(16))
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # pending | sending | sent | failed | skipped
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class DigestRun(Base):
+    """One digest per chat, brand and period: the record that stops a second send."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("chat_id", "brand_id", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    created_at: Mapped[datetime]
