@@ -54,3 +54,15 @@ class SentimentError(OtklikError):
 
 class DeliveryError(OtklikError):
     """A message could not be delivered to a chat."""
+
+
+class RetryLater(DeliveryError):
+    """Telegram is rate limiting us or is down; try again after retry_after seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ChatUnavailable(DeliveryError):
+    """The chat blocked the bot, was deleted, or the bot was removed: stop sending there."""

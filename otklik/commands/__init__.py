@@ -1,0 +1,8 @@
+"""Subcommands. Each module has `add_parser(subparsers)` which sets `handler=` on its parser;
+a new command is one module plus one line here."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+COMMANDS: list[ModuleType] = []
