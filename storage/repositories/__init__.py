@@ -1,0 +1,1 @@
+"""Repositories: intent-named queries that take an AsyncSession and return plain records."""
