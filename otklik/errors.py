@@ -31,7 +31,9 @@ class FetchError(SourceError):
 class RateLimited(FetchError):
     """The site asked us to slow down (HTTP 429)."""
 
-    def __init__(self, message: str, *, retry_after: float | None, source: str = "", url: str = "") -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None, source: str = "", url: str = ""
+    ) -> None:
         super().__init__(message, source=source, url=url)
         self.retry_after = retry_after
 

@@ -23,3 +23,110 @@ class OutboxRecord:
     payload: dict[str, Any] = field(default_factory=dict)
     attempts: int = 0
     created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInput:
+    kind: str
+    url: str
+    interval_seconds: int
+    options: dict[str, str] = field(default_factory=dict)
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class BrandInput:
+    """A brand as the config file describes it; synced into the database at start."""
+
+    name: str
+    aliases: tuple[str, ...]
+    owners: tuple[int, ...]
+    alert_on: str
+    timezone: str
+    response_minutes: int
+    work_start: str
+    work_end: str
+    work_days: str
+    touchpoints: dict[str, list[str]]
+    sources: tuple[SourceInput, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    id: int
+    brand_id: int
+    brand_name: str
+    aliases: tuple[str, ...]
+    kind: str
+    url: str
+    interval_seconds: int
+    options: dict[str, str]
+    enabled: bool
+    origin: str
+    cursor: str | None
+    etag: str | None
+    last_modified: str | None
+    backfilled: bool
+    next_poll_at: datetime | None
+    last_poll_at: datetime | None
+    last_success_at: datetime | None
+    consecutive_failures: int
+    last_item_count: int | None
+    last_error: str | None
+    health: str
+    health_notified: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewMention:
+    external_id: str | None
+    url: str | None
+    text: str
+    author: str | None = None
+    rating: float | None = None
+    title: str | None = None
+    business_reply: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassificationInput:
+    label: str
+    score: float
+    scores: dict[str, float]
+    touchpoints: list[dict[str, str]]
+    needs_review: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRecord:
+    id: int
+    source_id: int
+    brand_id: int
+    brand_name: str
+    source_kind: str
+    external_id: str | None
+    url: str | None
+    author: str | None
+    rating: float | None
+    title: str | None
+    text: str
+    business_reply: str | None
+    published_at: datetime | None
+    first_seen_at: datetime
+    backfill: bool
+    sentiment_label: str | None
+    sentiment_score: float | None
+    needs_review: bool
+    touchpoints: list[dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOutcome:
+    """What one store step did: new mention ids, cases opened and alerts queued."""
+
+    new_mention_ids: list[int]
+    cases_opened: int
+    alerts_queued: int

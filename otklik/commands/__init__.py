@@ -5,4 +5,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-COMMANDS: list[ModuleType] = []
+from otklik.commands import init, run, scan, sources
+
+COMMANDS: list[ModuleType] = [
+    init,
+    scan,
+    run,
+    sources,
+]

@@ -1,0 +1,108 @@
+"""Composition root: settings → engine → HTTP session → classifier → pipeline (→ bot).
+
+One engine, one aiohttp ClientSession and one bot per process, created here and passed down.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from otklik.config import AppConfig, BrandConfig, load_config
+from otklik.pipeline import Classifier, Pipeline, PipelineOptions
+from otklik.settings import Settings
+from scrapers import registry
+from scrapers.fetch import Fetcher, FetchSettings, make_client_session
+from sentiment import load_classifier
+from storage.db import make_engine, make_sessionmaker, upgrade
+from storage.records import BrandInput, SourceInput
+from storage.repositories.brands import sync_brands
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    config: AppConfig
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    fetcher: Fetcher
+    classifier: Classifier
+    pipeline: Pipeline
+
+
+def brand_input(brand: BrandConfig) -> BrandInput:
+    return BrandInput(
+        name=brand.name,
+        aliases=brand.all_aliases,
+        owners=tuple(brand.owners),
+        alert_on=brand.alert_on,
+        timezone=brand.timezone,
+        response_minutes=max(1, brand.response_time // 60),
+        work_start=brand.work_start,
+        work_end=brand.work_end,
+        work_days=brand.work_days,
+        touchpoints=dict(brand.touchpoints),
+        sources=tuple(
+            SourceInput(
+                kind=source.kind or "",
+                url=source.url,
+                interval_seconds=source.interval,
+                options=source.options,
+                enabled=source.enabled,
+            )
+            for source in brand.sources
+        ),
+    )
+
+
+async def prepare_database(settings: Settings) -> AsyncEngine:
+    engine = make_engine(settings.database_url)
+    await upgrade(engine)
+    return engine
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Everything a scan or the service needs, closed in reverse order on the way out."""
+    config = load_config(settings.config, detect_kind=registry.detect, known_kinds=registry.kinds())
+    engine = await prepare_database(settings)
+    try:
+        sessions = make_sessionmaker(engine)
+        async with sessions.begin() as session:
+            await sync_brands(session, [brand_input(b) for b in config.brands], datetime.now(UTC))
+        fetch_settings = FetchSettings(
+            total_timeout=settings.http_timeout, max_bytes=settings.http_max_bytes
+        )
+        async with make_client_session(fetch_settings) as http:
+            fetcher = Fetcher(http, fetch_settings)
+            classifier = load_classifier(
+                settings.sentiment_model,
+                touchpoints={
+                    brand.name: brand.touchpoints for brand in config.brands if brand.touchpoints
+                },
+            )
+            reason = getattr(classifier, "fallback_reason", None)
+            if reason:
+                log.warning("sentiment model %s not used: %s", settings.sentiment_model, reason)
+            pipeline = Pipeline(
+                sessions,
+                lambda spec: registry.create(spec, fetcher),
+                classifier,
+                PipelineOptions(
+                    backfill_limit=settings.backfill_limit,
+                    backfill_days=settings.backfill_days,
+                    unhealthy_after=settings.unhealthy_after,
+                    classify_batch=settings.classify_batch,
+                    jitter=settings.poll_jitter,
+                ),
+            )
+            yield Runtime(settings, config, engine, sessions, fetcher, classifier, pipeline)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,41 @@
+"""`otklik sources`: every source with its health and last poll."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from otklik.app import open_runtime
+from otklik.logs import setup_logging
+from otklik.settings import Settings, load_settings
+from storage.repositories.sources import list_sources
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("sources", help="list sources with their health")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    setup_logging("WARNING")
+    return asyncio.run(show(settings))
+
+
+async def show(settings: Settings) -> int:
+    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+        sources = await list_sources(session)
+    for source in sources:
+        when = (
+            source.last_success_at.isoformat(timespec="minutes")
+            if source.last_success_at
+            else "never"
+        )
+        state = source.health if source.enabled else "disabled"
+        print(f"{source.id:>4} {source.brand_name} · {source.kind} {source.url}")
+        print(
+            f"      health: {state}; last success: {when}; failures in a row: {source.consecutive_failures}"
+        )
+        if source.last_error:
+            print(f"      last error: {source.last_error}")
+    return 0

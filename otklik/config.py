@@ -1,0 +1,253 @@
+"""Brands and their sources from a TOML file, validated once at start.
+
+A wrong file is refused with the file name, the line, the key and what is wrong, so the owner
+can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from otklik.errors import ConfigError
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def parse_duration(value: Any) -> int:
+    """'10m', '1h', '90s', '1d' or a number of seconds → seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like '10m' or '1h'")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"{value!r} is not a duration like '30s', '10m', '1h' or '1d'")
+        unit = match.group(2).lower() if match.group(2) else None
+        seconds = float(match.group(1)) * _UNIT_SECONDS[unit]
+    if seconds <= 0:
+        raise ValueError("must be longer than zero")
+    return int(seconds)
+
+
+Duration = Annotated[int, BeforeValidator(parse_duration)]
+
+
+class SourceConfig(BaseModel):
+    """One page or feed of a brand. Keys other than these go to the source as options."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    url: str
+    kind: str | None = None
+    interval: Duration = 600
+    enabled: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @property
+    def options(self) -> dict[str, str]:
+        return {key: str(value) for key, value in (self.model_extra or {}).items()}
+
+
+class BrandConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    aliases: list[str] = Field(default_factory=list)
+    owners: list[int] = Field(default_factory=list)
+    alert_on: Literal["negative", "all", "none"] = "negative"
+    timezone: str = "Europe/Moscow"
+    response_time: Duration = 3600
+    work_hours: str = "09:00-21:00"
+    work_days: str = "1234567"
+    touchpoints: dict[str, list[str]] = Field(default_factory=dict)
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases(cls, value: list[str]) -> list[str]:
+        cleaned = [alias.strip() for alias in value if alias.strip()]
+        return list(dict.fromkeys(cleaned))
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}, use e.g. 'Europe/Moscow'") from exc
+        return value
+
+    @field_validator("work_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split("-")]
+        if len(parts) != 2 or not all(_HHMM.match(part) for part in parts):
+            raise ValueError(f"{value!r} is not like '09:00-21:00'")
+        return f"{parts[0]}-{parts[1]}"
+
+    @field_validator("work_days")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        if not value or any(day not in "1234567" for day in value):
+            raise ValueError("list ISO weekdays as digits, e.g. '12345' for Monday to Friday")
+        return value
+
+    @property
+    def all_aliases(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([self.name, *self.aliases]))
+
+    @property
+    def work_start(self) -> str:
+        return self.work_hours.split("-")[0]
+
+    @property
+    def work_end(self) -> str:
+        return self.work_hours.split("-")[1]
+
+
+class AppConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    brands: list[BrandConfig] = Field(default_factory=list)
+
+    @field_validator("brands")
+    @classmethod
+    def _unique_names(cls, value: list[BrandConfig]) -> list[BrandConfig]:
+        seen: set[str] = set()
+        for brand in value:
+            if brand.name.casefold() in seen:
+                raise ValueError(f"brand {brand.name!r} is listed twice")
+            seen.add(brand.name.casefold())
+        return value
+
+
+def load_config(
+    path: Path,
+    *,
+    detect_kind: Callable[[str], str | None] | None = None,
+    known_kinds: Sequence[str] | None = None,
+) -> AppConfig:
+    """Read and validate the brands file. `detect_kind` fills in a source's missing `kind`;
+    a kind outside `known_kinds` is refused."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: no such file; `otklik init` writes an example") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        config = AppConfig.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        line = _line_of(text, loc)
+        where = f"{path}, line {line}" if line else str(path)
+        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
+        raise ConfigError(f"{where}: {_dotted(loc)}: {error['msg']}{more}") from exc
+    if detect_kind is not None:
+        config = _with_kinds(path, text, config, detect_kind)
+    if known_kinds is not None:
+        _check_kinds(path, text, config, known_kinds)
+    return config
+
+
+def _check_kinds(path: Path, text: str, config: AppConfig, known_kinds: Sequence[str]) -> None:
+    for b, brand in enumerate(config.brands):
+        for s, source in enumerate(brand.sources):
+            if source.kind is not None and source.kind not in known_kinds:
+                loc = ("brands", b, "sources", s, "kind")
+                raise ConfigError(
+                    f"{path}, line {_line_of(text, loc)}: {_dotted(loc)}: unknown source kind "
+                    f"{source.kind!r}; known kinds: {', '.join(sorted(known_kinds))}"
+                )
+
+
+def _with_kinds(
+    path: Path, text: str, config: AppConfig, detect_kind: Callable[[str], str | None]
+) -> AppConfig:
+    brands = []
+    for b, brand in enumerate(config.brands):
+        sources = []
+        for s, source in enumerate(brand.sources):
+            if source.kind is None:
+                kind = detect_kind(source.url)
+                if kind is None:
+                    loc = ("brands", b, "sources", s, "url")
+                    raise ConfigError(
+                        f"{path}, line {_line_of(text, loc)}: {_dotted(loc)}: cannot tell the "
+                        f'source kind from {source.url!r}; add kind = "..."'
+                    )
+                source = source.model_copy(update={"kind": kind})
+            sources.append(source)
+        brands.append(brand.model_copy(update={"sources": sources}))
+    return config.model_copy(update={"brands": brands})
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line number of a key path like ('brands', 1, 'sources', 0, 'interval')."""
+    lines = text.splitlines()
+    table = ""
+    counters: dict[str, int] = {}
+    wanted_tables = []
+    path = ""
+    parts = list(loc)
+    while len(parts) >= 2 and isinstance(parts[1], int):
+        path = f"{path}.{parts[0]}" if path else str(parts[0])
+        wanted_tables.append((path, parts[1]))
+        parts = parts[2:]
+    key = parts[0] if parts and isinstance(parts[0], str) else None
+    depth_ok = 0
+    table_line = None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\[\s*([\w.]+)\s*\]\]", stripped)
+        if header:
+            table = header.group(1)
+            index = counters.get(table, -1) + 1
+            counters[table] = index
+            for deeper in [t for t in counters if t.startswith(table + ".")]:
+                counters.pop(deeper)
+            if depth_ok < len(wanted_tables) and (table, index) == wanted_tables[depth_ok]:
+                depth_ok += 1
+                table_line = number
+                if depth_ok == len(wanted_tables) and key is None:
+                    return number
+            elif depth_ok and not any(table == t for t, _ in wanted_tables[:depth_ok]):
+                if depth_ok == len(wanted_tables):
+                    break
+            continue
+        if (
+            key
+            and depth_ok == len(wanted_tables)
+            and table == (wanted_tables[-1][0] if wanted_tables else "")
+            and re.match(rf"^{re.escape(key)}\s*=", stripped)
+        ):
+            return number
+    return table_line

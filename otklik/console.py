@@ -1,0 +1,57 @@
+"""A notifier that prints to the terminal: the loop runs with no Telegram token."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import TextIO
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.records import MentionRecord, OutboxRecord
+from storage.repositories.mentions import get_mentions
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def describe(mention: MentionRecord, *, width: int = 160) -> str:
+    """One line per mention for terminals: label, stars, source, author, text."""
+    label = mention.sentiment_label or "unlabelled"
+    stars = f" {mention.rating:g}★" if mention.rating is not None else ""
+    tags = ",".join(t["tag"] for t in mention.touchpoints)
+    text = " ".join(_joined(mention).split())
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return (
+        f"[{label}{stars}] {mention.brand_name} · {mention.source_kind}"
+        f"{' · ' + mention.author if mention.author else ''}{' · ' + tags if tags else ''}: {text}"
+        f"{'  ' + mention.url if mention.url else ''}"
+    )
+
+
+def _joined(mention: MentionRecord) -> str:
+    return f"{mention.title}. {mention.text}" if mention.title else mention.text
+
+
+class ConsoleNotifier:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], out: TextIO = sys.stdout
+    ) -> None:
+        self._sessions = sessionmaker
+        self._out = out
+
+    async def deliver(self, message: OutboxRecord) -> int | None:
+        if message.mention_id is not None:
+            async with self._sessions() as session:
+                found = await get_mentions(session, [message.mention_id])
+            body = describe(found[0]) if found else f"mention {message.mention_id}"
+            case = f" case #{message.case_id}" if message.case_id else ""
+            print(f"ALERT → chat {message.chat_id}{case}: {body}", file=self._out, flush=True)
+        else:
+            text = _TAGS.sub("", str(message.payload.get("text", message.kind)))
+            print(
+                f"{message.kind.upper()} → chat {message.chat_id}: {text}",
+                file=self._out,
+                flush=True,
+            )
+        return None

@@ -1,0 +1,292 @@
+"""One poll of one source: fetch → classify → store, cases and alerts in one transaction.
+
+Crash safety comes from the order of effects: the source's cursor moves forward in the same
+transaction that stores the mentions, their cases and their outbox rows, so a process killed
+anywhere either redoes the whole poll or has everything it needs to send the alerts.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from otklik import health
+from otklik.deadlines import due_at
+from otklik.errors import OtklikError, RateLimited, SourceError
+from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
+from sentiment.records import Sentiment, TextInput
+from storage.models import Brand
+from storage.records import ClassificationInput, MentionRecord, NewMention, SourceRecord
+from storage.repositories import mentions as mentions_repo
+from storage.repositories import sources as sources_repo
+from storage.repositories.triage import open_cases_and_alerts
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class PollingSource(Protocol):
+    async def poll(
+        self, state: PollState, *, backfill_limit: int = ..., backfill_since: datetime | None = ...
+    ) -> PollResult: ...
+
+
+class Classifier(Protocol):
+    async def classify(self, batch: Sequence[TextInput]) -> list[Sentiment]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineOptions:
+    backfill_limit: int = 200
+    backfill_days: int = 30
+    unhealthy_after: int = 3
+    classify_batch: int = 64
+    jitter: float = 0.1
+    max_backoff_factor: int = 8
+
+
+@dataclass(slots=True)
+class PollReport:
+    """What one poll did, for the scan printout and the logs."""
+
+    source: SourceRecord
+    new_mentions: list[MentionRecord] = field(default_factory=list)
+    cases_opened: int = 0
+    alerts_queued: int = 0
+    not_modified: bool = False
+    backfill: bool = False
+    error: str | None = None
+    health: str | None = None
+
+
+class Pipeline:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        make_source: Callable[[SourceSpec], PollingSource],
+        classifier: Classifier,
+        options: PipelineOptions | None = None,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._sessions = sessionmaker
+        self._make_source = make_source
+        self._classifier = classifier
+        self._options = options or PipelineOptions()
+        self._clock = clock
+
+    async def poll(self, source: SourceRecord) -> PollReport:
+        report = PollReport(source=source)
+        state = PollState(
+            cursor=source.cursor,
+            etag=source.etag,
+            last_modified=source.last_modified,
+            backfilled=source.backfilled,
+        )
+        spec = SourceSpec(
+            kind=source.kind, url=source.url, aliases=source.aliases, options=source.options
+        )
+        started = self._clock()
+        try:
+            result = await self._make_source(spec).poll(
+                state,
+                backfill_limit=self._options.backfill_limit,
+                backfill_since=started - timedelta(days=self._options.backfill_days),
+            )
+        except SourceError as exc:
+            await self._failed(report, exc)
+            return report
+        except OtklikError as exc:
+            await self._failed(report, SourceError(str(exc), source=source.kind, url=source.url))
+            return report
+        report.not_modified = result.not_modified
+        report.backfill = not source.backfilled
+        items = [self._to_new_mention(item) for item in result.items]
+        async with self._sessions() as session:
+            known = await mentions_repo.known_keys(
+                session, source.id, (mentions_repo.dedup_key(item) for item in items)
+            )
+        fresh = [item for item in items if mentions_repo.dedup_key(item) not in known]
+        verdicts = await self._classify_safely(fresh, brand=source.brand_name)
+        await self._store(report, result, fresh, verdicts)
+        return report
+
+    async def classify_pending(self, *, limit: int = 500) -> int:
+        """Classify mentions stored while the classifier was down, then open their cases."""
+        async with self._sessions() as session:
+            pending = await mentions_repo.unclassified(session, limit=limit)
+        if not pending:
+            return 0
+        inputs = [
+            TextInput(text=_joined(m.title, m.text), rating=m.rating, brand=m.brand_name)
+            for m in pending
+        ]
+        try:
+            verdicts = await self._classify(inputs)
+        except OtklikError as exc:
+            log.warning("classifier still failing, %d mentions wait: %s", len(pending), exc)
+            return 0
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            by_brand: dict[int, list[tuple[int, str | None]]] = {}
+            for mention, verdict in zip(pending, verdicts, strict=True):
+                await mentions_repo.set_classification(session, mention.id, verdict, now)
+                if not mention.backfill:
+                    by_brand.setdefault(mention.brand_id, []).append((mention.id, verdict.label))
+            for brand_id, labelled in by_brand.items():
+                await open_cases_and_alerts(
+                    session, brand_id=brand_id, mentions=labelled, now=now, deadline=_deadline
+                )
+        return len(pending)
+
+    async def _store(
+        self,
+        report: PollReport,
+        result: PollResult,
+        fresh: list[NewMention],
+        verdicts: list[ClassificationInput | None],
+    ) -> None:
+        source = report.source
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            created = await mentions_repo.insert_mentions(
+                session,
+                source_id=source.id,
+                brand_id=source.brand_id,
+                items=fresh,
+                classifications=verdicts,
+                backfill=report.backfill,
+                now=now,
+            )
+            if not report.backfill:
+                triaged = await open_cases_and_alerts(
+                    session,
+                    brand_id=source.brand_id,
+                    mentions=[(mid, v.label) for mid, _, v in created if v is not None],
+                    now=now,
+                    deadline=_deadline,
+                )
+                report.cases_opened, report.alerts_queued = (
+                    triaged.cases_opened,
+                    triaged.alerts_queued,
+                )
+            await sources_repo.save_poll_success(
+                session,
+                source.id,
+                now=now,
+                next_poll_at=self._next_poll(now, source.interval_seconds),
+                cursor=result.state.cursor,
+                etag=result.state.etag,
+                last_modified=result.state.last_modified,
+                backfilled=True,
+                item_count=None if result.not_modified else len(result.items),
+            )
+            if await health.record_recovery(session, source, now=now):
+                report.health = "ok"
+            report.new_mentions = await mentions_repo.get_mentions(
+                session, [mid for mid, _, _ in created]
+            )
+
+    async def _failed(self, report: PollReport, error: SourceError) -> None:
+        source = report.source
+        report.error = str(error)
+        log.warning("source %s %s failed: %s", source.kind, source.url, error)
+        now = self._clock()
+        factor = min(2**source.consecutive_failures, self._options.max_backoff_factor)
+        wait = source.interval_seconds * factor
+        if isinstance(error, RateLimited) and error.retry_after:
+            wait = max(wait, error.retry_after)
+        async with self._sessions.begin() as session:
+            failures = await sources_repo.save_poll_failure(
+                session,
+                source.id,
+                now=now,
+                next_poll_at=self._next_poll(now, wait),
+                error=str(error),
+            )
+            report.health = await health.record_failure(
+                session,
+                source,
+                error,
+                failures=failures,
+                threshold=self._options.unhealthy_after,
+                now=now,
+            )
+
+    async def _classify_safely(
+        self, items: list[NewMention], *, brand: str
+    ) -> list[ClassificationInput | None]:
+        """A failing classifier must not lose reviews: store them unlabelled for a later pass."""
+        if not items:
+            return []
+        inputs = [
+            TextInput(text=_joined(item.title, item.text), rating=item.rating, brand=brand)
+            for item in items
+        ]
+        try:
+            return list(await self._classify(inputs))
+        except OtklikError as exc:
+            log.error("classifier failed, storing %d mentions unlabelled: %s", len(items), exc)
+            return [None] * len(items)
+
+    async def _classify(self, inputs: list[TextInput]) -> list[ClassificationInput]:
+        out: list[ClassificationInput] = []
+        size = self._options.classify_batch
+        for start in range(0, len(inputs), size):
+            for verdict in await self._classifier.classify(inputs[start : start + size]):
+                out.append(
+                    ClassificationInput(
+                        label=verdict.label,
+                        score=verdict.score,
+                        scores=dict(verdict.scores),
+                        touchpoints=[
+                            {"tag": t.tag, "polarity": t.polarity} for t in verdict.touchpoints
+                        ],
+                        needs_review=verdict.needs_review,
+                    )
+                )
+        return out
+
+    def _next_poll(self, now: datetime, seconds: float) -> datetime:
+        spread = seconds * self._options.jitter
+        return now + timedelta(seconds=seconds + random.uniform(-spread, spread))
+
+    @staticmethod
+    def _to_new_mention(item: ScrapedItem) -> NewMention:
+        return NewMention(
+            external_id=item.external_id,
+            url=item.url,
+            text=item.text,
+            author=item.author,
+            rating=item.rating,
+            title=item.title,
+            business_reply=item.reply,
+            published_at=item.published_at,
+            language=item.language,
+            extra=dict(item.extra),
+        )
+
+
+def _joined(title: str | None, text: str) -> str:
+    return f"{title}. {text}" if title and text else (title or text)
+
+
+def _deadline(opened: datetime, brand: Brand) -> datetime:
+    return due_at(
+        opened,
+        minutes=brand.response_minutes,
+        work_start=brand.work_start,
+        work_end=brand.work_end,
+        work_days=brand.work_days,
+        tz=brand.timezone,
+    )

@@ -1,0 +1,116 @@
+"""Drains the outbox: each queued message is delivered, retried with backoff, or given up on
+with the reason recorded. Nothing is dropped silently."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from otklik.errors import ChatUnavailable, DeliveryError, RetryLater
+from otklik.pipeline import Clock, utcnow
+from storage.records import OutboxRecord
+from storage.repositories import outbox as outbox_repo
+
+log = logging.getLogger(__name__)
+
+
+class Notifier(Protocol):
+    async def deliver(self, message: OutboxRecord) -> int | None:
+        """Send one message; return the chat's message id. Raise RetryLater, ChatUnavailable
+        or DeliveryError."""
+
+
+class Sender:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        notifier: Notifier,
+        *,
+        max_attempts: int = 12,
+        clock: Clock = utcnow,
+        idle: float = 1.0,
+    ) -> None:
+        self._sessions = sessionmaker
+        self._notifier = notifier
+        self._max_attempts = max_attempts
+        self._clock = clock
+        self._idle = idle
+        self.wake = asyncio.Event()
+
+    async def drain_once(self) -> int:
+        """Deliver every message that is due now; returns how many were sent."""
+        sent = 0
+        tried: set[int] = set()
+        while True:
+            async with self._sessions() as session:
+                batch = await outbox_repo.due_messages(session, self._clock())
+            batch = [message for message in batch if message.id not in tried]
+            if not batch:
+                return sent
+            for message in batch:
+                tried.add(message.id)
+                sent += await self._deliver(message)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.drain_once()
+            except Exception:  # the database may be briefly locked or down: keep the loop alive
+                log.exception("outbox drain failed; retrying")
+            self.wake.clear()
+            waiter = asyncio.ensure_future(self.wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait(
+                {waiter, stopper}, timeout=self._idle, return_when=asyncio.FIRST_COMPLETED
+            )
+            waiter.cancel()
+            stopper.cancel()
+
+    async def _deliver(self, message: OutboxRecord) -> int:
+        now = self._clock()
+        try:
+            telegram_id = await self._notifier.deliver(message)
+        except ChatUnavailable as exc:
+            log.warning("chat %s unavailable, skipping its messages: %s", message.chat_id, exc)
+            async with self._sessions.begin() as session:
+                await outbox_repo.mark_chat_unavailable(
+                    session, message.id, message.chat_id, error=str(exc), now=now
+                )
+            return 0
+        except DeliveryError as exc:
+            wait = self._backoff(message.attempts)
+            if isinstance(exc, RetryLater) and exc.retry_after is not None:
+                wait = max(float(exc.retry_after), 0.0)
+            async with self._sessions.begin() as session:
+                status = await outbox_repo.mark_retry(
+                    session,
+                    message.id,
+                    error=str(exc),
+                    retry_at=now + timedelta(seconds=wait),
+                    give_up_after=self._max_attempts,
+                )
+            log.log(
+                logging.ERROR if status == "failed" else logging.INFO,
+                "delivery of %s to %s: %s (attempt %d, %s)",
+                message.dedup_key,
+                message.chat_id,
+                exc,
+                message.attempts + 1,
+                status,
+            )
+            return 0
+        async with self._sessions.begin() as session:
+            await outbox_repo.mark_sent(
+                session, message.id, telegram_id=telegram_id, now=self._clock()
+            )
+        return 1
+
+    @staticmethod
+    def _backoff(attempts: int) -> float:
+        base = min(2.0**attempts, 600.0)
+        return base * random.uniform(0.8, 1.2)

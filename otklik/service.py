@@ -1,0 +1,140 @@
+"""`otklik run`: scheduler, outbox sender, periodic jobs and (with a token) the Telegram bot in
+one process, stopped cleanly by Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from otklik.app import Runtime, open_runtime
+from otklik.console import ConsoleNotifier
+from otklik.digest_schedule import queue_due_digests
+from otklik.pipeline import utcnow
+from otklik.scheduler import Scheduler
+from otklik.sender import Notifier, Sender
+from otklik.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[datetime], Awaitable[int]]
+
+
+async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    async with open_runtime(settings) as runtime:
+        if settings.bot_token is None:
+            log.warning(
+                "OTKLIK_BOT_TOKEN is not set: alerts are printed here, not sent to Telegram"
+            )
+            await _serve(runtime, ConsoleNotifier(runtime.sessionmaker), stop, jobs={})
+            return
+        await _serve_with_bot(runtime, stop)
+
+
+async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
+    from bot.deadlines import check_deadlines
+    from bot.delivery import TelegramNotifier
+    from bot.factory import create_bot
+    from bot.setup import build_dispatcher
+
+    from scrapers.publish import ReplyPublisher
+
+    settings = runtime.settings
+    assert settings.bot_token is not None
+    bot = create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_url)
+    try:
+        publisher = ReplyPublisher(runtime.fetcher.session, _reply_credentials(settings))
+        dispatcher = build_dispatcher(sessionmaker=runtime.sessionmaker, publisher=publisher)
+        sessions = runtime.sessionmaker
+
+        async def deadlines(now: datetime) -> int:
+            return await check_deadlines(sessions, now)
+
+        async def digests(now: datetime) -> int:
+            return await queue_due_digests(sessions, now)
+
+        polling = asyncio.create_task(
+            dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False),
+            name="telegram-polling",
+        )
+        try:
+            await _serve(
+                runtime,
+                TelegramNotifier(bot, sessions),
+                stop,
+                jobs={"deadlines": deadlines, "digests": digests},
+            )
+        finally:
+            with contextlib.suppress(RuntimeError):
+                await dispatcher.stop_polling()
+            polling.cancel()
+            await asyncio.gather(polling, return_exceptions=True)
+    finally:
+        await bot.session.close()
+
+
+async def _serve(
+    runtime: Runtime, notifier: Notifier, stop: asyncio.Event, *, jobs: dict[str, Job]
+) -> None:
+    settings = runtime.settings
+    sender = Sender(runtime.sessionmaker, notifier, max_attempts=settings.outbox_max_attempts)
+
+    def on_report(report: object) -> None:
+        sender.wake.set()
+
+    scheduler = Scheduler(
+        runtime.sessionmaker,
+        runtime.pipeline,
+        max_concurrency=settings.max_concurrent_polls,
+        on_report=on_report,
+    )
+    tasks = [
+        asyncio.create_task(scheduler.run(stop), name="scheduler"),
+        asyncio.create_task(sender.run(stop), name="sender"),
+        *(
+            asyncio.create_task(_every(60, name, job, stop, sender), name=name)
+            for name, job in jobs.items()
+        ),
+    ]
+    log.info("otklik is running: %d brands; Ctrl-C stops", len(runtime.config.brands))
+    try:
+        await stop.wait()
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        log.info("otklik stopped")
+
+
+async def _every(seconds: float, name: str, job: Job, stop: asyncio.Event, sender: Sender) -> None:
+    while not stop.is_set():
+        try:
+            if await job(utcnow()):
+                sender.wake.set()
+        except Exception:
+            log.exception("periodic job %s failed; it runs again in %ss", name, seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+def _reply_credentials(settings: Settings):  # type: ignore[no-untyped-def]
+    from scrapers.publish import ReplyCredentials
+
+    def secret(value: object) -> str | None:
+        return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
+
+    key = settings.appstore_private_key_file
+    return ReplyCredentials(
+        google_business_token=secret(settings.google_business_token),
+        google_play_token=secret(settings.google_play_token),
+        appstore_issuer_id=settings.appstore_issuer_id,
+        appstore_key_id=settings.appstore_key_id,
+        appstore_private_key=key.read_text(encoding="utf-8") if key else None,
+    )

@@ -1,0 +1,14 @@
+"""Dialect-specific INSERT ... ON CONFLICT DO NOTHING for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def insert_ignoring_conflicts(session: AsyncSession, model: Any) -> Any:
+    name = session.get_bind().dialect.name
+    module = postgresql if name == "postgresql" else sqlite
+    return module.insert(model).on_conflict_do_nothing()

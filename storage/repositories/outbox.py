@@ -1,0 +1,122 @@
+"""The alert outbox: queued in the deciding transaction, drained by the sender."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dialect import insert_ignoring_conflicts
+from storage.models import Chat, OutboxMessage
+from storage.records import OutboxRecord
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    dedup_key: str,
+    chat_id: int,
+    kind: str,
+    now: datetime,
+    brand_id: int | None = None,
+    mention_id: int | None = None,
+    case_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a message unless one with the same key exists; True when queued now."""
+    result = await session.execute(
+        insert_ignoring_conflicts(session, OutboxMessage)
+        .values(
+            dedup_key=dedup_key,
+            chat_id=chat_id,
+            brand_id=brand_id,
+            kind=kind,
+            mention_id=mention_id,
+            case_id=case_id,
+            payload=payload or {},
+            next_attempt_at=not_before or now,
+            created_at=now,
+        )
+        .returning(OutboxMessage.id)
+    )
+    return result.first() is not None
+
+
+async def due_messages(
+    session: AsyncSession, now: datetime, *, limit: int = 20
+) -> list[OutboxRecord]:
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    return [
+        OutboxRecord(
+            id=row.id,
+            dedup_key=row.dedup_key,
+            chat_id=row.chat_id,
+            brand_id=row.brand_id,
+            kind=row.kind,
+            mention_id=row.mention_id,
+            case_id=row.case_id,
+            payload=dict(row.payload or {}),
+            attempts=row.attempts,
+            created_at=row.created_at,
+        )
+        for row in rows
+    ]
+
+
+async def next_attempt_at(session: AsyncSession) -> datetime | None:
+    return await session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "pending")
+    )
+
+
+async def mark_sent(
+    session: AsyncSession, message_id: int, *, telegram_id: int | None, now: datetime
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            status="sent",
+            sent_message_id=telegram_id,
+            sent_at=now,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+async def mark_retry(
+    session: AsyncSession, message_id: int, *, error: str, retry_at: datetime, give_up_after: int
+) -> str:
+    """Count a failed attempt; after `give_up_after` attempts the message is failed for good."""
+    row = await session.get_one(OutboxMessage, message_id)
+    row.attempts += 1
+    row.last_error = error[:2000]
+    row.next_attempt_at = retry_at
+    if row.attempts >= give_up_after:
+        row.status = "failed"
+    return row.status
+
+
+async def mark_chat_unavailable(
+    session: AsyncSession, message_id: int, chat_id: int, *, error: str, now: datetime
+) -> None:
+    """The chat blocked the bot or is gone: skip its queued messages and stop queueing more."""
+    await session.execute(update(Chat).where(Chat.id == chat_id).values(blocked_at=now))
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
+        .values(status="skipped", last_error=error[:2000])
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(attempts=OutboxMessage.attempts + 1)
+    )

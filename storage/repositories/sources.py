@@ -1,0 +1,138 @@
+"""Sources and their poll state and health."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Brand, Source, SourceEvent
+from storage.records import SourceRecord
+
+
+def _record(row: Source, brand: Brand) -> SourceRecord:
+    return SourceRecord(
+        id=row.id,
+        brand_id=row.brand_id,
+        brand_name=brand.name,
+        aliases=tuple(dict.fromkeys([brand.name, *brand.aliases])),
+        kind=row.kind,
+        url=row.url,
+        interval_seconds=row.interval_seconds,
+        options=dict(row.options or {}),
+        enabled=row.enabled,
+        origin=row.origin,
+        cursor=row.cursor,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        backfilled=row.backfilled,
+        next_poll_at=row.next_poll_at,
+        last_poll_at=row.last_poll_at,
+        last_success_at=row.last_success_at,
+        consecutive_failures=row.consecutive_failures,
+        last_item_count=row.last_item_count,
+        last_error=row.last_error,
+        health=row.health,
+        health_notified=row.health_notified,
+    )
+
+
+async def list_sources(session: AsyncSession, *, enabled_only: bool = False) -> list[SourceRecord]:
+    query = (
+        select(Source, Brand)
+        .join(Brand, Brand.id == Source.brand_id)
+        .order_by(Brand.name, Source.id)
+    )
+    if enabled_only:
+        query = query.where(Source.enabled.is_(True))
+    return [_record(row, brand) for row, brand in (await session.execute(query)).all()]
+
+
+async def due_sources(
+    session: AsyncSession, now: datetime, *, exclude: Sequence[int] = (), limit: int = 100
+) -> list[SourceRecord]:
+    query = (
+        select(Source, Brand)
+        .join(Brand, Brand.id == Source.brand_id)
+        .where(Source.enabled.is_(True))
+        .where(or_(Source.next_poll_at.is_(None), Source.next_poll_at <= now))
+        .order_by(Source.next_poll_at.is_not(None), Source.next_poll_at, Source.id)
+        .limit(limit)
+    )
+    if exclude:
+        query = query.where(Source.id.not_in(list(exclude)))
+    return [_record(row, brand) for row, brand in (await session.execute(query)).all()]
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    return await session.scalar(
+        select(Source.next_poll_at)
+        .where(Source.enabled.is_(True), Source.next_poll_at.is_not(None))
+        .order_by(Source.next_poll_at)
+        .limit(1)
+    )
+
+
+async def get_source(session: AsyncSession, source_id: int) -> SourceRecord | None:
+    row = (
+        await session.execute(
+            select(Source, Brand)
+            .join(Brand, Brand.id == Source.brand_id)
+            .where(Source.id == source_id)
+        )
+    ).first()
+    return _record(*row) if row else None
+
+
+async def save_poll_success(
+    session: AsyncSession,
+    source_id: int,
+    *,
+    now: datetime,
+    next_poll_at: datetime,
+    cursor: str | None,
+    etag: str | None,
+    last_modified: str | None,
+    backfilled: bool,
+    item_count: int | None,
+) -> None:
+    row = await session.get_one(Source, source_id)
+    row.last_poll_at = row.last_success_at = now
+    row.next_poll_at = next_poll_at
+    row.cursor, row.etag, row.last_modified = cursor, etag, last_modified
+    row.backfilled = backfilled
+    if item_count is not None:
+        row.last_item_count = item_count
+    row.consecutive_failures = 0
+    row.last_error = None
+
+
+async def save_poll_failure(
+    session: AsyncSession, source_id: int, *, now: datetime, next_poll_at: datetime, error: str
+) -> int:
+    """Count one more failure in a row; returns how many there are now."""
+    row = await session.get_one(Source, source_id)
+    row.last_poll_at = now
+    row.next_poll_at = next_poll_at
+    row.consecutive_failures += 1
+    row.last_error = error[:2000]
+    session.add(SourceEvent(source_id=source_id, at=now, kind="error", message=error[:2000]))
+    return row.consecutive_failures
+
+
+async def set_health(
+    session: AsyncSession, source_id: int, *, health: str, notified: bool, now: datetime, note: str
+) -> None:
+    row = await session.get_one(Source, source_id)
+    row.health = health
+    row.health_notified = notified
+    session.add(
+        SourceEvent(
+            source_id=source_id,
+            at=now,
+            kind=health if health != "ok" else "recovered",
+            message=note,
+        )
+    )
