@@ -19,6 +19,7 @@ from otklik.errors import ConfigError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
+_TABLE_ARRAYS = {"brands", "sources"}
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -218,7 +219,7 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     wanted_tables = []
     path = ""
     parts = list(loc)
-    while len(parts) >= 2 and isinstance(parts[1], int):
+    while len(parts) >= 2 and parts[0] in _TABLE_ARRAYS and isinstance(parts[1], int):
         path = f"{path}.{parts[0]}" if path else str(parts[0])
         wanted_tables.append((path, parts[1]))
         parts = parts[2:]
