@@ -1,0 +1,383 @@
+"""The digest's figures, computed from plain records: no database, no rendering."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from reports.periods import Period
+from storage.repositories.stats import (
+    BrandInfo,
+    CaseRow,
+    MentionRow,
+    SourceEventRow,
+    SourceInfo,
+)
+
+SENTIMENTS = ("positive", "neutral", "mixed", "negative")
+FAILURE_EVENTS = frozenset({"error", "failure", "failed", "unhealthy", "parser_broken", "blocked"})
+QUOTE_CHARS = 110
+TOP_TOUCHPOINTS = 3
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentCounts:
+    """Mentions of a period by sentiment; `unclassified` ones are counted but not in the index."""
+
+    positive: int = 0
+    neutral: int = 0
+    mixed: int = 0
+    negative: int = 0
+    unclassified: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.positive + self.neutral + self.mixed + self.negative + self.unclassified
+
+    @property
+    def classified(self) -> int:
+        return self.total - self.unclassified
+
+    @property
+    def index(self) -> int | None:
+        """Share of positive minus share of negative among classified mentions, −100..100."""
+        if not self.classified:
+            return None
+        return round(100 * (self.positive - self.negative) / self.classified)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFigures:
+    """One source's mentions and average rating, now and in the period before."""
+
+    source_id: int
+    kind: str
+    url: str
+    qualifier: str
+    mentions: int
+    previous_mentions: int
+    negative: int
+    average_rating: float | None
+    previous_average_rating: float | None
+
+    @property
+    def rating_change(self) -> float | None:
+        if self.average_rating is None or self.previous_average_rating is None:
+            return None
+        return round(self.average_rating - self.previous_average_rating, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class DayFigures:
+    day: date
+    counts: SentimentCounts
+    average_rating: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseFigures:
+    """Cases opened in a period and how they were answered, as of the period's cutoff."""
+
+    cases: int = 0
+    responded: int = 0
+    ignored: int = 0
+    missed_deadlines: int = 0
+    median_minutes: float | None = None
+
+    @property
+    def counted(self) -> int:
+        return self.cases - self.ignored
+
+    @property
+    def rate(self) -> int | None:
+        """Percentage of cases (ignored ones without an answer left out) with a first response."""
+        return round(100 * self.responded / self.counted) if self.counted else None
+
+
+@dataclass(frozen=True, slots=True)
+class TouchpointFigures:
+    tag: str
+    count: int
+    previous_count: int
+    quote: str
+    quote_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    id: int
+    url: str | None
+    created_at: datetime
+    overdue: bool
+    excerpt: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailedSource:
+    source_id: int
+    kind: str
+    url: str
+    failures: int
+    health: str
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFigures:
+    """Everything a digest or report shows, for one brand and period."""
+
+    brand_id: int
+    brand_name: str
+    period: Period
+    generated_at: datetime
+    current: SentimentCounts
+    previous: SentimentCounts
+    backfill: int
+    average_rating: float | None
+    previous_average_rating: float | None
+    sources: list[SourceFigures]
+    days: list[DayFigures]
+    response: ResponseFigures
+    previous_response: ResponseFigures
+    criticised: list[TouchpointFigures]
+    praised: list[TouchpointFigures]
+    open_cases: list[OpenCase]
+    failed_sources: list[FailedSource]
+    brand_is_new: bool
+    mentions: list[MentionRow] = field(default_factory=list, repr=False)
+
+    @property
+    def empty(self) -> bool:
+        return self.current.total == 0
+
+    @property
+    def index_change(self) -> int | None:
+        if self.current.index is None or self.previous.index is None:
+            return None
+        return self.current.index - self.previous.index
+
+
+def compute_figures(
+    *,
+    brand: BrandInfo,
+    period: Period,
+    now: datetime,
+    sources: Sequence[SourceInfo],
+    mentions: Sequence[MentionRow],
+    previous_mentions: Sequence[MentionRow],
+    cases: Sequence[CaseRow],
+    previous_cases: Sequence[CaseRow],
+    open_cases: Sequence[CaseRow],
+    source_events: Sequence[SourceEventRow],
+) -> DigestFigures:
+    previous = period.previous()
+    return DigestFigures(
+        brand_id=brand.id,
+        brand_name=brand.name,
+        period=period,
+        generated_at=now,
+        current=count_sentiments(mentions),
+        previous=count_sentiments(previous_mentions),
+        backfill=sum(1 for mention in mentions if mention.backfill),
+        average_rating=_average(mention.rating for mention in mentions),
+        previous_average_rating=_average(mention.rating for mention in previous_mentions),
+        sources=_sources(sources, mentions, previous_mentions),
+        days=_days(period, mentions),
+        response=response_figures(cases, period.cutoff(now)),
+        previous_response=response_figures(previous_cases, previous.cutoff(now)),
+        criticised=_touchpoints(mentions, previous_mentions, "negative"),
+        praised=_touchpoints(mentions, previous_mentions, "positive"),
+        open_cases=[
+            OpenCase(
+                case.id,
+                case.mention_url,
+                case.created_at,
+                case.due_at is not None and case.due_at < now and case.first_response_at is None,
+                short_quote(case.text, 80),
+            )
+            for case in open_cases
+        ],
+        failed_sources=_failed_sources(sources, source_events),
+        brand_is_new=brand.created_at >= period.start,
+        mentions=list(mentions),
+    )
+
+
+def count_sentiments(mentions: Iterable[MentionRow]) -> SentimentCounts:
+    counts = Counter(
+        mention.sentiment if mention.sentiment in SENTIMENTS else "unclassified"
+        for mention in mentions
+    )
+    return SentimentCounts(**{key: counts[key] for key in (*SENTIMENTS, "unclassified")})
+
+
+def response_figures(cases: Iterable[CaseRow], cutoff: datetime) -> ResponseFigures:
+    total = responded = ignored = missed = 0
+    minutes: list[float] = []
+    for case in cases:
+        total += 1
+        answer = case.first_response_at
+        if answer is not None and answer > cutoff:
+            answer = None
+        if answer is None and case.status == "ignored":
+            # Ignoring spam is a decision, not a failure to respond: out of the rate.
+            ignored += 1
+            continue
+        if answer is not None:
+            responded += 1
+            minutes.append((answer - case.created_at).total_seconds() / 60)
+        if case.due_at is not None:
+            missed += answer > case.due_at if answer is not None else case.due_at < cutoff
+    return ResponseFigures(
+        cases=total,
+        responded=responded,
+        ignored=ignored,
+        missed_deadlines=missed,
+        median_minutes=round(statistics.median(minutes), 1) if minutes else None,
+    )
+
+
+def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """The first sentence of a text, whitespace collapsed, cut at a word to `limit` chars."""
+    flat = " ".join(text.split())
+    sentence = _SENTENCE_END.split(flat, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    cut = (
+        sentence[: limit - 1].rsplit(" ", 1)[0]
+        if " " in sentence[: limit - 1]
+        else sentence[: limit - 1]
+    )
+    return cut.rstrip(",;:—- ") + "…"
+
+
+def touchpoint_marks(mention: MentionRow) -> list[tuple[str, str]]:
+    """(tag, polarity) pairs of a mention; a bare tag takes the mention's own sentiment."""
+    marks = []
+    for item in mention.touchpoints:
+        if isinstance(item, dict) and item.get("tag"):
+            polarity = _polarity(str(item.get("polarity") or mention.sentiment or ""))
+            marks.append((str(item["tag"]), polarity))
+        elif isinstance(item, str) and item:
+            marks.append((item, _polarity(mention.sentiment or "")))
+    return marks
+
+
+def _polarity(value: str) -> str:
+    lowered = value.strip().lower()
+    if lowered.startswith(("neg", "-")):
+        return "negative"
+    if lowered.startswith(("pos", "+")):
+        return "positive"
+    return "neutral"
+
+
+def _touchpoints(
+    mentions: Sequence[MentionRow], previous_mentions: Sequence[MentionRow], polarity: str
+) -> list[TouchpointFigures]:
+    counts: Counter[str] = Counter()
+    example: dict[str, MentionRow] = {}
+    for mention in mentions:
+        for tag in {tag for tag, mark in touchpoint_marks(mention) if mark == polarity}:
+            counts[tag] += 1
+            best = example.get(tag)
+            if best is None or (mention.at, mention.id) > (best.at, best.id):
+                example[tag] = mention
+    before: Counter[str] = Counter()
+    for mention in previous_mentions:
+        for tag in {tag for tag, mark in touchpoint_marks(mention) if mark == polarity}:
+            before[tag] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_TOUCHPOINTS]
+    return [
+        TouchpointFigures(
+            tag=tag,
+            count=count,
+            previous_count=before[tag],
+            quote=short_quote(example[tag].text or example[tag].title or ""),
+            quote_url=example[tag].url,
+        )
+        for tag, count in ranked
+    ]
+
+
+def _sources(
+    sources: Sequence[SourceInfo],
+    mentions: Sequence[MentionRow],
+    previous_mentions: Sequence[MentionRow],
+) -> list[SourceFigures]:
+    now_by: dict[int, list[MentionRow]] = defaultdict(list)
+    before_by: dict[int, list[MentionRow]] = defaultdict(list)
+    for mention in mentions:
+        now_by[mention.source_id].append(mention)
+    for mention in previous_mentions:
+        before_by[mention.source_id].append(mention)
+    kinds = Counter(source.kind for source in sources)
+    result = [
+        SourceFigures(
+            source_id=source.id,
+            kind=source.kind,
+            url=source.url,
+            qualifier=_qualifier(source.url) if kinds[source.kind] > 1 else "",
+            mentions=len(now_by[source.id]),
+            previous_mentions=len(before_by[source.id]),
+            negative=sum(1 for mention in now_by[source.id] if mention.sentiment == "negative"),
+            average_rating=_average(mention.rating for mention in now_by[source.id]),
+            previous_average_rating=_average(mention.rating for mention in before_by[source.id]),
+        )
+        for source in sources
+        if now_by[source.id] or before_by[source.id]
+    ]
+    return sorted(result, key=lambda item: (-item.mentions, item.source_id))
+
+
+def _days(period: Period, mentions: Sequence[MentionRow]) -> list[DayFigures]:
+    by_day: dict[date, list[MentionRow]] = defaultdict(list)
+    for mention in mentions:
+        by_day[period.day_of(mention.at)].append(mention)
+    return [
+        DayFigures(
+            day,
+            count_sentiments(by_day[day]),
+            _average(mention.rating for mention in by_day[day]),
+        )
+        for day in period.day_list()
+    ]
+
+
+def _failed_sources(
+    sources: Sequence[SourceInfo], events: Sequence[SourceEventRow]
+) -> list[FailedSource]:
+    failures = Counter(event.source_id for event in events if event.kind in FAILURE_EVENTS)
+    last_message = {
+        event.source_id: event.message for event in events if event.kind in FAILURE_EVENTS
+    }
+    return [
+        FailedSource(
+            source.id,
+            source.kind,
+            source.url,
+            failures[source.id],
+            source.health,
+            last_message.get(source.id) or source.last_error,
+        )
+        for source in sources
+        if failures[source.id] or (source.enabled and source.health != "ok")
+    ]
+
+
+def _average(values: Iterable[float | None]) -> float | None:
+    present = [value for value in values if value is not None]
+    return round(sum(present) / len(present), 2) if present else None
+
+
+def _qualifier(url: str) -> str:
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    tail = path.rsplit("/", 1)[-1] if path else ""
+    return f"{parts.hostname or ''}{'/…/' + tail if tail else ''}"

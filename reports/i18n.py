@@ -1,0 +1,215 @@
+"""Words and number formats of reports in Russian and English."""
+
+from __future__ import annotations
+
+from datetime import date
+
+LANGUAGES = ("ru", "en")
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "ru": {
+        "title": "Дайджест репутации",
+        "report": "Отчёт о репутации",
+        "period_week": "неделя",
+        "mentions": "Упоминаний",
+        "was": "было",
+        "index": "Индекс репутации",
+        "rating": "Средняя оценка",
+        "by_source": "По площадкам",
+        "responses": "Ответы",
+        "answered": "Ответили на {done} из {total} ({rate})",
+        "median": "Медиана до первого ответа",
+        "missed": "Просрочено",
+        "no_cases": "Новых обращений не было",
+        "criticised": "Чаще ругают",
+        "praised": "Чаще хвалят",
+        "open_cases": "Открытые обращения",
+        "more": "и ещё {n}",
+        "overdue": "просрочено",
+        "failed": "Сбои источников",
+        "failures": "ошибок: {n}",
+        "health_now": "сейчас: {health}",
+        "backfill": "Из них {n} — из истории при первом сборе.",
+        "unclassified": "без оценки тональности: {n}",
+        "empty": "За этот период упоминаний не было.",
+        "new_brand": "Бренд подключён недавно: полная картина появится в следующем дайджесте.",
+        "positive": "позитивные",
+        "neutral": "нейтральные",
+        "mixed": "смешанные",
+        "negative": "негативные",
+        "chart_title": "Упоминания по дням и средняя оценка",
+        "chart_count": "Упоминаний",
+        "chart_rating": "Средняя оценка",
+        "no_data": "Нет данных за период",
+        "minutes": "{n} мин",
+        "hours": "{h} ч {m} мин",
+        "days": "{d} д {h} ч",
+        "source": "Площадка",
+        "count": "Упоминаний",
+        "prev": "Было",
+        "avg": "Оценка",
+        "change": "Изменение",
+        "generated": "Сформирован",
+        "refused": "Дайджест доступен только участникам бренда.",
+        "which_brand": "Укажите бренд: /digest НАЗВАНИЕ [7d|30d|2026-10]. Ваши бренды: {names}",
+        "no_brands": "У вас пока нет брендов.",
+        "unknown_brand": "Бренд «{name}» не найден.",
+        "bad_period": "Период: 7d, 30d или месяц, например 2026-10.",
+    },
+    "en": {
+        "title": "Reputation digest",
+        "report": "Reputation report",
+        "period_week": "week",
+        "mentions": "Mentions",
+        "was": "was",
+        "index": "Reputation index",
+        "rating": "Average rating",
+        "by_source": "By source",
+        "responses": "Responses",
+        "answered": "Answered {done} of {total} ({rate})",
+        "median": "Median time to first response",
+        "missed": "Deadlines missed",
+        "no_cases": "No new cases",
+        "criticised": "Most criticised",
+        "praised": "Most praised",
+        "open_cases": "Open cases",
+        "more": "and {n} more",
+        "overdue": "overdue",
+        "failed": "Source failures",
+        "failures": "errors: {n}",
+        "health_now": "now: {health}",
+        "backfill": "{n} of them are history from the first collection.",
+        "unclassified": "sentiment unknown: {n}",
+        "empty": "No mentions in this period.",
+        "new_brand": "The brand was added recently: the full picture comes with the next digest.",
+        "positive": "positive",
+        "neutral": "neutral",
+        "mixed": "mixed",
+        "negative": "negative",
+        "chart_title": "Mentions per day and average rating",
+        "chart_count": "Mentions",
+        "chart_rating": "Average rating",
+        "no_data": "No data for the period",
+        "minutes": "{n} min",
+        "hours": "{h} h {m} min",
+        "days": "{d} d {h} h",
+        "source": "Source",
+        "count": "Mentions",
+        "prev": "Before",
+        "avg": "Rating",
+        "change": "Change",
+        "generated": "Generated",
+        "refused": "Only members of the brand may get its digest.",
+        "which_brand": "Name the brand: /digest NAME [7d|30d|2026-10]. Your brands: {names}",
+        "no_brands": "You have no brands yet.",
+        "unknown_brand": "Brand “{name}” not found.",
+        "bad_period": "Period: 7d, 30d or a month such as 2026-10.",
+    },
+}
+
+_SOURCE_NAMES: dict[str, tuple[str, str]] = {
+    "yandex_maps": ("Яндекс Карты", "Yandex Maps"),
+    "twogis": ("2ГИС", "2GIS"),
+    "2gis": ("2ГИС", "2GIS"),
+    "google_maps": ("Google Карты", "Google Maps"),
+    "otzovik": ("Отзовик", "Otzovik"),
+    "irecommend": ("iRecommend", "iRecommend"),
+    "flamp": ("Flamp", "Flamp"),
+    "zoon": ("Zoon", "Zoon"),
+    "app_store": ("App Store", "App Store"),
+    "appstore": ("App Store", "App Store"),
+    "google_play": ("Google Play", "Google Play"),
+    "telegram": ("Telegram-канал", "Telegram channel"),
+    "rss": ("RSS", "RSS"),
+}
+
+_TOUCHPOINTS: dict[str, tuple[str, str]] = {
+    "staff": ("персонал", "staff"),
+    "waiting": ("ожидание", "waiting"),
+    "delivery": ("доставка", "delivery"),
+    "price": ("цены", "price"),
+    "place": ("место", "place"),
+    "cleanliness": ("чистота", "cleanliness"),
+    "digital": ("сайт и приложение", "website and app"),
+    "website": ("сайт", "website"),
+    "phone": ("телефон и поддержка", "phone and support"),
+    "support": ("поддержка", "support"),
+    "product": ("качество", "product"),
+    "food": ("еда", "food"),
+}
+
+_MONTHS_RU = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+_MONTHS_EN = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+
+
+def language(code: str | None) -> str:
+    return code if code in LANGUAGES else "ru"
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    return _TEXTS[language(lang)][key].format(**values)
+
+
+def source_name(kind: str, lang: str, qualifier: str = "") -> str:
+    names = _SOURCE_NAMES.get(kind)
+    name = (names[0] if language(lang) == "ru" else names[1]) if names else kind
+    return f"{name} ({qualifier})" if qualifier else name
+
+
+def touchpoint_name(tag: str, lang: str) -> str:
+    names = _TOUCHPOINTS.get(tag)
+    if not names:
+        return tag.replace("_", " ")
+    return names[0] if language(lang) == "ru" else names[1]
+
+
+def number(value: float, lang: str, digits: int = 1) -> str:
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if language(lang) == "ru" else text
+
+
+def signed(value: float, lang: str, digits: int = 0) -> str:
+    """+3, −0,2: a real minus sign, and zero without a sign."""
+    if round(value, digits) == 0:
+        return number(0, lang, digits)
+    body = number(abs(value), lang, digits)
+    return f"+{body}" if value > 0 else f"−{body}"
+
+
+def day_range(first: date, last: date, lang: str) -> str:
+    if language(lang) == "ru":
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first.day}–{last.day} {_MONTHS_RU[last.month - 1]} {last.year}"
+        head = f"{first.day} {_MONTHS_RU[first.month - 1]}"
+        if first.year != last.year:
+            head += f" {first.year}"
+        return f"{head} – {last.day} {_MONTHS_RU[last.month - 1]} {last.year}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{_MONTHS_EN[first.month - 1]} {first.day}–{last.day}, {last.year}"
+    head = f"{_MONTHS_EN[first.month - 1]} {first.day}"
+    if first.year != last.year:
+        head += f", {first.year}"
+    return f"{head} – {_MONTHS_EN[last.month - 1]} {last.day}, {last.year}"
+
+
+def short_day(day: date, lang: str) -> str:
+    weekdays = (
+        ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
+        if language(lang) == "ru"
+        else ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    )
+    return f"{weekdays[day.weekday()]}\n{day.day:02d}.{day.month:02d}"
+
+
+def duration(minutes: float, lang: str) -> str:
+    whole = round(minutes)
+    if whole < 60:
+        return t(lang, "minutes", n=whole)
+    if whole < 24 * 60:
+        return t(lang, "hours", h=whole // 60, m=whole % 60)
+    return t(lang, "days", d=whole // (24 * 60), h=whole % (24 * 60) // 60)

@@ -1,0 +1,100 @@
+"""Digest bookkeeping: which chats get which brand's digest, and the once-per-period record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dialect import insert_ignoring_conflicts
+from storage.models import Brand, BrandChat, Chat, DigestRun, OutboxMessage
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSubscription:
+    """A chat that receives a brand's weekly digest, with the chat's slot settings."""
+
+    chat_id: int
+    brand_id: int
+    timezone: str
+    weekday: int
+    time: str
+    subscribed_since: datetime
+
+
+async def digest_subscriptions(session: AsyncSession) -> list[DigestSubscription]:
+    """Chats with digests on and not blocked, one row per brand they follow."""
+    rows = await session.execute(
+        select(BrandChat.chat_id, BrandChat.brand_id, Chat, Brand.created_at)
+        .join(Chat, Chat.id == BrandChat.chat_id)
+        .join(Brand, Brand.id == BrandChat.brand_id)
+        .where(Chat.digest_enabled.is_(True), Chat.blocked_at.is_(None))
+        .order_by(BrandChat.chat_id, BrandChat.brand_id)
+    )
+    return [
+        DigestSubscription(
+            chat_id=chat_id,
+            brand_id=brand_id,
+            timezone=chat.timezone,
+            weekday=chat.digest_weekday,
+            time=chat.digest_time,
+            subscribed_since=max(chat.created_at, brand_created),
+        )
+        for chat_id, brand_id, chat, brand_created in rows.all()
+    ]
+
+
+async def record_run(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    brand_id: int,
+    period_start: datetime,
+    period_end: datetime,
+    now: datetime,
+) -> bool:
+    """Claim the (chat, brand, period) digest; False when it was claimed before."""
+    result = await session.execute(
+        insert_ignoring_conflicts(session, DigestRun)
+        .values(
+            chat_id=chat_id,
+            brand_id=brand_id,
+            period_start=period_start,
+            period_end=period_end,
+            created_at=now,
+        )
+        .returning(DigestRun.id)
+    )
+    return result.first() is not None
+
+
+async def run_exists(
+    session: AsyncSession, *, chat_id: int, brand_id: int, period_start: datetime
+) -> bool:
+    found = await session.scalar(
+        select(DigestRun.id).where(
+            DigestRun.chat_id == chat_id,
+            DigestRun.brand_id == brand_id,
+            DigestRun.period_start == period_start,
+        )
+    )
+    return found is not None
+
+
+async def outbox_payload(session: AsyncSession, message_id: int) -> dict[str, Any] | None:
+    payload = await session.scalar(
+        select(OutboxMessage.payload).where(OutboxMessage.id == message_id)
+    )
+    return None if payload is None else dict(payload)
+
+
+async def save_outbox_payload(
+    session: AsyncSession, message_id: int, payload: dict[str, Any]
+) -> None:
+    """Progress of a multi-part send, so a retry does not repeat the parts already sent."""
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(payload=payload)
+    )

@@ -1,0 +1,239 @@
+"""Read queries behind digests and reports: a brand's mentions, cases and source health over
+a time range, returned as plain records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Brand, BrandChat, Case, Chat, Member, Mention, Source, SourceEvent
+
+OPEN_STATUSES = ("new", "in_progress")
+
+
+@dataclass(frozen=True, slots=True)
+class BrandInfo:
+    """The brand fields a report needs."""
+
+    id: int
+    name: str
+    timezone: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """A source as a report names it, with its current health."""
+
+    id: int
+    kind: str
+    url: str
+    health: str
+    last_error: str | None
+    enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRow:
+    """One mention as reports count it; `at` is published_at, or first_seen_at when unknown."""
+
+    id: int
+    source_id: int
+    at: datetime
+    url: str | None
+    author: str | None
+    rating: float | None
+    title: str | None
+    text: str
+    sentiment: str | None
+    touchpoints: list[Any]
+    backfill: bool
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One case with the times that response figures are made of."""
+
+    id: int
+    mention_id: int
+    status: str
+    created_at: datetime
+    due_at: datetime | None
+    first_response_at: datetime | None
+    mention_url: str | None
+    source_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEventRow:
+    """One entry of a source's health history."""
+
+    source_id: int
+    at: datetime
+    kind: str
+    message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """A chat's language and time zone, as digests are rendered for it."""
+
+    id: int
+    language: str
+    timezone: str
+
+
+async def brand_by_id(session: AsyncSession, brand_id: int) -> BrandInfo | None:
+    row = await session.get(Brand, brand_id)
+    return None if row is None else _brand(row)
+
+
+async def brand_by_name(session: AsyncSession, name: str) -> BrandInfo | None:
+    """Exact name first, then a case-insensitive match (done in Python: SQLite's lower()
+    folds ASCII only, and brand names are mostly Cyrillic)."""
+    row = (await session.execute(select(Brand).where(Brand.name == name))).scalar_one_or_none()
+    if row is not None:
+        return _brand(row)
+    wanted = name.casefold()
+    for candidate in (await session.execute(select(Brand))).scalars():
+        if candidate.name.casefold() == wanted:
+            return _brand(candidate)
+    return None
+
+
+async def brands_of_member(session: AsyncSession, user_id: int) -> list[BrandInfo]:
+    rows = await session.execute(
+        select(Brand).join(Member, Member.brand_id == Brand.id).where(Member.user_id == user_id)
+    )
+    return [_brand(row) for row in rows.scalars()]
+
+
+async def brands_of_chat(session: AsyncSession, chat_id: int) -> list[BrandInfo]:
+    rows = await session.execute(
+        select(Brand)
+        .join(BrandChat, BrandChat.brand_id == Brand.id)
+        .where(BrandChat.chat_id == chat_id)
+    )
+    return [_brand(row) for row in rows.scalars()]
+
+
+async def is_member(session: AsyncSession, brand_id: int, user_id: int) -> bool:
+    found = await session.execute(
+        select(Member.id).where(Member.brand_id == brand_id, Member.user_id == user_id)
+    )
+    return found.first() is not None
+
+
+async def chat_settings(session: AsyncSession, chat_id: int) -> ChatSettings | None:
+    row = await session.get(Chat, chat_id)
+    return None if row is None else ChatSettings(row.id, row.language, row.timezone)
+
+
+async def sources_of_brand(session: AsyncSession, brand_id: int) -> list[SourceInfo]:
+    rows = await session.execute(
+        select(Source).where(Source.brand_id == brand_id).order_by(Source.id)
+    )
+    return [
+        SourceInfo(row.id, row.kind, row.url, row.health, row.last_error, row.enabled)
+        for row in rows.scalars()
+    ]
+
+
+async def mentions_between(
+    session: AsyncSession, brand_id: int, start: datetime, end: datetime
+) -> list[MentionRow]:
+    """Mentions of the brand whose time (published, else first seen) is in [start, end)."""
+    # Two index-friendly halves instead of coalesce(), which no index covers.
+    in_range = or_(
+        and_(Mention.published_at >= start, Mention.published_at < end),
+        and_(
+            Mention.published_at.is_(None),
+            Mention.first_seen_at >= start,
+            Mention.first_seen_at < end,
+        ),
+    )
+    rows = await session.execute(
+        select(Mention).where(Mention.brand_id == brand_id, in_range).order_by(Mention.id)
+    )
+    return [
+        MentionRow(
+            id=row.id,
+            source_id=row.source_id,
+            at=row.published_at or row.first_seen_at,
+            url=row.url,
+            author=row.author,
+            rating=row.rating,
+            title=row.title,
+            text=row.text or "",
+            sentiment=row.sentiment_label,
+            touchpoints=list(row.touchpoints or []),
+            backfill=row.backfill,
+            language=row.language,
+        )
+        for row in rows.scalars()
+    ]
+
+
+async def count_mentions(session: AsyncSession, brand_id: int) -> int:
+    total = await session.execute(
+        select(func.count(Mention.id)).where(Mention.brand_id == brand_id)
+    )
+    return int(total.scalar_one())
+
+
+async def cases_created_between(
+    session: AsyncSession, brand_id: int, start: datetime, end: datetime
+) -> list[CaseRow]:
+    return await _cases(
+        session, Case.brand_id == brand_id, Case.created_at >= start, Case.created_at < end
+    )
+
+
+async def open_cases(session: AsyncSession, brand_id: int) -> list[CaseRow]:
+    """Cases still waiting for work now, oldest first."""
+    return await _cases(session, Case.brand_id == brand_id, Case.status.in_(OPEN_STATUSES))
+
+
+async def source_events_between(
+    session: AsyncSession, brand_id: int, start: datetime, end: datetime
+) -> list[SourceEventRow]:
+    rows = await session.execute(
+        select(SourceEvent)
+        .join(Source, Source.id == SourceEvent.source_id)
+        .where(Source.brand_id == brand_id, SourceEvent.at >= start, SourceEvent.at < end)
+        .order_by(SourceEvent.at, SourceEvent.id)
+    )
+    return [SourceEventRow(row.source_id, row.at, row.kind, row.message) for row in rows.scalars()]
+
+
+async def _cases(session: AsyncSession, *where: Any) -> list[CaseRow]:
+    rows = await session.execute(
+        select(Case, Mention.url, Mention.source_id, Mention.text)
+        .join(Mention, Mention.id == Case.mention_id)
+        .where(*where)
+        .order_by(Case.created_at, Case.id)
+    )
+    return [
+        CaseRow(
+            id=case.id,
+            mention_id=case.mention_id,
+            status=case.status,
+            created_at=case.created_at,
+            due_at=case.due_at,
+            first_response_at=case.first_response_at,
+            mention_url=url,
+            source_id=source_id,
+            text=text or "",
+        )
+        for case, url, source_id, text in rows.all()
+    ]
+
+
+def _brand(row: Brand) -> BrandInfo:
+    return BrandInfo(row.id, row.name, row.timezone, row.created_at)
