@@ -1,0 +1,302 @@
+"""The Source base class: a site is a small parser plus how to ask for its next page.
+
+A source module subclasses `Source`, sets `kind` and `url_patterns`, and implements
+
+    async def fetch_page(self, token: str | None, *, etag: str | None,
+                         last_modified: str | None) -> FetchResponse
+        # token None = first page; otherwise the `Page.next` of the previous page.
+        # Pass etag/last_modified on to `self.fetcher.get` where the site honours them.
+    def parse(self, response: FetchResponse) -> Page
+        # Every item on the page (no alias filtering), newest first or not; `Page.next` is the
+        # token of the following (older) page, or None. Missing structure → ParseError.
+
+`Source.poll` (do not override; override `collect` only if a site needs another loop) then
+does the rest the same way for every site:
+- the first poll (state.backfilled False) returns at most `backfill_limit` items and none older
+  than `backfill_since`; later polls stop paginating at the first item the cursor knows, and
+  never fetch more than `max_pages` pages (option "max_pages" overrides the class default);
+- a 304 on the first page returns `PollResult([], state, not_modified=True)`;
+- mention sources (`filters_by_alias = True`) keep only items naming one of `spec.aliases`
+  (no aliases: everything);
+- the cursor (`Cursor`, JSON text: newest date seen plus the ids at that date) is returned in
+  the new state, with the first page's ETag / Last-Modified and backfilled=True;
+- anything other than a SourceError raised while parsing becomes ParseError ("layout
+  changed?"), chained with `raise ... from`, so a broken page is this source's error only.
+
+`parse` is also what `otklik parse KIND FILE` runs on a saved page, so keep it a pure function
+of the response.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from otklik.errors import ConfigError, ParseError, SourceError
+from scrapers.fetch import Fetcher, FetchResponse
+from scrapers.matching import AliasMatcher
+from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
+
+log = logging.getLogger(__name__)
+
+_MAX_UNDATED_IDS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One fetched page turned into items, and the token of the next (older) page."""
+
+    items: list[ScrapedItem]
+    next: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Newest publication time seen, the ids seen at that time, and recent undated ids."""
+
+    newest: datetime | None = None
+    ids: frozenset[str] = frozenset()
+    undated: tuple[str, ...] = ()
+
+    def encode(self) -> str:
+        return json.dumps(
+            {
+                "newest": self.newest.isoformat() if self.newest else None,
+                "ids": sorted(self.ids),
+                "undated": list(self.undated),
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Cursor | None:
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw)
+            newest = datetime.fromisoformat(data["newest"]) if data.get("newest") else None
+            return cls(newest, frozenset(data.get("ids", ())), tuple(data.get("undated", ())))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("unreadable cursor %r; polling as if nothing was seen", raw)
+            return None
+
+    def knows(self, item: ScrapedItem) -> bool:
+        if item.external_id is not None and (
+            item.external_id in self.ids or item.external_id in self.undated
+        ):
+            return True
+        if item.published_at is None or self.newest is None:
+            return False
+        return item.published_at < self.newest
+
+
+@dataclass(slots=True)
+class _Collector:
+    known: Cursor | None
+    first_poll: bool
+    limit: int
+    since: datetime | None
+    matcher: AliasMatcher | None
+    items: list[ScrapedItem] = field(default_factory=list)
+    newest: datetime | None = None
+    newest_ids: set[str] = field(default_factory=set)
+    undated: list[str] = field(default_factory=list)
+
+    def add(self, page_items: list[ScrapedItem]) -> bool:
+        """Take a page's items; True when paginating further is pointless."""
+        stop = False
+        # Undated first, then newest first.
+        ordered = [i for i in page_items if i.published_at is None] + sorted(
+            (i for i in page_items if i.published_at is not None),
+            key=lambda i: i.published_at,  # type: ignore[arg-type, return-value]
+            reverse=True,
+        )
+        for item in ordered:
+            self._saw(item)
+            if self.known is not None and self.known.knows(item):
+                stop = True
+                continue
+            if (
+                self.first_poll
+                and self.since is not None
+                and item.published_at is not None
+                and item.published_at < self.since
+            ):
+                stop = True
+                continue
+            if self.matcher and not self.matcher.matches(item.title, item.text):
+                continue
+            if self.first_poll and len(self.items) >= self.limit:
+                return True
+            self.items.append(item)
+        return stop
+
+    def _saw(self, item: ScrapedItem) -> None:
+        if item.published_at is None:
+            if item.external_id is not None:
+                self.undated.append(item.external_id)
+            return
+        if self.newest is None or item.published_at > self.newest:
+            self.newest = item.published_at
+            self.newest_ids = set()
+        if item.published_at == self.newest and item.external_id is not None:
+            self.newest_ids.add(item.external_id)
+
+    def cursor(self) -> Cursor:
+        known = self.known or Cursor()
+        newest, ids = known.newest, set(known.ids)
+        if self.newest is not None and (newest is None or self.newest > newest):
+            newest, ids = self.newest, self.newest_ids
+        elif self.newest is not None and self.newest == newest:
+            ids |= self.newest_ids
+        undated = list(dict.fromkeys([*self.undated, *known.undated]))[:_MAX_UNDATED_IDS]
+        return Cursor(newest, frozenset(ids), tuple(undated))
+
+
+class Source(ABC):
+    """One site or API: fetches pages and turns them into ScrapedItem records."""
+
+    kind: ClassVar[str]
+    # Regexes searched in a pasted URL (lower-cased, scheme stripped) to recognise the kind.
+    url_patterns: ClassVar[tuple[str, ...]] = ()
+    # Generic kinds (rss) are tried only after every specific kind failed to match.
+    generic: ClassVar[bool] = False
+    # Mention sources keep only items naming one of the brand's aliases.
+    filters_by_alias: ClassVar[bool] = False
+    max_pages: ClassVar[int] = 10
+
+    def __init__(self, spec: SourceSpec, fetcher: Fetcher) -> None:
+        self.spec = spec
+        self.fetcher = fetcher
+        self.matcher = AliasMatcher(spec.aliases) if self.filters_by_alias else None
+
+    @classmethod
+    def matches_url(cls, url: str) -> bool:
+        bare = re.sub(r"^https?://", "", url.strip().lower())
+        return any(re.search(pattern, bare) for pattern in cls.url_patterns)
+
+    # -- options ---------------------------------------------------------------------------
+    def option(self, key: str, default: str | None = None) -> str | None:
+        value = self.spec.options.get(key)
+        return value if value not in (None, "") else default
+
+    def int_option(self, key: str, default: int) -> int:
+        raw = self.option(key)
+        if raw is None:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(
+                f"{self.kind} source {self.spec.url}: option {key}={raw!r} is not a whole number"
+            ) from None
+
+    def base_url(self, public_base: str, public_hosts: tuple[str, ...]) -> str:
+        """Where to send API requests: option "api_base", else the public API when the spec URL
+        is on the site's public hosts, else the spec URL's own origin (tests, mirrors)."""
+        explicit = self.option("api_base")
+        if explicit:
+            return explicit.rstrip("/")
+        parts = urlsplit(self.spec.url)
+        host = (parts.hostname or "").lower()
+        if not parts.scheme or host in public_hosts or not host:
+            return public_base.rstrip("/")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def error(self, message: str, url: str | None = None) -> ParseError:
+        """A ParseError for this source; raise it when the page lacks the expected structure."""
+        return ParseError(message, source=self.kind, url=url or self.spec.url)
+
+    # -- the per-site part -----------------------------------------------------------------
+    @abstractmethod
+    async def fetch_page(
+        self, token: str | None, *, etag: str | None, last_modified: str | None
+    ) -> FetchResponse:
+        """Fetch the first page (token None) or the page the token names."""
+
+    @abstractmethod
+    def parse(self, response: FetchResponse) -> Page:
+        """Turn one answer into items; raise ParseError when its structure is missing."""
+
+    # -- the shared part -------------------------------------------------------------------
+    async def poll(
+        self,
+        state: PollState,
+        *,
+        backfill_limit: int = 200,
+        backfill_since: datetime | None = None,
+    ) -> PollResult:
+        try:
+            return await self.collect(state, backfill_limit, backfill_since)
+        except SourceError:
+            raise
+        except Exception as exc:  # a parser bug must stay this source's error
+            raise ParseError(
+                f"unexpected {type(exc).__name__} while reading the page: {exc} (layout changed?)",
+                source=self.kind,
+                url=self.spec.url,
+            ) from exc
+
+    def parse_safely(self, response: FetchResponse) -> Page:
+        """`parse` with the same error wrapping as `poll` (for `otklik parse` and benches)."""
+        try:
+            return self.parse(response)
+        except SourceError:
+            raise
+        except Exception as exc:
+            raise ParseError(
+                f"unexpected {type(exc).__name__} while reading the page: {exc} (layout changed?)",
+                source=self.kind,
+                url=response.url,
+            ) from exc
+
+    async def collect(
+        self, state: PollState, backfill_limit: int, backfill_since: datetime | None
+    ) -> PollResult:
+        collector = _Collector(
+            known=Cursor.decode(state.cursor),
+            first_poll=not state.backfilled,
+            limit=backfill_limit,
+            since=backfill_since,
+            matcher=self.matcher if self.matcher else None,
+        )
+        token: str | None = None
+        first: FetchResponse | None = None
+        for number in range(max(1, self.int_option("max_pages", self.max_pages))):
+            conditional = number == 0 and state.backfilled
+            response = await self.fetch_page(
+                token,
+                etag=state.etag if conditional else None,
+                last_modified=state.last_modified if conditional else None,
+            )
+            if number == 0:
+                if response.not_modified:
+                    return PollResult([], replace(state, backfilled=True), not_modified=True)
+                first = response
+            page = self.parse(response)
+            if collector.add(page.items) or not page.next:
+                break
+            token = page.next
+        else:
+            if state.backfilled:
+                log.warning(
+                    "%s %s: stopped after max_pages without reaching known items",
+                    self.kind,
+                    self.spec.url,
+                )
+        assert first is not None
+        return PollResult(
+            collector.items,
+            PollState(
+                cursor=collector.cursor().encode(),
+                etag=first.etag,
+                last_modified=first.last_modified,
+                backfilled=True,
+            ),
+        )

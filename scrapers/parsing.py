@@ -1,0 +1,63 @@
+"""Small helpers every parser needs: dates with time zones, HTML to text, safe lookups."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
+
+
+def from_epoch(seconds: float | int | str) -> datetime:
+    """UTC datetime from Unix seconds (int, float or numeric string)."""
+    return datetime.fromtimestamp(float(seconds), tz=UTC)
+
+
+def parse_iso(value: str) -> datetime:
+    """ISO 8601 with offset or Z → aware datetime; a naive one is taken as UTC."""
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_rfc822(value: str) -> datetime:
+    """RFC 822 / HTTP date → aware datetime (naive taken as UTC)."""
+    parsed = parsedate_to_datetime(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def clean_text(text: str) -> str:
+    """Collapse runs of spaces, keep line breaks, trim."""
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def html_to_text(html: str | None) -> str:
+    """Visible text of an HTML fragment, <br> and block ends as line breaks."""
+    if not html:
+        return ""
+    if "<" not in html and "&" not in html:
+        return clean_text(html)
+    soup = BeautifulSoup(html, "lxml")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(["p", "div", "li", "blockquote"]):
+        block.append("\n")
+    return clean_text(soup.get_text())
+
+
+def dig(data: Any, *path: int | str) -> Any:
+    """data[p0][p1]... or None when any step is missing (positional Google arrays)."""
+    for step in path:
+        try:
+            data = data[step]
+        except (IndexError, KeyError, TypeError):
+            return None
+    return data

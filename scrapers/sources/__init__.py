@@ -1,0 +1,1 @@
+"""Sources: one module per site kind, registered in scrapers.registry."""
