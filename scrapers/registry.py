@@ -26,6 +26,15 @@ _KINDS: dict[str, str] = {
     "reddit": "scrapers.sources.reddit:RedditSource",
     "hackernews": "scrapers.sources.hackernews:HackerNewsSource",
     # issue 8 (maps and review sites) adds its lines below.
+    "yandex_maps": "scrapers.sources.yandex_maps:YandexMapsSource",
+    "twogis": "scrapers.sources.twogis:TwoGisSource",
+    "flamp": "scrapers.sources.flamp:FlampSource",
+    "google_maps": "scrapers.sources.google_maps:GoogleMapsSource",
+    "google_business": "scrapers.sources.google_business:GoogleBusinessSource",
+    "otzovik": "scrapers.sources.otzovik:OtzovikSource",
+    "irecommend": "scrapers.sources.irecommend:IrecommendSource",
+    "zoon": "scrapers.sources.zoon:ZoonSource",
+    "trustpilot": "scrapers.sources.trustpilot:TrustpilotSource",
 }
 
 

@@ -1,0 +1,34 @@
+"""Base of the sources that walk a review site's HTML list pages by their next-page links."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from scrapers.base import Page, Source
+from scrapers.fetch import FetchResponse
+from scrapers.sources._reviews_common import ParsedPage, api_base, rebase
+
+
+class HtmlReviewListSource(Source):
+    """Fetches the pasted page, then each next-page link (moved onto `api_base` when set)."""
+
+    public_base: ClassVar[str]
+    site_domains: ClassVar[tuple[str, ...]]
+
+    def _base(self) -> str:
+        return api_base(self.option("api_base"), self.spec.url, self.public_base, self.site_domains)
+
+    async def fetch_page(
+        self, token: str | None, *, etag: str | None, last_modified: str | None
+    ) -> FetchResponse:
+        url = rebase(token or self.spec.url, self._base())
+        return await self.fetcher.get(
+            url, etag=etag, last_modified=last_modified, source=self.kind
+        )
+
+    def parse(self, response: FetchResponse) -> Page:
+        page = self.parse_text(response.text(), url=response.url)
+        return Page(page.items, page.next_url)
+
+    def parse_text(self, text: str, *, url: str) -> ParsedPage:
+        raise NotImplementedError

@@ -1,0 +1,121 @@
+"""Parsers of Trustpilot: the review page's `__NEXT_DATA__` JSON and the public API answer.
+
+Page `trustpilot.com/review/<domain>?page=N`: props.pageProps{businessUnit, reviews[]{id, rating,
+title, text, language, consumer{displayName}, dates{publishedDate}, reply{message, publishedDate}},
+filters.pagination{currentPage, totalPages, totalCount}}.
+API `/v1/business-units/<id>/reviews`: reviews[]{id, stars, title, text, language, createdAt,
+consumer{displayName}, companyReply{text, createdAt} | null}, links[] with rel "next-page".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup
+
+from otklik.errors import ParseError
+from scrapers.records import ScrapedItem
+from scrapers.sources._reviews_common import (
+    ParsedPage,
+    as_dict,
+    as_list,
+    check_anti_bot,
+    layout_missing,
+    load_json,
+    opt_str,
+    parse_iso,
+    rating_1_5,
+    tidy,
+)
+
+SOURCE = "trustpilot"
+SITE = "https://www.trustpilot.com"
+
+
+def parse_page(text: str, *, url: str) -> ParsedPage:
+    """A review page (HTML) or an API answer (JSON), told apart by the first character."""
+    if text.lstrip()[:1] in ("{", "["):
+        return parse_api(text, url=url)
+    check_anti_bot(text, url=url, source=SOURCE)
+    script = BeautifulSoup(text, "lxml").select_one("script#__NEXT_DATA__")
+    if script is None or not script.string:
+        raise layout_missing(text, "no __NEXT_DATA__ script on the page", url=url, source=SOURCE)
+    data = as_dict(
+        load_json(script.string, url=url, source=SOURCE), "__NEXT_DATA__", url=url, source=SOURCE
+    )
+    props = as_dict(data.get("props"), "props", url=url, source=SOURCE)
+    page_props = as_dict(props.get("pageProps"), "props.pageProps", url=url, source=SOURCE)
+    rows = as_list(page_props.get("reviews"), "pageProps.reviews", url=url, source=SOURCE)
+    items = [_page_review(row, url=url) for row in rows]
+    filters = page_props.get("filters") if isinstance(page_props.get("filters"), dict) else {}
+    paging = filters.get("pagination") if isinstance(filters.get("pagination"), dict) else {}
+    current, pages = paging.get("currentPage"), paging.get("totalPages")
+    next_url = None
+    if isinstance(current, int) and isinstance(pages, int) and current < pages:
+        next_url = f"{url.split('?')[0]}?page={current + 1}&sort=recency"
+    total = paging.get("totalCount") if isinstance(paging.get("totalCount"), int) else None
+    return ParsedPage(items=items, next_url=next_url, total=total)
+
+
+def _page_review(row: Any, *, url: str) -> ScrapedItem:
+    row = as_dict(row, "review", url=url, source=SOURCE)
+    review_id = opt_str(row.get("id"))
+    if review_id is None:
+        raise ParseError("review without id", source=SOURCE, url=url)
+    dates = as_dict(row.get("dates"), "review dates", url=url, source=SOURCE)
+    consumer = row.get("consumer") if isinstance(row.get("consumer"), dict) else {}
+    reply = row.get("reply") if isinstance(row.get("reply"), dict) else {}
+    extra = {}
+    if opt_str(reply.get("publishedDate")):
+        extra["reply_at"] = parse_iso(reply["publishedDate"], url=url, source=SOURCE).isoformat()
+    return ScrapedItem(
+        external_id=review_id,
+        url=f"{SITE}/reviews/{review_id}",
+        text=tidy(row.get("text")),
+        author=opt_str(consumer.get("displayName")),
+        rating=rating_1_5(row.get("rating"), url=url, source=SOURCE),
+        title=opt_str(row.get("title")),
+        published_at=parse_iso(dates.get("publishedDate"), url=url, source=SOURCE),
+        reply=tidy(reply.get("message")) or None,
+        language=opt_str(row.get("language")),
+        extra=extra,
+    )
+
+
+def parse_api(text: str, *, url: str) -> ParsedPage:
+    data = as_dict(load_json(text, url=url, source=SOURCE), "answer", url=url, source=SOURCE)
+    rows = as_list(data.get("reviews"), "reviews", url=url, source=SOURCE)
+    items = [_api_review(row, url=url) for row in rows]
+    next_url = None
+    for link in data.get("links") or []:
+        if isinstance(link, dict) and link.get("rel") == "next-page" and opt_str(link.get("href")):
+            next_url = urljoin(url, link["href"])
+    return ParsedPage(items=items, next_url=next_url)
+
+
+def _api_review(row: Any, *, url: str) -> ScrapedItem:
+    row = as_dict(row, "review", url=url, source=SOURCE)
+    review_id = opt_str(row.get("id"))
+    if review_id is None:
+        raise ParseError("review without id", source=SOURCE, url=url)
+    consumer = row.get("consumer") if isinstance(row.get("consumer"), dict) else {}
+    reply = row.get("companyReply") if isinstance(row.get("companyReply"), dict) else {}
+    business = row.get("businessUnit") if isinstance(row.get("businessUnit"), dict) else {}
+    extra = {}
+    if opt_str(business.get("identifyingName")):
+        extra["business"] = business["identifyingName"]
+    if row.get("isVerified") is True:
+        extra["verified"] = "1"
+    return ScrapedItem(
+        external_id=review_id,
+        url=f"{SITE}/reviews/{review_id}",
+        text=tidy(row.get("text")),
+        author=opt_str(consumer.get("displayName")),
+        rating=rating_1_5(row.get("stars"), url=url, source=SOURCE),
+        title=opt_str(row.get("title")),
+        published_at=parse_iso(row.get("createdAt"), url=url, source=SOURCE),
+        reply=tidy(reply.get("text")) or None,
+        language=opt_str(row.get("language")),
+        extra=extra,
+    )

@@ -1,0 +1,83 @@
+"""Parser of the 2GIS public reviews API answer, shared by the 2GIS and Flamp sources.
+
+`public-api.reviews.2gis.com/2.0/branches/<id>/reviews`: meta{branch_rating, branch_reviews_count,
+total_count, next_link, code} and reviews[]{id, text, rating, date_created, date_edited,
+user{name | first_name/last_name}, official_answer{text, date_created, org_name}, provider,
+is_hidden, hiding_reason, likes_count, object{id, type}}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from otklik.errors import ParseError
+from scrapers.records import ScrapedItem
+from scrapers.sources._reviews_common import (
+    ParsedPage,
+    as_dict,
+    as_list,
+    load_json,
+    opt_str,
+    parse_iso,
+    rating_1_5,
+    tidy,
+)
+
+REVIEW_FIELDS = (
+    "meta.providers,meta.branch_rating,meta.branch_reviews_count,meta.total_count,"
+    "reviews.hiding_reason,reviews.is_verified"
+)
+
+
+def parse_reviews_answer(
+    text: str, *, url: str, source: str, link: str, provider: str | None = None
+) -> ParsedPage:
+    """One API answer; `link` is the page each review points to (the site has no per-review URL)."""
+    data = as_dict(load_json(text, url=url, source=source), "answer", url=url, source=source)
+    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    code = meta.get("code")
+    if isinstance(code, int) and code >= 400:
+        message = (
+            (meta.get("error") or {}).get("message") if isinstance(meta.get("error"), dict) else ""
+        )
+        raise ParseError(f"API error {code} {message or ''}".strip(), source=source, url=url)
+    if "reviews" not in data:
+        raise ParseError("answer has no reviews list", source=source, url=url)
+    rows = as_list(data["reviews"], "reviews", url=url, source=source)
+    items = [_review(row, url=url, source=source, link=link) for row in rows]
+    if provider:
+        items = [item for item in items if item.extra.get("provider") == provider]
+    total = meta.get("total_count") if isinstance(meta.get("total_count"), int) else None
+    return ParsedPage(items=items, next_url=opt_str(meta.get("next_link")), total=total)
+
+
+def _review(row: Any, *, url: str, source: str, link: str) -> ScrapedItem:
+    row = as_dict(row, "review", url=url, source=source)
+    review_id = opt_str(row.get("id"))
+    if review_id is None:
+        raise ParseError("review without id", source=source, url=url)
+    user = row.get("user") if isinstance(row.get("user"), dict) else {}
+    author = opt_str(user.get("name")) or " ".join(
+        part for part in (opt_str(user.get("first_name")), opt_str(user.get("last_name"))) if part
+    )
+    answer = row.get("official_answer")
+    reply = tidy(answer.get("text")) if isinstance(answer, dict) else ""
+    extra: dict[str, str] = {}
+    for key in ("provider", "hiding_reason", "likes_count"):
+        value = opt_str(row.get(key))
+        if value:
+            extra[key] = value
+    if row.get("is_hidden") is True:
+        extra["hidden"] = "1"
+    if isinstance(answer, dict) and opt_str(answer.get("date_created")):
+        extra["reply_at"] = parse_iso(answer["date_created"], url=url, source=source).isoformat()
+    return ScrapedItem(
+        external_id=review_id,
+        url=link,
+        text=tidy(row.get("text")),
+        author=author or None,
+        rating=rating_1_5(row.get("rating"), url=url, source=source),
+        published_at=parse_iso(row.get("date_created"), url=url, source=source),
+        reply=reply or None,
+        extra=extra,
+    )

@@ -1,0 +1,21 @@
+"""Flamp reviews: Flamp is part of 2GIS and its reviews come through the 2GIS reviews API.
+
+URL: `<city>.flamp.ru/firm/<slug>-<branchId>` (the id is the 2GIS branch id). Options as for
+2GIS (`key` required, `api_base`, `locale`, `max_pages`); only reviews with provider "flamp" are
+kept, so a brand watching both 2GIS and Flamp sees 2GIS-written reviews once.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from scrapers.sources.twogis import TwoGisSource
+
+
+class FlampSource(TwoGisSource):
+    """Reviews written on Flamp for one branch."""
+
+    kind: ClassVar[str] = "flamp"
+    url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z0-9-]+\.)?flamp\.ru/firm/[^/?#]*\d{6,}",)
+    provider: ClassVar[str | None] = "flamp"
+    site_domains: ClassVar[tuple[str, ...]] = ("flamp.ru", "2gis.ru")
