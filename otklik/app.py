@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from otklik.config import AppConfig, BrandConfig, load_config
@@ -32,6 +33,7 @@ class Runtime:
     config: AppConfig
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    http: aiohttp.ClientSession
     fetcher: Fetcher
     classifier: Classifier
     pipeline: Pipeline
@@ -103,6 +105,6 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
                     jitter=settings.poll_jitter,
                 ),
             )
-            yield Runtime(settings, config, engine, sessions, fetcher, classifier, pipeline)
+            yield Runtime(settings, config, engine, sessions, http, fetcher, classifier, pipeline)
     finally:
         await engine.dispose()

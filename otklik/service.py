@@ -51,7 +51,7 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
     assert settings.bot_token is not None
     bot = create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_url)
     try:
-        publisher = ReplyPublisher(runtime.fetcher.session, _reply_credentials(settings))
+        publisher = ReplyPublisher(runtime.http, _reply_credentials(settings))
         dispatcher = build_dispatcher(sessionmaker=runtime.sessionmaker, publisher=publisher)
         sessions = runtime.sessionmaker
 

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     backfill_days: int = Field(default=30, ge=0)
     unhealthy_after: int = Field(default=3, ge=1)
     http_timeout: float = Field(default=30, gt=0)
+    http_retries: int = Field(default=3, ge=0)
+    http_backoff: float = Field(default=1.0, ge=0)
     http_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     classify_batch: int = Field(default=64, ge=1)
     outbox_max_attempts: int = Field(default=12, ge=1)

@@ -80,7 +80,7 @@ def test_wrong_values_name_file_line_and_key(tmp_path: Path, broken: str, expect
 
 def test_syntax_errors_unknown_keys_kinds_and_missing_files(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"not valid TOML.*line 2"):
-        load_config(write(tmp_path, '[[brands]]\nname = x\n'))
+        load_config(write(tmp_path, "[[brands]]\nname = x\n"))
     with pytest.raises(ConfigError, match=r"line 3: brands\[0\]\.colour: Extra inputs"):
         load_config(write(tmp_path, '[[brands]]\nname = "x"\ncolour = "red"\n'))
     with pytest.raises(

@@ -1,0 +1,237 @@
+"""The whole loop on one machine: a local site serving a feed, the real pipeline on SQLite, and
+alerts that arrive in the owner's chat on a local fake Telegram Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from sqlalchemy import select
+
+from otklik.app import open_runtime
+from otklik.pipeline import PollReport
+from otklik.scheduler import Scheduler
+from otklik.settings import Settings
+from storage.models import Case, Mention, OutboxMessage, Source
+from tests.fakes.site_server import SiteServer
+from tests.fakes.telegram_api import FakeTelegram
+
+OWNER = 424242
+REPO = Path(__file__).resolve().parents[2]
+
+OLD = ("old-1", "Кофемания на Тверской открылась после ремонта", 30)
+NEW = [
+    (
+        "new-1",
+        "Ужасный сервис в Кофемании: официант нахамил, ждали сорок минут, больше не придём",
+        3,
+    ),
+    ("new-2", "Отличный капучино в Кофемании, спасибо персоналу, всё очень понравилось", 2),
+    ("new-3", "Погода сегодня хорошая, гуляли в парке", 1),  # no brand mention
+]
+
+
+def feed(items: list[tuple[str, str, int]]) -> str:
+    now = datetime.now(UTC)
+    entries = "".join(
+        f"<item><guid>{guid}</guid><title>{escape(text[:40])}</title>"
+        f"<link>https://news.example/{guid}</link><description>{escape(text)}</description>"
+        f"<pubDate>{format_datetime(now - timedelta(hours=age))}</pubDate></item>"
+        for guid, text, age in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>News</title><link>https://news.example/</link>{entries}</channel></rss>"
+    )
+
+
+def write_config(path: Path, urls: list[str], owners: list[int]) -> Path:
+    sources = "".join(
+        f'\n[[brands.sources]]\nkind = "rss"\nurl = "{url}"\ninterval = "1m"\n' for url in urls
+    )
+    path.write_text(
+        f'[[brands]]\nname = "Кофемания"\naliases = ["Coffeemania"]\nowners = {owners}\n'
+        f'response_time = "1h"\nwork_hours = "00:00-00:00"\n{sources}',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[SiteServer]:
+    server = SiteServer()
+    await server.start()
+    yield server
+    await server.close()
+
+
+def settings_for(tmp_path: Path, config: Path, telegram: FakeTelegram | None = None) -> Settings:
+    return Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'otklik.db'}",
+        config=config,
+        bot_token=telegram.token if telegram else None,  # type: ignore[arg-type]
+        telegram_api_url=telegram.api_url if telegram else None,
+        http_timeout=0.5,
+        http_retries=1,
+        http_backoff=0.01,
+        unhealthy_after=2,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+async def scan(settings: Settings) -> list[PollReport]:
+    async with open_runtime(settings) as runtime:
+        return await Scheduler(runtime.sessionmaker, runtime.pipeline).poll_all()
+
+
+async def test_new_reviews_become_classified_mentions_cases_and_alerts(
+    tmp_path: Path, site: SiteServer, fake_telegram: FakeTelegram
+) -> None:
+    site.add("/feed.xml", feed([OLD]), content_type="application/rss+xml", times=1)
+    site.add("/feed.xml", feed([*NEW, OLD]), content_type="application/rss+xml")
+    settings = settings_for(
+        tmp_path,
+        write_config(tmp_path / "otklik.toml", [site.url("/feed.xml")], [OWNER]),
+        fake_telegram,
+    )
+
+    first = await scan(settings)  # first poll: history, stored without alerts
+    assert [len(r.new_mentions) for r in first] == [1] and first[0].alerts_queued == 0
+    second = await scan(settings)
+    assert sorted(m.external_id or "" for m in second[0].new_mentions) == ["new-1", "new-2"]
+    labels = {m.external_id: m.sentiment_label for m in second[0].new_mentions}
+    assert labels == {"new-1": "negative", "new-2": "positive"}
+    assert (second[0].cases_opened, second[0].alerts_queued) == (1, 1)
+    assert [len(r.new_mentions) for r in await scan(settings)] == [0]  # polling again adds nothing
+
+    from bot.delivery import TelegramNotifier
+    from bot.factory import create_bot
+
+    from otklik.sender import Sender
+
+    async with open_runtime(settings) as runtime:
+        bot = create_bot(fake_telegram.token, fake_telegram.api_url)
+        try:
+            sent = await Sender(
+                runtime.sessionmaker, TelegramNotifier(bot, runtime.sessionmaker)
+            ).drain_once()
+        finally:
+            await bot.session.close()
+        async with runtime.sessionmaker() as session:
+            case = (await session.scalars(select(Case))).one()
+            mention = await session.get_one(Mention, case.mention_id)
+            alert = (await session.scalars(select(OutboxMessage))).one()
+    assert sent == 1
+    call = await fake_telegram.wait_for("sendMessage", chat_id=OWNER)
+    assert "официант нахамил" in (call.text or "")
+    assert mention.external_id == "new-1" and case.status == "new"
+    assert alert.status == "sent" and alert.sent_message_id == call.result["message_id"]
+
+
+async def test_bad_sources_give_clear_errors_and_the_others_keep_going(
+    tmp_path: Path, site: SiteServer
+) -> None:
+    site.add("/good.xml", feed([OLD]), content_type="application/rss+xml")
+    site.add("/error.xml", "oops", status=500)
+    site.add_handler("/slow.xml", SiteServer.slow(3.0))
+    site.add("/page.xml", "<html><body><h1>Welcome to our shop</h1></body></html>")
+    urls = [site.url(p) for p in ("/good.xml", "/error.xml", "/slow.xml", "/page.xml")]
+    urls.append("http://127.0.0.1:9/feed.xml")  # nothing listens on the discard port
+    settings = settings_for(tmp_path, write_config(tmp_path / "otklik.toml", urls, [OWNER]))
+
+    reports = {r.source.url: r for r in await scan(settings)}
+    assert reports[urls[0]].error is None and len(reports[urls[0]].new_mentions) == 1
+    assert "500" in (reports[urls[1]].error or "")
+    assert (
+        "timed out" in (reports[urls[2]].error or "").lower()
+        or "timeout" in (reports[urls[2]].error or "").lower()
+    )
+    assert "feed" in (reports[urls[3]].error or "").lower()
+    assert "connect" in (reports[urls[4]].error or "").lower()
+
+    await scan(settings)  # second failure in a row: unhealthy, the owner is told once
+    await scan(settings)
+    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+        health = dict((await session.execute(select(Source.url, Source.health))).all())
+        told = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "health"))
+        ).all()
+    assert health[urls[0]] == "ok"
+    assert health[urls[1]] == "unhealthy" and health[urls[3]] == "parser_broken"
+    assert sorted(m.payload["text"].count("⚠️") for m in told) == [
+        1,
+        1,
+        1,
+        1,
+    ]  # four broken, one message each
+
+
+def _sent_alerts(database: Path) -> int:
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT count(*) FROM outbox WHERE status = 'sent'").fetchone()[0]
+
+
+async def _wait_for(predicate, deadline: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    end = loop.time() + deadline
+    while not predicate():
+        if loop.time() > end:
+            raise AssertionError("condition not met before the deadline")
+        await asyncio.sleep(0.05)
+
+
+async def test_killed_between_store_and_send_then_restarted_delivers_each_alert_once(
+    tmp_path: Path, site: SiteServer, fake_telegram: FakeTelegram
+) -> None:
+    site.add("/feed.xml", feed([OLD]), content_type="application/rss+xml", times=1)
+    site.add("/feed.xml", feed([*NEW, OLD]), content_type="application/rss+xml")
+    config = write_config(tmp_path / "otklik.toml", [site.url("/feed.xml")], [OWNER, OWNER + 1])
+    env = {
+        **os.environ,
+        "OTKLIK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'otklik.db'}",
+        "OTKLIK_CONFIG": str(config),
+        "OTKLIK_BOT_TOKEN": fake_telegram.token,
+        "OTKLIK_TELEGRAM_API_URL": fake_telegram.api_url,
+        "OTKLIK_LOG_LEVEL": "INFO",
+    }
+
+    async def otklik(*args: str) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "otklik",
+            *args,
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+
+    for _ in range(2):  # backfill, then the new reviews: stored and queued, nothing sent yet
+        assert await (await otklik("scan")).wait() == 0
+    assert fake_telegram.calls_of("sendMessage") == []
+
+    # The service starts sending; it is killed -9 once the first alert is out and recorded.
+    fake_telegram.fail_next("sendMessage", times=1, status=500)
+    service = await otklik("run")
+    await _wait_for(lambda: _sent_alerts(tmp_path / "otklik.db") >= 1)
+    service.send_signal(signal.SIGKILL)
+    await service.wait()
+
+    service = await otklik("run")  # restarted: the rest goes out, nothing twice
+    await _wait_for(lambda: len([c for c in fake_telegram.calls_of("sendMessage") if c.ok]) >= 2)
+    await asyncio.sleep(1.5)  # a duplicate would need another drain cycle (1 s)
+    service.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(service.wait(), 15) == 0
+
+    delivered = sorted(c.chat_id or 0 for c in fake_telegram.calls_of("sendMessage") if c.ok)
+    assert delivered == [OWNER, OWNER + 1]
