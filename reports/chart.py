@@ -36,6 +36,7 @@ def render_chart(figures: DigestFigures, lang: str) -> bytes:
         f"{figures.brand_name} — {t(lang, 'chart_title')}\n"
         f"{day_range(figures.period.first_day, figures.period.last_day, lang)}",
         fontsize=14,
+        parse_math=False,  # a "$" in a brand name is not TeX
     )
     title.set_wrap(True)
     if figures.empty:
@@ -62,9 +63,11 @@ def _draw(figure: Figure, figures: DigestFigures, lang: str) -> None:
     unclassified = [day.counts.unclassified for day in days]
     if any(unclassified):
         axes.bar(positions, unclassified, bottom=bottom, color=UNCLASSIFIED_COLOR, width=0.7,
-                 label="?")  # fmt: skip
+                 label=t(lang, "unclassified_short"))  # fmt: skip
     axes.set_ylabel(t(lang, "chart_count"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    tallest = max(low + high for low, high in zip(bottom, unclassified, strict=True))
+    axes.set_ylim(0, max(tallest, 1) * 1.15)
     axes.set_xlim(-0.6, len(days) - 0.4)
     step = max(1, math.ceil(len(days) / 15))
     axes.set_xticks(positions[::step], [short_day(day.day, lang) for day in days[::step]])

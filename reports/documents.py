@@ -6,7 +6,7 @@ from html import escape
 
 from reports.figures import DigestFigures
 from reports.i18n import day_range, number, signed, source_name, t, touchpoint_name
-from reports.telegram import response_lines, sentiment_line
+from reports.telegram import failure_details, response_lines, sentiment_line
 
 FORMATS = ("md", "html")
 
@@ -143,8 +143,7 @@ def _render(
     if figures.failed_sources:
         parts.append(out.heading(t(lang, "failed"), 2))
         parts.append(out.items([
-            f"{out.link(source_name(s.kind, lang), s.url)}: {t(lang, 'failures', n=s.failures)}, "
-            f"{t(lang, 'health_now', health=s.health)}"
+            f"{out.link(source_name(s.kind, lang), s.url)}: {failure_details(s, lang)}"
             + (f" — {out.text(s.last_error[:200])}" if s.last_error else "")
             for s in figures.failed_sources
         ]))  # fmt: skip

@@ -281,29 +281,32 @@ def _polarity(value: str) -> str:
 def _touchpoints(
     mentions: Sequence[MentionRow], previous_mentions: Sequence[MentionRow], polarity: str
 ) -> list[TouchpointFigures]:
-    counts: Counter[str] = Counter()
-    example: dict[str, MentionRow] = {}
+    tagged: dict[str, list[MentionRow]] = defaultdict(list)
     for mention in mentions:
         for tag in {tag for tag, mark in touchpoint_marks(mention) if mark == polarity}:
-            counts[tag] += 1
-            best = example.get(tag)
-            if best is None or (mention.at, mention.id) > (best.at, best.id):
-                example[tag] = mention
+            tagged[tag].append(mention)
     before: Counter[str] = Counter()
     for mention in previous_mentions:
         for tag in {tag for tag, mark in touchpoint_marks(mention) if mark == polarity}:
             before[tag] += 1
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_TOUCHPOINTS]
-    return [
-        TouchpointFigures(
-            tag=tag,
-            count=count,
-            previous_count=before[tag],
-            quote=short_quote(example[tag].text or example[tag].title or ""),
-            quote_url=example[tag].url,
+    ranked = sorted(tagged, key=lambda tag: (-len(tagged[tag]), tag))[:TOP_TOUCHPOINTS]
+    result = []
+    quoted: set[int] = set()
+    for tag in ranked:
+        # The latest review, but not one already quoted for a higher-ranked touchpoint.
+        candidates = sorted(tagged[tag], key=lambda mention: (mention.at, mention.id), reverse=True)
+        example = next((m for m in candidates if m.id not in quoted), candidates[0])
+        quoted.add(example.id)
+        result.append(
+            TouchpointFigures(
+                tag=tag,
+                count=len(tagged[tag]),
+                previous_count=before[tag],
+                quote=short_quote(example.text or example.title or ""),
+                quote_url=example.url,
+            )
         )
-        for tag, count in ranked
-    ]
+    return result
 
 
 def _sources(

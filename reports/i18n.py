@@ -17,7 +17,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "rating": "Средняя оценка",
         "by_source": "По площадкам",
         "responses": "Ответы",
-        "answered": "Ответили на {done} из {total} ({rate})",
+        "answered": "Ответили на {done} из {total} обращений ({rate})",
         "median": "Медиана до первого ответа",
         "missed": "Просрочено",
         "no_cases": "Новых обращений не было",
@@ -29,7 +29,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "failed": "Сбои источников",
         "failures": "ошибок: {n}",
         "health_now": "сейчас: {health}",
-        "backfill": "Из них {n} — из истории при первом сборе.",
+        "backfill": "Из них {n} — история, собранная при первом опросе.",
         "unclassified": "без оценки тональности: {n}",
         "empty": "За этот период упоминаний не было.",
         "new_brand": "Бренд подключён недавно: полная картина появится в следующем дайджесте.",
@@ -39,11 +39,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "negative": "негативные",
         "chart_title": "Упоминания по дням и средняя оценка",
         "chart_count": "Упоминаний",
+        "unclassified_short": "без оценки",
         "chart_rating": "Средняя оценка",
         "no_data": "Нет данных за период",
         "minutes": "{n} мин",
         "hours": "{h} ч {m} мин",
         "days": "{d} д {h} ч",
+        "hours_only": "{h} ч",
+        "days_only": "{d} д",
         "source": "Площадка",
         "count": "Упоминаний",
         "prev": "Было",
@@ -66,7 +69,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "rating": "Average rating",
         "by_source": "By source",
         "responses": "Responses",
-        "answered": "Answered {done} of {total} ({rate})",
+        "answered": "Answered {done} of {total} cases ({rate})",
         "median": "Median time to first response",
         "missed": "Deadlines missed",
         "no_cases": "No new cases",
@@ -78,7 +81,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "failed": "Source failures",
         "failures": "errors: {n}",
         "health_now": "now: {health}",
-        "backfill": "{n} of them are history from the first collection.",
+        "backfill": "Including {n} from the history collected on the first poll.",
         "unclassified": "sentiment unknown: {n}",
         "empty": "No mentions in this period.",
         "new_brand": "The brand was added recently: the full picture comes with the next digest.",
@@ -88,11 +91,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "negative": "negative",
         "chart_title": "Mentions per day and average rating",
         "chart_count": "Mentions",
+        "unclassified_short": "unclassified",
         "chart_rating": "Average rating",
         "no_data": "No data for the period",
         "minutes": "{n} min",
         "hours": "{h} h {m} min",
         "days": "{d} d {h} h",
+        "hours_only": "{h} h",
+        "days_only": "{d} d",
         "source": "Source",
         "count": "Mentions",
         "prev": "Before",
@@ -138,6 +144,14 @@ _TOUCHPOINTS: dict[str, tuple[str, str]] = {
     "food": ("еда", "food"),
 }
 
+_HEALTH: dict[str, tuple[str, str]] = {
+    "ok": ("работает", "working"),
+    "failing": ("сбоит", "failing"),
+    "unhealthy": ("не отвечает", "unhealthy"),
+    "parser_broken": ("сменилась вёрстка", "page layout changed"),
+    "blocked": ("блокирует нас", "blocking us"),
+}
+
 _MONTHS_RU = (
     "января", "февраля", "марта", "апреля", "мая", "июня",
     "июля", "августа", "сентября", "октября", "ноября", "декабря",
@@ -165,6 +179,13 @@ def touchpoint_name(tag: str, lang: str) -> str:
     names = _TOUCHPOINTS.get(tag)
     if not names:
         return tag.replace("_", " ")
+    return names[0] if language(lang) == "ru" else names[1]
+
+
+def health_name(health: str, lang: str) -> str:
+    names = _HEALTH.get(health)
+    if not names:
+        return health
     return names[0] if language(lang) == "ru" else names[1]
 
 
@@ -211,5 +232,7 @@ def duration(minutes: float, lang: str) -> str:
     if whole < 60:
         return t(lang, "minutes", n=whole)
     if whole < 24 * 60:
-        return t(lang, "hours", h=whole // 60, m=whole % 60)
-    return t(lang, "days", d=whole // (24 * 60), h=whole % (24 * 60) // 60)
+        hours, rest = divmod(whole, 60)
+        return t(lang, "hours", h=hours, m=rest) if rest else t(lang, "hours_only", h=hours)
+    days, rest = divmod(whole, 24 * 60)
+    return t(lang, "days", d=days, h=rest // 60) if rest // 60 else t(lang, "days_only", d=days)

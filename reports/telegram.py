@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from html import escape
 
-from reports.figures import DigestFigures, ResponseFigures, SentimentCounts, TouchpointFigures
-from reports.i18n import day_range, duration, number, signed, source_name, t, touchpoint_name
+from reports.figures import (
+    DigestFigures,
+    FailedSource,
+    ResponseFigures,
+    SentimentCounts,
+    TouchpointFigures,
+)
+from reports.i18n import (
+    day_range,
+    duration,
+    health_name,
+    number,
+    signed,
+    source_name,
+    t,
+    touchpoint_name,
+)
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -171,18 +186,22 @@ def _failed(figures: DigestFigures, lang: str) -> str:
         return ""
     lines = [f"<b>⚠️ {t(lang, 'failed')}</b>"]
     for source in figures.failed_sources[:MAX_FAILED]:
-        details = []
-        if source.failures:
-            details.append(t(lang, "failures", n=source.failures))
-        if source.health != "ok":
-            details.append(t(lang, "health_now", health=source.health))
-        line = f"• {escape(source_name(source.kind, lang))}: {', '.join(details)}"
+        line = f"• {escape(source_name(source.kind, lang))}: {failure_details(source, lang)}"
         if source.last_error:
             line += f" — <code>{escape(source.last_error[:120])}</code>"
         lines.append(line)
     if len(figures.failed_sources) > MAX_FAILED:
         lines.append(t(lang, "more", n=len(figures.failed_sources) - MAX_FAILED))
     return "\n".join(lines)
+
+
+def failure_details(source: FailedSource, lang: str) -> str:
+    details = []
+    if source.failures:
+        details.append(t(lang, "failures", n=source.failures))
+    if source.health != "ok":
+        details.append(t(lang, "health_now", health=health_name(source.health, lang)))
+    return ", ".join(details)
 
 
 def _arrow(change: int | None) -> str:
