@@ -1,1 +1,61 @@
-"""Sentiment labels and touchpoint tags for mention texts."""
+"""Sentiment labels and touchpoint tags for mention texts.
+
+`load_classifier()` gives the bundled offline model; "keywords" the fast lexicon classifier;
+any other name a Hugging Face model (needs the `transformers` extra), falling back to the
+bundled model with `fallback_reason` set when it cannot be loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+
+from otklik.errors import SentimentError
+from sentiment.base import Classifier
+from sentiment.records import LABELS, Label, Sentiment, TextInput, TouchpointTag
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "LABELS",
+    "Classifier",
+    "Label",
+    "Sentiment",
+    "TextInput",
+    "TouchpointTag",
+    "load_classifier",
+]
+
+Touchpoints = Mapping[str, Mapping[str, Sequence[str]]]
+
+
+def load_classifier(
+    model: str | None = None, *, touchpoints: Touchpoints | None = None
+) -> Classifier:
+    """The classifier named by `model` (OTKLIK_SENTIMENT_MODEL): None or "bundled" → the
+    bundled model, "keywords" → lexicon + stars, anything else → transformers."""
+    from sentiment.keywords import KeywordClassifier
+
+    name = (model or "").strip()
+    if name.lower() == "keywords":
+        return KeywordClassifier(touchpoints)
+    reason: str | None = None
+    if name and name.lower() != "bundled":
+        from sentiment.hf import TransformersClassifier
+
+        try:
+            return TransformersClassifier(name, touchpoints)
+        except SentimentError as exc:
+            reason = str(exc)
+            logger.warning("sentiment model %s unavailable, using the bundled one: %s", name, exc)
+    classifier: Classifier
+    try:
+        from sentiment.bundled import BundledClassifier
+
+        classifier = BundledClassifier(touchpoints=touchpoints)
+    except SentimentError as exc:
+        logger.error("bundled sentiment model unavailable, using keywords: %s", exc)
+        reason = f"{reason}; {exc}" if reason else str(exc)
+        classifier = KeywordClassifier(touchpoints)
+    classifier.fallback_reason = reason
+    return classifier

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from otklik.commands import init, run, scan, sources
+from otklik.commands import classify, init, run, scan, sources, train
 
 COMMANDS: list[ModuleType] = [
     init,
     scan,
     run,
     sources,
+    classify,
+    train,
 ]

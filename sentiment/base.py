@@ -1,0 +1,36 @@
+"""The classifier interface the pipeline uses, and the batching that keeps it off the loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
+
+from sentiment.records import Sentiment, TextInput
+
+BATCH_SIZE = 256
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """Labels texts. `fallback_reason` is set when the configured model could not be loaded and
+    this one stands in for it, so the service can say why at start."""
+
+    name: str
+    fallback_reason: str | None
+
+    async def classify(self, batch: Sequence[TextInput]) -> list[Sentiment]: ...
+
+
+async def run_in_batches(
+    work: Callable[[Sequence[TextInput]], list[Sentiment]],
+    items: Sequence[TextInput],
+    batch_size: int = BATCH_SIZE,
+) -> list[Sentiment]:
+    """Run CPU-bound `work` in a worker thread, chunk by chunk, so the event loop stays free
+    and a huge batch does not hold it for long between chunks."""
+    results: list[Sentiment] = []
+    for start in range(0, len(items), batch_size):
+        chunk = items[start : start + batch_size]
+        results.extend(await asyncio.to_thread(work, chunk))
+    return results

@@ -1,0 +1,54 @@
+"""The bundled offline classifier: the project's own linear model plus stars and touchpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from sentiment.base import run_in_batches
+from sentiment.linear import MODEL_DIR, LinearModel
+from sentiment.records import Label, Sentiment, TextInput
+from sentiment.stars import combine
+from sentiment.touchpoints import TouchpointTagger
+
+
+class BundledClassifier:
+    """Runs the linear model shipped in sentiment/model (numpy only, no network)."""
+
+    name = "bundled"
+
+    def __init__(
+        self,
+        folder: Path = MODEL_DIR,
+        touchpoints: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    ) -> None:
+        self.fallback_reason: str | None = None
+        self.model = LinearModel.load(folder)
+        self._tagger = TouchpointTagger(touchpoints)
+
+    def text_scores(self, batch: Sequence[TextInput]) -> list[dict[str, float]]:
+        probs = self.model.predict_proba([i.text for i in batch], [i.brand for i in batch])
+        return [dict(zip(self.model.classes, map(float, row), strict=True)) for row in probs]
+
+    def _clause_labels(self, texts: Sequence[str]) -> list[Label]:
+        probs = self.model.predict_proba(list(texts), [None] * len(texts))
+        return [self.model.classes[i] for i in probs.argmax(axis=1)]  # type: ignore[misc]
+
+    def classify_sync(self, batch: Sequence[TextInput]) -> list[Sentiment]:
+        results = []
+        for item, text_scores in zip(batch, self.text_scores(batch), strict=True):
+            label, scores, review = combine(text_scores, item.rating)
+            tags = self._tagger.tag(item.text, item.brand, label, self._clause_labels)
+            results.append(
+                Sentiment(
+                    label=label,
+                    score=scores[label],
+                    scores=scores,
+                    touchpoints=tags,
+                    needs_review=review,
+                )
+            )
+        return results
+
+    async def classify(self, batch: Sequence[TextInput]) -> list[Sentiment]:
+        return await run_in_batches(self.classify_sync, batch)

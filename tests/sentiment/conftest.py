@@ -1,0 +1,23 @@
+"""Fixtures for sentiment tests: the shared labelled data folder and a loaded bundled model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sentiment.bundled import BundledClassifier
+
+SHARED_SENTIMENT = Path(__file__).resolve().parents[2].parent / "shared" / "sentiment"
+
+
+@pytest.fixture(scope="session")
+def bundled() -> BundledClassifier:
+    return BundledClassifier()
+
+
+@pytest.fixture
+def shared_sentiment() -> Path:
+    if not (SHARED_SENTIMENT / "rusentitweet_train.jsonl").is_file():
+        pytest.skip(f"labelled data not present at {SHARED_SENTIMENT}")
+    return SHARED_SENTIMENT
