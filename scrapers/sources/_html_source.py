@@ -22,9 +22,7 @@ class HtmlReviewListSource(Source):
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
         url = rebase(token or self.spec.url, self._base())
-        return await self.fetcher.get(
-            url, etag=etag, last_modified=last_modified, source=self.kind
-        )
+        return await self.fetcher.get(url, etag=etag, last_modified=last_modified, source=self.kind)
 
     def parse(self, response: FetchResponse) -> Page:
         page = self.parse_text(response.text(), url=response.url)

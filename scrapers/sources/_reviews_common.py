@@ -14,6 +14,7 @@ from bs4 import Tag
 
 from otklik.errors import AntiBotPage, ParseError
 from scrapers.antibot import check_antibot
+from scrapers.parsing import clean_text
 from scrapers.records import ScrapedItem
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -218,8 +219,7 @@ def node_text(node: Tag | None) -> str:
         br.replace_with("\n")
     for block in node.find_all(["p", "div", "li"]):
         block.append("\n")
-    lines = (" ".join(line.split()) for line in node.get_text().split("\n"))
-    return "\n".join(line for line in lines if line)
+    return clean_text(node.get_text())
 
 
 def tidy(text: Any) -> str:
@@ -251,14 +251,20 @@ def opt_str(value: Any) -> str | None:
     return None
 
 
-def api_base(option: str | None, spec_url: str, public_base: str, public_domains: tuple[str, ...]) -> str:
+def api_base(
+    option: str | None, spec_url: str, public_base: str, public_domains: tuple[str, ...]
+) -> str:
     """Where requests go: the `api_base` option, else the public base when the spec URL is on
     one of the site's domains (or a subdomain), else the spec URL's own origin (tests, mirrors)."""
     if option:
         return option.rstrip("/")
     parts = urlsplit(spec_url)
     host = (parts.hostname or "").lower()
-    if not parts.scheme or not host or any(host == d or host.endswith("." + d) for d in public_domains):
+    if (
+        not parts.scheme
+        or not host
+        or any(host == d or host.endswith("." + d) for d in public_domains)
+    ):
         return public_base.rstrip("/")
     return f"{parts.scheme}://{parts.netloc}"
 

@@ -90,7 +90,9 @@ class GoogleMapsSource(Source):
                 },
                 source=self.kind,
             )
-            found = [p.get("id") for p in response.json().get("places") or [] if isinstance(p, dict)]
+            found = [
+                p.get("id") for p in response.json().get("places") or [] if isinstance(p, dict)
+            ]
         if not found or not isinstance(found[0], str):
             raise self.error(f"Places search found no place named {text!r}; set option place_id")
         return found[0]
