@@ -204,7 +204,7 @@ def compute_figures(
             for case in open_cases
         ],
         failed_sources=_failed_sources(sources, source_events),
-        brand_is_new=brand.created_at >= period.start,
+        brand_is_new=period.start <= brand.created_at < period.end,
         mentions=list(mentions),
     )
 

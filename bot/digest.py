@@ -1,0 +1,203 @@
+"""The digest in Telegram: `/digest [brand] [period]` on demand, and delivery of the weekly
+digest queued in the outbox (kind "digest")."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+
+from aiogram import Bot, Router
+from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, LinkPreviewOptions, Message
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from otklik.errors import ChatUnavailable, DeliveryError, RetryLater
+from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
+from reports.chart import render_chart
+from reports.i18n import language, t
+from reports.periods import looks_like_period, parse_period, zone
+from reports.telegram import CAPTION_LIMIT
+from storage.records import OutboxRecord
+from storage.repositories import digests, stats
+from storage.repositories.stats import BrandInfo
+
+logger = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+Clock = Callable[[], datetime]
+
+
+def create_router() -> Router:
+    """A fresh digest router (a router joins one dispatcher only; tests build several)."""
+    digest_router = Router(name="digest")
+    digest_router.message.register(digest_command, Command("digest"))
+    return digest_router
+
+
+async def digest_command(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Clock | None = None,
+) -> None:
+    """`/digest [brand] [7d|30d|YYYY-MM]`: the report for a brand the user is a member of."""
+    if message.from_user is None:
+        return
+    now = clock() if clock else datetime.now(UTC)
+    words = (command.args or "").split()
+    spec = words.pop() if words and looks_like_period(words[-1]) else None
+    name = " ".join(words)
+    async with sessionmaker() as session:
+        chat = await stats.chat_settings(session, message.chat.id)
+        lang = chat.language if chat else _user_language(message)
+        brand, problem = await _choose_brand(session, message, name, lang)
+        if brand is None:
+            await message.answer(problem, parse_mode=ParseMode.HTML)
+            return
+        timezone = chat.timezone if chat else brand.timezone
+        try:
+            period = parse_period(spec, now, timezone)
+        except PeriodError:
+            await message.answer(t(lang, "bad_period"), parse_mode=ParseMode.HTML)
+            return
+        figures = await build_figures(session, brand, period, now)
+    await deliver_digest(bot, message.chat.id, figures, lang)
+
+
+router = create_router()
+
+
+async def send_digest(
+    bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    message: OutboxRecord,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Render and send a queued weekly digest; returns the Telegram id of its last message.
+
+    Telegram failures come out as RetryLater / ChatUnavailable / DeliveryError. When the chart
+    went out but the text did not, the retry sends only the text.
+    """
+    now = now or datetime.now(UTC)
+    async with sessionmaker() as session:
+        payload = await digests.outbox_payload(session, message.id) or dict(message.payload)
+        brand_id = int(payload.get("brand_id") or message.brand_id or 0)
+        brand = await stats.brand_by_id(session, brand_id)
+        if brand is None:
+            raise DeliveryError(f"digest {message.dedup_key}: brand {brand_id} no longer exists")
+        chat = await stats.chat_settings(session, message.chat_id)
+        lang = language(chat.language if chat else None)
+        period = _period_from_payload(payload, chat.timezone if chat else brand.timezone)
+        figures = await build_figures(session, brand, period, now)
+
+    async def remember_photo(photo_id: int) -> None:
+        async with sessionmaker() as session, session.begin():
+            await digests.save_outbox_payload(
+                session, message.id, {**payload, "photo_message_id": photo_id}
+            )
+
+    return await deliver_digest(
+        bot,
+        message.chat_id,
+        figures,
+        lang,
+        photo_sent="photo_message_id" in payload,
+        on_photo=remember_photo,
+    )
+
+
+async def deliver_digest(
+    bot: Bot,
+    chat_id: int,
+    figures: DigestFigures,
+    lang: str,
+    *,
+    photo_sent: bool = False,
+    on_photo: Callable[[int], Awaitable[None]] | None = None,
+) -> int:
+    """Chart first (people look before they read), then the text; one captioned photo when
+    the text is short. A period without mentions is a short text and no chart."""
+    text = digest_html(figures, lang)
+    try:
+        if figures.empty:
+            return await _send_text(bot, chat_id, text)
+        if not photo_sent:
+            png = await asyncio.to_thread(render_chart, figures, lang)
+            photo = BufferedInputFile(png, filename="digest.png")
+            if len(text) <= CAPTION_LIMIT:
+                sent = await bot.send_photo(chat_id, photo, caption=text, parse_mode=ParseMode.HTML)
+                return sent.message_id
+            sent = await bot.send_photo(
+                chat_id, photo, caption=header(figures, lang), parse_mode=ParseMode.HTML
+            )
+            if on_photo is not None:
+                await on_photo(sent.message_id)
+        return await _send_text(bot, chat_id, text)
+    except TelegramRetryAfter as exc:
+        raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
+    except TelegramForbiddenError as exc:
+        raise ChatUnavailable(str(exc)) from exc
+    except (TelegramServerError, TelegramNetworkError) as exc:
+        raise RetryLater(str(exc)) from exc
+    except TelegramBadRequest as exc:
+        if "chat not found" in exc.message.lower():
+            raise ChatUnavailable(str(exc)) from exc
+        raise DeliveryError(str(exc)) from exc
+
+
+async def _send_text(bot: Bot, chat_id: int, text: str) -> int:
+    sent = await bot.send_message(
+        chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+    )
+    return sent.message_id
+
+
+async def _choose_brand(
+    session: AsyncSession, message: Message, name: str, lang: str
+) -> tuple[BrandInfo | None, str]:
+    """The brand the user asked for (or their only one), if they are its member."""
+    user_id = message.from_user.id if message.from_user else 0
+    if name:
+        brand = await stats.brand_by_name(session, name)
+        if brand is None:
+            return None, t(lang, "unknown_brand", name=escape(name))
+        if not await stats.is_member(session, brand.id, user_id):
+            return None, t(lang, "refused")
+        return brand, ""
+    mine = await stats.brands_of_member(session, user_id)
+    if message.chat.type != "private":
+        here = {brand.id for brand in await stats.brands_of_chat(session, message.chat.id)}
+        mine = [brand for brand in mine if brand.id in here] or mine
+    if not mine:
+        return None, t(lang, "no_brands")
+    if len(mine) > 1:
+        names = ", ".join(escape(brand.name) for brand in mine)
+        return None, t(lang, "which_brand", names=names)
+    return mine[0], ""
+
+
+def _period_from_payload(payload: dict[str, Any], timezone: str) -> Period:
+    start = datetime.fromisoformat(str(payload["period_start"]))
+    end = datetime.fromisoformat(str(payload["period_end"]))
+    tz = zone(timezone)
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    return Period(first, max(1, (last - first).days), timezone, "week")
+
+
+def _user_language(message: Message) -> str:
+    code = (message.from_user.language_code or "") if message.from_user else ""
+    return "en" if code.startswith("en") else "ru"
