@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from otklik.pipeline import Pipeline, PipelineOptions  # noqa: E402
-from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec  # noqa: E402
+from scrapers.records import PollResult, PollState, ScrapedItem  # noqa: E402
 from sentiment import load_classifier  # noqa: E402
 from storage.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from storage.records import BrandInput, SourceInput  # noqa: E402

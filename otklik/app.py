@@ -80,7 +80,14 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         async with sessions.begin() as session:
             await sync_brands(session, [brand_input(b) for b in config.brands], datetime.now(UTC))
         fetch_settings = FetchSettings(
-            total_timeout=settings.http_timeout, max_bytes=settings.http_max_bytes
+            connect_timeout=min(10.0, settings.http_timeout),
+            read_timeout=settings.http_timeout,
+            total_timeout=settings.http_timeout * 2,
+            retries=settings.http_retries,
+            backoff_base=settings.http_backoff,
+            per_host_rate=settings.http_per_host_rate,
+            per_host_concurrency=settings.http_per_host_concurrency,
+            max_bytes=settings.http_max_bytes,
         )
         async with make_client_session(fetch_settings) as http:
             fetcher = Fetcher(http, fetch_settings)

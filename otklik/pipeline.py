@@ -21,8 +21,13 @@ from otklik.deadlines import due_at
 from otklik.errors import OtklikError, RateLimited, SourceError
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
 from sentiment.records import Sentiment, TextInput
-from storage.models import Brand
-from storage.records import ClassificationInput, MentionRecord, NewMention, SourceRecord
+from storage.records import (
+    BrandRecord,
+    ClassificationInput,
+    MentionRecord,
+    NewMention,
+    SourceRecord,
+)
 from storage.repositories import mentions as mentions_repo
 from storage.repositories import sources as sources_repo
 from storage.repositories.triage import open_cases_and_alerts
@@ -281,7 +286,7 @@ def _joined(title: str | None, text: str) -> str:
     return f"{title}. {text}" if title and text else (title or text)
 
 
-def _deadline(opened: datetime, brand: Brand) -> datetime:
+def _deadline(opened: datetime, brand: BrandRecord) -> datetime:
     return due_at(
         opened,
         minutes=brand.response_minutes,

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     http_timeout: float = Field(default=30, gt=0)
     http_retries: int = Field(default=3, ge=0)
     http_backoff: float = Field(default=1.0, ge=0)
+    # Politeness towards each site: requests per second and at once, per host.
+    http_per_host_rate: float = Field(default=1.0, gt=0)
+    http_per_host_concurrency: int = Field(default=2, ge=1)
     http_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     classify_batch: int = Field(default=64, ge=1)
     outbox_max_attempts: int = Field(default=12, ge=1)

@@ -52,6 +52,23 @@ class BrandInput:
 
 
 @dataclass(frozen=True, slots=True)
+class BrandRecord:
+    id: int
+    name: str
+    aliases: tuple[str, ...]
+    alert_on: str
+    timezone: str
+    response_minutes: int
+    work_start: str
+    work_end: str
+    work_days: str
+    alerts_paused_until: datetime | None
+    quiet_start: str | None
+    quiet_end: str | None
+    touchpoints: dict[str, list[str]]
+
+
+@dataclass(frozen=True, slots=True)
 class SourceRecord:
     id: int
     brand_id: int

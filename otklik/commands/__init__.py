@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from otklik.commands import classify, init, run, scan, sources, train
+from otklik.commands import classify, init, report, run, scan, sources, train
 
 COMMANDS: list[ModuleType] = [
     init,
@@ -14,4 +14,5 @@ COMMANDS: list[ModuleType] = [
     sources,
     classify,
     train,
+    report,
 ]

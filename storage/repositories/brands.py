@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Brand, BrandChat, Chat, Member, Source
-from storage.records import BrandInput
+from storage.records import BrandInput, BrandRecord
 
 
 async def sync_brands(
@@ -103,3 +103,22 @@ async def brand_chat_ids(session: AsyncSession, brand_id: int) -> list[int]:
         .order_by(BrandChat.chat_id)
     )
     return list(rows)
+
+
+async def brand_record(session: AsyncSession, brand_id: int) -> BrandRecord:
+    row = await session.get_one(Brand, brand_id)
+    return BrandRecord(
+        id=row.id,
+        name=row.name,
+        aliases=tuple(row.aliases or ()),
+        alert_on=row.alert_on,
+        timezone=row.timezone,
+        response_minutes=row.response_minutes,
+        work_start=row.work_start,
+        work_end=row.work_end,
+        work_days=row.work_days,
+        alerts_paused_until=row.alerts_paused_until,
+        quiet_start=row.quiet_start,
+        quiet_end=row.quiet_end,
+        touchpoints=dict(row.touchpoints or {}),
+    )

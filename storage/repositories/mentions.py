@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import insert_ignoring_conflicts
+from storage.dialect import bulk_insert_ignoring_conflicts
 from storage.models import Brand, Mention, Source
 from storage.records import ClassificationInput, MentionRecord, NewMention
 
@@ -91,16 +91,16 @@ async def insert_mentions(
                 "classified_at": now if verdict else None,
             }
         )
+    if not rows:
+        return []
+    table = Mention.__table__
+    statement = bulk_insert_ignoring_conflicts(session, Mention).returning(
+        table.c.id, table.c.dedup_key
+    )
     created = []
-    for start in range(0, len(rows), _CHUNK):
-        statement = (
-            insert_ignoring_conflicts(session, Mention)
-            .values(rows[start : start + _CHUNK])
-            .returning(Mention.id, Mention.dedup_key)
-        )
-        for mention_id, key in (await session.execute(statement)).all():
-            item, verdict = by_key[key]
-            created.append((mention_id, item, verdict))
+    for mention_id, key in (await session.execute(statement, rows)).all():
+        item, verdict = by_key[key]
+        created.append((mention_id, item, verdict))
     return created
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Brand, Case, CaseEvent
-from storage.repositories.brands import brand_chat_ids
-from storage.repositories.outbox import enqueue
+from storage.dialect import bulk_insert_ignoring_conflicts
+from storage.models import Case, CaseEvent, OutboxMessage
+from storage.records import BrandRecord
+from storage.repositories.brands import brand_chat_ids, brand_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,46 +28,73 @@ async def open_cases_and_alerts(
     brand_id: int,
     mentions: Sequence[tuple[int, str | None]],
     now: datetime,
-    deadline: Callable[[datetime, Brand], datetime],
+    deadline: Callable[[datetime, BrandRecord], datetime],
 ) -> Triaged:
     """mentions: (mention id, sentiment label) of new, non-backfill mentions.
 
     Every negative one gets a case with a deadline; alerts follow the brand's alert_on.
+    Written in bulk: a busy source can bring hundreds of reviews in one poll.
     """
-    brand = await session.get_one(Brand, brand_id)
-    chats = await brand_chat_ids(session, brand_id)
-    cases = alerts = 0
-    for mention_id, label in mentions:
-        case_id = None
-        if label == "negative":
-            case = Case(
-                mention_id=mention_id,
-                brand_id=brand_id,
-                status="new",
-                due_at=deadline(now, brand),
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(case)
-            await session.flush()
-            session.add(CaseEvent(case_id=case.id, action="opened", created_at=now))
-            case_id = case.id
-            cases += 1
-        wants_alert = brand.alert_on == "all" or (
-            brand.alert_on == "negative" and label == "negative"
+    if not mentions:
+        return Triaged(0, 0)
+    brand = await brand_record(session, brand_id)
+    due = deadline(now, brand)
+    negative_ids = [mention_id for mention_id, label in mentions if label == "negative"]
+    case_of: dict[int, int] = {}
+    if negative_ids:
+        cases = Case.__table__.c
+        result = await session.execute(
+            bulk_insert_ignoring_conflicts(session, Case).returning(cases.id, cases.mention_id),
+            [
+                {
+                    "mention_id": mention_id,
+                    "brand_id": brand_id,
+                    "status": "new",
+                    "due_at": due,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for mention_id in negative_ids
+            ],
         )
-        if not wants_alert:
-            continue
-        for chat_id in chats:
-            queued = await enqueue(
-                session,
-                dedup_key=f"alert:{mention_id}:{chat_id}",
-                chat_id=chat_id,
-                kind="alert",
-                brand_id=brand_id,
-                mention_id=mention_id,
-                case_id=case_id,
-                now=now,
-            )
-            alerts += int(queued)
-    return Triaged(cases_opened=cases, alerts_queued=alerts)
+        case_of = {mention_id: case_id for case_id, mention_id in result.all()}
+    if case_of:
+        await session.execute(
+            insert(CaseEvent.__table__),
+            [
+                {"case_id": case_id, "action": "opened", "created_at": now}
+                for case_id in case_of.values()
+            ],
+        )
+
+    wanted = [
+        mention_id
+        for mention_id, label in mentions
+        if brand.alert_on == "all" or (brand.alert_on == "negative" and label == "negative")
+    ]
+    chats = await brand_chat_ids(session, brand_id)
+    alerts: list[dict[str, Any]] = [
+        {
+            "dedup_key": f"alert:{mention_id}:{chat_id}",
+            "chat_id": chat_id,
+            "brand_id": brand_id,
+            "kind": "alert",
+            "mention_id": mention_id,
+            "case_id": case_of.get(mention_id),
+            "payload": {},
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for mention_id in wanted
+        for chat_id in chats
+    ]
+    queued = 0
+    if alerts:
+        outbox = OutboxMessage.__table__.c
+        result = await session.execute(
+            bulk_insert_ignoring_conflicts(session, OutboxMessage).returning(outbox.id), alerts
+        )
+        queued = len(result.all())
+    return Triaged(cases_opened=len(case_of), alerts_queued=queued)

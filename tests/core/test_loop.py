@@ -43,7 +43,7 @@ NEW = [
 def feed(items: list[tuple[str, str, int]]) -> str:
     now = datetime.now(UTC)
     entries = "".join(
-        f"<item><guid>{guid}</guid><title>{escape(text[:40])}</title>"
+        f'<item><guid isPermaLink="false">{guid}</guid><title>{escape(text[:40])}</title>'
         f"<link>https://news.example/{guid}</link><description>{escape(text)}</description>"
         f"<pubDate>{format_datetime(now - timedelta(hours=age))}</pubDate></item>"
         for guid, text, age in items
@@ -83,6 +83,8 @@ def settings_for(tmp_path: Path, config: Path, telegram: FakeTelegram | None = N
         http_timeout=0.5,
         http_retries=1,
         http_backoff=0.01,
+        http_per_host_rate=1000,
+        http_per_host_concurrency=8,
         unhealthy_after=2,
         _env_file=None,  # type: ignore[call-arg]
     )
@@ -115,7 +117,6 @@ async def test_new_reviews_become_classified_mentions_cases_and_alerts(
 
     from bot.delivery import TelegramNotifier
     from bot.factory import create_bot
-
     from otklik.sender import Sender
 
     async with open_runtime(settings) as runtime:
@@ -142,7 +143,7 @@ async def test_bad_sources_give_clear_errors_and_the_others_keep_going(
 ) -> None:
     site.add("/good.xml", feed([OLD]), content_type="application/rss+xml")
     site.add("/error.xml", "oops", status=500)
-    site.add_handler("/slow.xml", SiteServer.slow(3.0))
+    site.add_handler("/slow.xml", SiteServer.slow(1.5))
     site.add("/page.xml", "<html><body><h1>Welcome to our shop</h1></body></html>")
     urls = [site.url(p) for p in ("/good.xml", "/error.xml", "/slow.xml", "/page.xml")]
     urls.append("http://127.0.0.1:9/feed.xml")  # nothing listens on the discard port
@@ -202,6 +203,7 @@ async def test_killed_between_store_and_send_then_restarted_delivers_each_alert_
         "OTKLIK_BOT_TOKEN": fake_telegram.token,
         "OTKLIK_TELEGRAM_API_URL": fake_telegram.api_url,
         "OTKLIK_LOG_LEVEL": "INFO",
+        "OTKLIK_HTTP_PER_HOST_RATE": "1000",
     }
 
     async def otklik(*args: str) -> asyncio.subprocess.Process:
