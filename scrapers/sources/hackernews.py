@@ -1,0 +1,110 @@
+"""Hacker News stories and comments through the Algolia search API, newest first.
+
+Endpoint: `{api_base}/api/v1/search_by_date?query=…&tags=(story,comment)&hitsPerPage=100&page=N`.
+The spec URL is an hn.algolia.com search (`https://hn.algolia.com/?q=brand`) or any HN URL, in
+which case the aliases are the query (all words optional, results filtered by alias locally).
+Options: `query`, `tags` (default "(story,comment)"), `api_base` (default
+https://hn.algolia.com), `max_pages`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from otklik.errors import ConfigError
+from scrapers.base import Page, Source
+from scrapers.fetch import FetchResponse
+from scrapers.parsing import clean_text, from_epoch, html_to_text, parse_iso
+from scrapers.records import ScrapedItem
+
+_PUBLIC = "https://hn.algolia.com"
+_PUBLIC_HOSTS = ("hn.algolia.com", "news.ycombinator.com")
+
+
+class HackerNewsSource(Source):
+    """Hacker News items mentioning the brand."""
+
+    kind = "hackernews"
+    filters_by_alias = True
+    max_pages = 5
+    url_patterns = (r"^hn\.algolia\.com/", r"^news\.ycombinator\.com/")
+
+    def _query(self) -> tuple[str, bool]:
+        """The query, and whether its words are optional (aliases OR-ed)."""
+        explicit = self.option("query")
+        if explicit:
+            return explicit, False
+        params = parse_qs(urlsplit(self.spec.url).query)
+        from_url = (params.get("q") or params.get("query") or [""])[0].strip()
+        if from_url:
+            return from_url, False
+        if self.spec.aliases:
+            return " ".join(self.spec.aliases), len(self.spec.aliases) > 1
+        raise ConfigError(f"hackernews source {self.spec.url}: no query (add ?q= or aliases)")
+
+    async def fetch_page(
+        self, token: str | None, *, etag: str | None, last_modified: str | None
+    ) -> FetchResponse:
+        query, optional = self._query()
+        params = {
+            "query": query,
+            "tags": self.option("tags", "(story,comment)") or "(story,comment)",
+            "hitsPerPage": "100",
+            "page": token or "0",
+        }
+        if optional:
+            params["optionalWords"] = query
+        return await self.fetcher.get(
+            self.base_url(_PUBLIC, _PUBLIC_HOSTS) + "/api/v1/search_by_date",
+            params=params,
+            etag=etag,
+            last_modified=last_modified,
+            source=self.kind,
+        )
+
+    def parse(self, response: FetchResponse) -> Page:
+        data = response.json()
+        hits = data.get("hits") if isinstance(data, dict) else None
+        if not isinstance(hits, list):
+            raise self.error("no 'hits' list in the answer (layout changed?)", response.url)
+        items = [self._item(hit, response.url) for hit in hits if isinstance(hit, dict)]
+        page, pages = data.get("page"), data.get("nbPages")
+        more = isinstance(page, int) and isinstance(pages, int) and page + 1 < pages and items
+        return Page(items, str(page + 1) if more else None)
+
+    def _item(self, hit: dict[str, Any], url: str) -> ScrapedItem:
+        object_id = hit.get("objectID")
+        if not object_id:
+            raise self.error("hit without objectID", url)
+        if hit.get("created_at_i") is not None:
+            published = from_epoch(hit["created_at_i"])
+        elif hit.get("created_at"):
+            published = parse_iso(str(hit["created_at"]))
+        else:
+            raise self.error(f"hit {object_id} without created_at", url)
+        title = clean_text(str(hit.get("title") or hit.get("story_title") or "")) or None
+        body = html_to_text(hit.get("comment_text") or hit.get("story_text"))
+        tags = hit.get("_tags") or []
+        extra = {
+            key: str(hit[field])
+            for key, field in (
+                ("points", "points"),
+                ("comments", "num_comments"),
+                ("story_id", "story_id"),
+            )
+            if hit.get(field) is not None
+        }
+        link = hit.get("url") or hit.get("story_url")
+        if link:
+            extra["link"] = str(link)
+        extra["type"] = "comment" if "comment" in tags else "story"
+        return ScrapedItem(
+            external_id=str(object_id),
+            url=f"https://news.ycombinator.com/item?id={object_id}",
+            text=body or title or "",
+            author=hit.get("author"),
+            title=title,
+            published_at=published,
+            extra=extra,
+        )
