@@ -107,6 +107,11 @@ async def brand_by_name(session: AsyncSession, name: str) -> BrandInfo | None:
     return None
 
 
+async def all_brands(session: AsyncSession) -> list[BrandInfo]:
+    rows = await session.execute(select(Brand).order_by(Brand.name))
+    return [_brand(row) for row in rows.scalars()]
+
+
 async def brands_of_member(session: AsyncSession, user_id: int) -> list[BrandInfo]:
     rows = await session.execute(
         select(Brand).join(Member, Member.brand_id == Brand.id).where(Member.user_id == user_id)
