@@ -10,5 +10,5 @@ def setup_logging(level: str) -> None:
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
     # aiohttp and aiogram are chatty at INFO about every request.
-    for noisy in ("aiohttp.access", "aiogram.event"):
+    for noisy in ("aiohttp.access", "aiogram.event", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -204,7 +204,8 @@ class Pipeline:
 
     async def _failed(self, report: PollReport, error: SourceError) -> None:
         source = report.source
-        report.error = str(error)
+        # The source's kind and URL are shown beside the message wherever it is read.
+        report.error = str(error.args[0]) if error.args else str(error)
         log.warning("source %s %s failed: %s", source.kind, source.url, error)
         now = self._clock()
         factor = min(2**source.consecutive_failures, self._options.max_backoff_factor)
@@ -217,7 +218,7 @@ class Pipeline:
                 source.id,
                 now=now,
                 next_poll_at=self._next_poll(now, wait),
-                error=str(error),
+                error=report.error,
             )
             report.health = await health.record_failure(
                 session,
