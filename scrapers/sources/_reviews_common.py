@@ -100,11 +100,11 @@ def parse_iso(value: Any, *, url: str = "", source: str = "") -> datetime:
     text = re.sub(r"(\.\d{6})\d+", r"\1", text)
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError as exc:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise ParseError(f"bad timestamp {value!r}", source=source, url=url) from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def from_epoch(value: Any, *, url: str = "", source: str = "") -> datetime:
@@ -141,7 +141,8 @@ def parse_ru_date(
         raise ParseError("empty date", source=source, url=url)
     if re.match(r"\d{4}-\d{2}-\d{2}", raw):
         if len(raw) == 10:
-            return _local(date.fromisoformat(raw), time(), tz)
+            year, month, day = (int(part) for part in raw.split("-"))
+            return _local(_safe_date(year, month, day, raw, url, source), time(), tz)
         return parse_iso(text, url=url, source=source)
     hour_minute = re.search(r"(\d{1,2}):(\d{2})", raw)
     clock = time(int(hour_minute[1]), int(hour_minute[2])) if hour_minute else time()
@@ -172,6 +173,8 @@ def parse_ru_date(
 
 def _safe_date(year: int, month: int, day: int, raw: str, url: str, source: str) -> date:
     try:
+        if year < 1970:
+            raise ValueError("before any review site")
         return date(year, month, day)
     except ValueError as exc:
         raise ParseError(f"impossible date {raw!r}", source=source, url=url) from exc
