@@ -86,7 +86,7 @@ async def main() -> None:
         )
         stop = asyncio.Event()
         service = asyncio.create_task(serve(settings, stop=stop))
-        while not site.hits("/feed.xml"):  # the first poll is the backfill: no alerts
+        while not site.hits("/feed.xml"):  # noqa: ASYNC110 — the first poll is the backfill
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.5)
 
