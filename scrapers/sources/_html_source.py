@@ -25,7 +25,11 @@ class HtmlReviewListSource(Source):
         return await self.fetcher.get(url, etag=etag, last_modified=last_modified, source=self.kind)
 
     def parse(self, response: FetchResponse) -> Page:
-        page = self.parse_text(response.text(), url=response.url)
+        url = response.url
+        if not url.startswith(("http://", "https://")):
+            # A saved file: its links are relative to the site, not to the file.
+            url = self.spec.url if self.spec.url.startswith("http") else f"{self.public_base}/"
+        page = self.parse_text(response.text(), url=url)
         return Page(page.items, page.next_url)
 
     def parse_text(self, text: str, *, url: str) -> ParsedPage:

@@ -48,8 +48,10 @@ class YandexMapsSource(Source):
         return match[1], match[2]
 
     def link(self) -> str:
-        slug, org_id = self.org()
-        return f"{PUBLIC}/maps/org/{slug}/{org_id}/reviews/"
+        match = _ORG.search(self.spec.url)
+        if match is None:  # `otklik parse` on a saved file without --source-url
+            return f"{PUBLIC}/maps/"
+        return f"{PUBLIC}/maps/org/{match[1]}/{match[2]}/reviews/"
 
     def _base(self) -> str:
         return api_base(self.option("api_base"), self.spec.url, PUBLIC, DOMAINS)
