@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from otklik.commands import classify, init, report, run, scan, sources, train
+from otklik.commands import classify, init, parse, report, run, scan, sources, train
 
 COMMANDS: list[ModuleType] = [
     init,
@@ -15,4 +15,5 @@ COMMANDS: list[ModuleType] = [
     classify,
     train,
     report,
+    parse,
 ]

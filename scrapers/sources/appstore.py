@@ -60,6 +60,11 @@ class AppStoreSource(Source):
         match = _COUNTRY.search(path)
         return self.option("country", match.group(1) if match else "ru") or "ru"
 
+    def _reviews_page(self) -> str | None:
+        match = _APP_ID.search(self.spec.url)
+        app = self.option("app_id") or (match.group(1) if match else None)
+        return f"https://apps.apple.com/{self.country}/app/id{app}?see-all=reviews" if app else None
+
     def feed_url(self, page: int) -> str:
         base = self.base_url("https://itunes.apple.com", _PUBLIC_HOSTS)
         return (
@@ -110,8 +115,7 @@ class AppStoreSource(Source):
         }
         return ScrapedItem(
             external_id=review_id,
-            url=href
-            or f"https://apps.apple.com/{self.country}/app/id{self.app_id}?see-all=reviews",
+            url=href or self._reviews_page(),
             text=clean_text(_label(entry, "content") or ""),
             author=_label(author, "name") if isinstance(author, dict) else None,
             rating=float(int(rating)),

@@ -174,9 +174,12 @@ class GooglePlaySource(Source):
             extra["reply_at"] = from_epoch(replied).isoformat()
         author = dig(review, 1, 0)
         text = dig(review, 4)
+        app = self.option("app_id") or self._query("id")
         return ScrapedItem(
             external_id=review_id,
-            url=f"{_PUBLIC}/store/apps/details?id={quote(self.app_id)}&reviewId={quote(review_id)}",
+            url=f"{_PUBLIC}/store/apps/details?id={quote(app)}&reviewId={quote(review_id)}"
+            if app
+            else None,
             text=clean_text(text) if isinstance(text, str) else "",
             author=author if isinstance(author, str) else None,
             rating=float(stars),
