@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from reports.figures import DigestFigures
-from reports.i18n import day_range, number, signed, source_name, t, touchpoint_name
+from reports.i18n import day_range, delta, number, signed, source_name, t, touchpoint_name
 from reports.telegram import failure_details, response_lines, sentiment_line
 
 FORMATS = ("md", "html")
@@ -113,7 +113,7 @@ def _render(
                 str(s.mentions),
                 str(s.previous_mentions),
                 number(s.average_rating, lang) if s.average_rating is not None else "—",
-                signed(s.rating_change, lang, 1) if s.rating_change is not None else "—",
+                delta(s.rating_change, lang, 1) if s.rating_change is not None else "—",
             ]
             for s in figures.sources
         ]

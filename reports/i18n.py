@@ -202,6 +202,11 @@ def signed(value: float, lang: str, digits: int = 0) -> str:
     return f"+{body}" if value > 0 else f"−{body}"
 
 
+def delta(value: float, lang: str, digits: int = 0) -> str:
+    """A change: like signed(), but no change reads ±0."""
+    return "±0" if round(value, digits) == 0 else signed(value, lang, digits)
+
+
 def day_range(first: date, last: date, lang: str) -> str:
     if language(lang) == "ru":
         if (first.year, first.month) == (last.year, last.month):

@@ -13,6 +13,7 @@ from reports.figures import (
 )
 from reports.i18n import (
     day_range,
+    delta,
     duration,
     health_name,
     number,
@@ -74,7 +75,7 @@ def _overview(figures: DigestFigures, lang: str) -> str:
     now, before = figures.current, figures.previous
     lines = [
         f"{t(lang, 'mentions')}: <b>{now.total}</b> "
-        f"({t(lang, 'was')} {before.total}, {signed(now.total - before.total, lang)})",
+        f"({t(lang, 'was')} {before.total}, {delta(now.total - before.total, lang)})",
         sentiment_line(now, lang),
     ]
     if now.index is not None:
@@ -90,7 +91,7 @@ def _overview(figures: DigestFigures, lang: str) -> str:
             change = figures.average_rating - figures.previous_average_rating
             line += (
                 f" ({t(lang, 'was')} {number(figures.previous_average_rating, lang)}, "
-                f"{signed(change, lang, 1)})"
+                f"{delta(change, lang, 1)})"
             )
         lines.append(line)
     if figures.backfill:
@@ -116,12 +117,12 @@ def _by_source(figures: DigestFigures, lang: str) -> str:
     for source in figures.sources[:MAX_SOURCES]:
         line = (
             f"• {escape(source_name(source.kind, lang, source.qualifier))} — {source.mentions}"
-            f" ({signed(source.mentions - source.previous_mentions, lang)})"
+            f" ({delta(source.mentions - source.previous_mentions, lang)})"
         )
         if source.average_rating is not None:
             line += f", ★ {number(source.average_rating, lang)}"
             if source.rating_change is not None:
-                line += f" ({signed(source.rating_change, lang, 1)})"
+                line += f" ({delta(source.rating_change, lang, 1)})"
         lines.append(line)
     return "\n".join(lines)
 

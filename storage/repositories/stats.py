@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Brand, BrandChat, Case, Chat, Member, Mention, Source, SourceEvent
@@ -163,8 +163,25 @@ async def mentions_between(
             Mention.first_seen_at < end,
         ),
     )
+    # Plain columns, not entities: a busy brand has tens of thousands of rows a week.
     rows = await session.execute(
-        select(Mention).where(Mention.brand_id == brand_id, in_range).order_by(Mention.id)
+        select(
+            Mention.id,
+            Mention.source_id,
+            Mention.published_at,
+            Mention.first_seen_at,
+            Mention.url,
+            Mention.author,
+            Mention.rating,
+            Mention.title,
+            Mention.text,
+            Mention.sentiment_label,
+            Mention.touchpoints,
+            Mention.backfill,
+            Mention.language,
+        )
+        .where(Mention.brand_id == brand_id, in_range)
+        .order_by(Mention.id)
     )
     return [
         MentionRow(
@@ -181,15 +198,8 @@ async def mentions_between(
             backfill=row.backfill,
             language=row.language,
         )
-        for row in rows.scalars()
+        for row in rows
     ]
-
-
-async def count_mentions(session: AsyncSession, brand_id: int) -> int:
-    total = await session.execute(
-        select(func.count(Mention.id)).where(Mention.brand_id == brand_id)
-    )
-    return int(total.scalar_one())
 
 
 async def cases_created_between(
