@@ -50,30 +50,32 @@ async def digest_command(
     message: Message,
     command: CommandObject,
     bot: Bot,
-    sessionmaker: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
     clock: Clock | None = None,
 ) -> None:
-    """`/digest [brand] [7d|30d|YYYY-MM]`: the report for a brand the user is a member of."""
+    """`/digest [brand] [7d|30d|YYYY-MM]`: the report for a brand the user is a member of.
+
+    Needs `session` (one AsyncSession per update, from the DB middleware) and takes `clock`
+    from the dispatcher's data when there is one.
+    """
     if message.from_user is None:
         return
     now = clock() if clock else datetime.now(UTC)
     words = (command.args or "").split()
     spec = words.pop() if words and looks_like_period(words[-1]) else None
     name = " ".join(words)
-    async with sessionmaker() as session:
-        chat = await stats.chat_settings(session, message.chat.id)
-        lang = chat.language if chat else _user_language(message)
-        brand, problem = await _choose_brand(session, message, name, lang)
-        if brand is None:
-            await message.answer(problem, parse_mode=ParseMode.HTML)
-            return
-        timezone = chat.timezone if chat else brand.timezone
-        try:
-            period = parse_period(spec, now, timezone)
-        except PeriodError:
-            await message.answer(t(lang, "bad_period"), parse_mode=ParseMode.HTML)
-            return
-        figures = await build_figures(session, brand, period, now)
+    chat = await stats.chat_settings(session, message.chat.id)
+    lang = chat.language if chat else _user_language(message)
+    brand, problem = await _choose_brand(session, message, name, lang)
+    if brand is None:
+        await message.answer(problem, parse_mode=ParseMode.HTML)
+        return
+    try:
+        period = parse_period(spec, now, chat.timezone if chat else brand.timezone)
+    except PeriodError:
+        await message.answer(t(lang, "bad_period"), parse_mode=ParseMode.HTML)
+        return
+    figures = await build_figures(session, brand, period, now)
     await deliver_digest(bot, message.chat.id, figures, lang)
 
 

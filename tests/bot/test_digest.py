@@ -133,7 +133,14 @@ async def test_empty_week_is_a_short_text_without_a_chart(
 async def polling(
     sessions: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram
 ) -> AsyncIterator[Dispatcher]:
-    dispatcher = Dispatcher(sessionmaker=sessions, clock=lambda: NOW)
+    dispatcher = Dispatcher(clock=lambda: NOW)
+
+    @dispatcher.update.outer_middleware()
+    async def one_session_per_update(handler, event, data):  # type: ignore[no-untyped-def]
+        async with sessions() as session:
+            data["session"] = session
+            return await handler(event, data)
+
     dispatcher.include_router(create_router())
     bot = fake_telegram.make_bot()
     task = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
