@@ -1,0 +1,1 @@
+"""The Telegram bot: alerts, case handling by the PR team, roles, deadlines and settings."""

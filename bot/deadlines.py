@@ -1,0 +1,113 @@
+"""Deadline watch: remind before a case's response deadline, escalate to owners after it.
+
+The core scheduler calls check_deadlines every minute with the current time; tests pass any
+time they like. Each reminder and escalation is queued in the outbox once (cases.reminded_at /
+escalated_at set in the same transaction; dedup keys guard against a second process).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.render import esc, local_time
+from bot.texts import t
+from storage.repositories import brands_admin, chats, members
+from storage.repositories import cases as cases_repo
+from storage.repositories.brands import brand_chat_ids
+from storage.repositories.cases import DeadlineCase
+from storage.repositories.outbox import enqueue
+
+log = logging.getLogger(__name__)
+
+REMIND_AT = 0.75  # share of the response time after which the assignee is reminded
+
+
+async def check_deadlines(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> int:
+    """Queue due reminders and escalations; returns how many outbox rows were queued."""
+    queued = 0
+    async with sessionmaker() as session:
+        candidates = await cases_repo.unanswered_cases(session)
+    for case in candidates:
+        if now >= case.due_at:
+            queued += await _escalate(sessionmaker, case, now)
+        elif (
+            case.reminded_at is None
+            and now >= case.created_at + (case.due_at - case.created_at) * REMIND_AT
+        ):
+            queued += await _remind(sessionmaker, case, now)
+    return queued
+
+
+async def _remind(
+    sessionmaker: async_sessionmaker[AsyncSession], case: DeadlineCase, now: datetime
+) -> int:
+    async with sessionmaker.begin() as session:
+        if not await cases_repo.mark_deadline(session, case.id, column="reminded_at", now=now):
+            return 0
+        targets = (
+            [case.assignee_id] if case.assignee_id else await brand_chat_ids(session, case.brand_id)
+        )
+        left = max(1, int((case.due_at - now).total_seconds() // 60))
+        count = 0
+        for chat_id in targets:
+            lang = await chats.language(session, chat_id)
+            text = t(
+                lang,
+                "reminder",
+                id=case.id,
+                brand=esc(case.brand_name),
+                left=left,
+                link=f"/case {case.id}",
+            )
+            count += await _queue(session, "reminder", case, chat_id, text, now)
+        return count
+
+
+async def _escalate(
+    sessionmaker: async_sessionmaker[AsyncSession], case: DeadlineCase, now: datetime
+) -> int:
+    async with sessionmaker.begin() as session:
+        if not await cases_repo.mark_deadline(session, case.id, column="escalated_at", now=now):
+            return 0
+        await cases_repo.mark_deadline(session, case.id, column="reminded_at", now=now)
+        targets = await members.owners_of(session, case.brand_id) or await brand_chat_ids(
+            session, case.brand_id
+        )
+        brand = await brands_admin.brand_settings(session, case.brand_id)
+        tz = brand.timezone if brand else "Europe/Moscow"
+        full = await cases_repo.get_case(session, case.id)
+        who = full.assignee_name or str(full.assignee_id) if full and full.assignee_id else None
+        count = 0
+        for chat_id in targets:
+            lang = await chats.language(session, chat_id)
+            text = t(
+                lang,
+                "escalation",
+                id=case.id,
+                brand=esc(case.brand_name),
+                opened=local_time(case.created_at, tz),
+                who=esc(who or t(lang, "nobody")),
+            )
+            text += f"\n/case {case.id}"
+            count += await _queue(session, "escalation", case, chat_id, text, now)
+        log.info("case %s overdue: escalated to %s", case.id, targets)
+        return count
+
+
+async def _queue(
+    session: AsyncSession, kind: str, case: DeadlineCase, chat_id: int, text: str, now: datetime
+) -> int:
+    queued = await enqueue(
+        session,
+        dedup_key=f"{kind}:{case.id}:{chat_id}",
+        chat_id=chat_id,
+        kind=kind,
+        now=now,
+        brand_id=case.brand_id,
+        case_id=case.id,
+        payload={"text": text},
+    )
+    return int(queued)

@@ -1,0 +1,119 @@
+"""TelegramNotifier: the outbox sender's way into Telegram.
+
+Renders each outbox kind and turns aiogram's exceptions into otklik.errors at this boundary:
+429 / 5xx / network → RetryLater, blocked / kicked / chat gone → ChatUnavailable, anything else
+Telegram refuses → DeliveryError (permanent).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.alerts import load_alert, quiet_seconds_left
+from otklik.errors import ChatUnavailable, DeliveryError, RetryLater
+from storage.records import OutboxRecord
+from storage.repositories import chats
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+TEXT_KINDS = ("health", "reminder", "escalation", "text")
+_GONE_CHAT = (
+    "chat not found",
+    "bot was kicked",
+    "user is deactivated",
+    "group chat was deleted",
+    "have no rights to send",
+    "not enough rights",
+    "chat_write_forbidden",
+)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TelegramNotifier:
+    """Delivers outbox messages through aiogram; see the module docstring for error mapping."""
+
+    def __init__(
+        self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock = _utcnow
+    ) -> None:
+        self.bot = bot
+        self._sessions = sessionmaker
+        self._clock = clock
+
+    async def deliver(self, message: OutboxRecord) -> int | None:
+        try:
+            return await self._send(message)
+        except TelegramRetryAfter as exc:
+            raise RetryLater(
+                f"Telegram flood control: {exc.message}", retry_after=exc.retry_after
+            ) from exc
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            raise RetryLater(f"Telegram unavailable: {exc.message}") from exc
+        except TelegramMigrateToChat as exc:
+            raise ChatUnavailable(f"group became supergroup {exc.migrate_to_chat_id}") from exc
+        except TelegramForbiddenError as exc:
+            raise ChatUnavailable(exc.message) from exc
+        except (TelegramBadRequest, TelegramNotFound) as exc:
+            if any(marker in exc.message.lower() for marker in _GONE_CHAT):
+                raise ChatUnavailable(exc.message) from exc
+            raise DeliveryError(f"Telegram refused {message.kind}: {exc.message}") from exc
+        except TelegramAPIError as exc:
+            raise DeliveryError(f"Telegram refused {message.kind}: {exc.message}") from exc
+
+    async def _send(self, message: OutboxRecord) -> int | None:
+        if message.kind == "alert":
+            return await self._send_alert(message)
+        if message.kind == "digest":
+            from bot.digest import send_digest
+
+            return await send_digest(self.bot, self._sessions, message)
+        if message.kind in TEXT_KINDS:
+            text = str(message.payload.get("text") or "").strip()
+            if not text:
+                raise DeliveryError(f"outbox {message.id} ({message.kind}) has no text")
+            sent = await self.bot.send_message(message.chat_id, text, disable_web_page_preview=True)
+            return sent.message_id
+        raise DeliveryError(f"unknown outbox kind {message.kind!r}")
+
+    async def _send_alert(self, message: OutboxRecord) -> int | None:
+        now = self._clock()
+        async with self._sessions() as session:
+            view = await load_alert(
+                session, mention_id=message.mention_id or 0, case_id=message.case_id
+            )
+            lang = await chats.language(session, message.chat_id)
+        if view is None:
+            raise DeliveryError(f"alert {message.dedup_key}: mention {message.mention_id} is gone")
+        paused = view.brand.alerts_paused_until
+        if paused is not None and paused > now:
+            # The owner muted alerts on purpose; the case stays in /cases and in the digest.
+            log.info("alert %s not sent: alerts of %s paused", message.dedup_key, view.brand.name)
+            return None
+        wait = quiet_seconds_left(view.brand, now)
+        if wait is not None:
+            raise RetryLater(f"quiet hours of {view.brand.name}", retry_after=wait)
+        sent = await self.bot.send_message(
+            message.chat_id,
+            view.text(lang, now),
+            reply_markup=view.keyboard(lang),
+            disable_web_page_preview=True,
+        )
+        return sent.message_id

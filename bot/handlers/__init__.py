@@ -1,0 +1,1 @@
+"""One Router per feature; bot.setup includes them in order."""

@@ -1,0 +1,68 @@
+"""Sentiment label corrections from the alert: training data for the next model."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.alerts import refresh_alerts
+from bot.callbacks import LabelFix
+from bot.handlers.common import Clock
+from bot.middlewares import Access
+from bot.texts import t
+from storage.repositories import cases as cases_repo
+from storage.repositories import mentions as mentions_repo
+
+LABELS = ("negative", "neutral", "positive")
+
+
+async def on_label(
+    query: CallbackQuery,
+    callback_data: LabelFix,
+    bot: Bot,
+    session: AsyncSession,
+    access: Access,
+    lang: str,
+    clock: Clock,
+) -> None:
+    found = await mentions_repo.get_mentions(session, [callback_data.mention_id])
+    if not found or access.role(found[0].brand_id) is None:
+        await query.answer(t(lang, "refuse_short"), show_alert=True)
+        return
+    mention = found[0]
+    if not access.can_act(mention.brand_id):
+        await query.answer(t(lang, "viewer_cannot_act"), show_alert=True)
+        return
+    if callback_data.label not in LABELS:
+        await query.answer()
+        if isinstance(query.message, Message):
+            buttons = [
+                InlineKeyboardButton(
+                    text=t(lang, f"label_{label}"),
+                    callback_data=LabelFix(mention_id=mention.id, label=label).pack(),
+                )
+                for label in LABELS
+            ]
+            await query.message.answer(
+                t(lang, "choose_label"),
+                reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons]),
+            )
+        return
+    await cases_repo.correct_label(
+        session, mention.id, callback_data.label, user_id=access.user_id, now=clock()
+    )
+    await session.commit()
+    await query.answer(t(lang, "label_saved", label=t(lang, f"label_{callback_data.label}")))
+    case = await cases_repo.case_for_mention(session, mention.id)
+    if case is not None:
+        await refresh_alerts(bot, session, now=clock(), case_id=case.id)
+    else:
+        await refresh_alerts(bot, session, now=clock(), mention_id=mention.id)
+
+
+def create_router() -> Router:
+    """A fresh router (a router joins one dispatcher only; tests build several)."""
+    router = Router(name="labels")
+    router.callback_query.register(on_label, LabelFix.filter())
+    return router

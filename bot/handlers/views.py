@@ -1,0 +1,103 @@
+"""Texts of the case list and of one case with its history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram.types import InlineKeyboardMarkup
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.alerts import load_alert
+from bot.handlers.common import Refusal, case_to_see
+from bot.middlewares import Access
+from bot.render import MESSAGE_LIMIT, esc, fit_escaped, local_time, source_name, stars, utf16_len
+from bot.texts import t
+from storage.repositories import cases as cases_repo
+from storage.repositories.cases import OPEN_STATUSES, STATUSES
+
+LIST_LIMIT = 30
+
+
+async def case_list(
+    session: AsyncSession, access: Access, lang: str, words: list[str], *, now: datetime
+) -> str:
+    """/cases [brand] [status] [source kind]: open cases first by deadline."""
+    brand_ids = access.brand_ids
+    statuses: tuple[str, ...] = OPEN_STATUSES
+    kind: str | None = None
+    names = {m.brand_name.casefold(): m.brand_id for m in access.memberships.values()}
+    for word in words:
+        folded = word.casefold()
+        if folded in names:
+            brand_ids = [names[folded]]
+        elif folded in STATUSES:
+            statuses = (folded,)
+        elif folded in ("open", "открытые"):
+            statuses = OPEN_STATUSES
+        elif folded in ("all", "все"):
+            statuses = STATUSES
+        elif (
+            folded.replace("_", "").isalnum() and not folded.isdigit() and _looks_like_kind(folded)
+        ):
+            kind = folded
+        else:
+            raise Refusal(t(lang, "bad_status", status=esc(word), statuses=", ".join(STATUSES)))
+    items = await cases_repo.list_cases(
+        session, brand_ids, statuses=statuses, source_kind=kind, limit=LIST_LIMIT
+    )
+    if not items:
+        return t(lang, "cases_empty")
+    lines = [t(lang, "cases_title", count=len(items))]
+    for item in items:
+        case = item.case
+        head = f"#{case.id} {t(lang, f'status_{case.status}')} · {esc(case.brand_name)} · {esc(source_name(item.source_kind))}"
+        if item.rating is not None:
+            head += f" {stars(item.rating).split()[0]}"
+        if (
+            case.due_at is not None
+            and case.first_response_at is None
+            and case.status in ("new", "in_progress")
+        ):
+            key = "overdue" if now >= case.due_at else "due"
+            head += " · " + t(lang, key, due=local_time(case.due_at, item.timezone))
+        if case.assignee_id is not None:
+            head += f" · {esc(case.assignee_name or case.assignee_id)}"
+        snippet, _ = fit_escaped(" ".join(item.text.split()), 90)
+        lines.append(f"{head}\n   «{snippet}» · /case {case.id}")
+    return "\n".join(lines)
+
+
+def _looks_like_kind(word: str) -> bool:
+    from bot.render import SOURCE_NAMES
+
+    try:
+        from scrapers.registry import kinds
+    except ImportError:
+        return word in SOURCE_NAMES
+    return word in kinds() or word in SOURCE_NAMES
+
+
+async def case_details(
+    session: AsyncSession, access: Access, lang: str, case_id: int | None, *, now: datetime
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The alert card as it is now plus the case history (who, what, when)."""
+    case = await case_to_see(session, access, lang, case_id, "case")
+    view = await load_alert(session, mention_id=case.mention_id, case_id=case.id)
+    if view is None:
+        raise Refusal(t(lang, "case_not_found", id=case_id))
+    events = await cases_repo.case_events(session, case.id)
+    history = [t(lang, "history")]
+    for event in events:
+        who = esc(event.actor_name or t(lang, "system"))
+        line = f"{local_time(event.created_at, view.brand.timezone)} · {who} · {t(lang, f'event_{event.action}')}"
+        if event.detail:
+            detail, _ = fit_escaped(event.detail, 200)
+            line += f": {detail}"
+        history.append(line)
+    card = view.text(lang, now)
+    # The card already fits Telegram's limit alone; history keeps its newest lines that fit.
+    while len(history) > 1 and utf16_len(card + "\n\n" + "\n".join(history)) > MESSAGE_LIMIT:
+        del history[1]
+    extra = "\n\n" + "\n".join(history) if len(history) > 1 else ""
+    keyboard = view.keyboard(lang) if access.can_act(case.brand_id) else None
+    return card + extra, keyboard

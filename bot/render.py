@@ -1,0 +1,190 @@
+"""Alert messages: text (HTML, every user string escaped, within Telegram's 4096) and buttons."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import CaseAction, LabelFix
+from bot.texts import t
+from storage.records import MentionRecord
+from storage.repositories.cases import CLOSED_STATUSES, CaseRecord
+
+MESSAGE_LIMIT = 4096
+REPLY_PREVIEW = 300
+SOURCE_NAMES = {
+    "twogis": "2ГИС",
+    "2gis": "2ГИС",
+    "yandex_maps": "Яндекс Карты",
+    "google_maps": "Google Maps",
+    "flamp": "Flamp",
+    "otzovik": "Отзовик",
+    "irecommend": "iRecommend",
+    "appstore": "App Store",
+    "google_play": "Google Play",
+    "telegram": "Telegram",
+    "reddit": "Reddit",
+    "hackernews": "Hacker News",
+    "rss": "RSS",
+}
+
+
+def esc(text: object) -> str:
+    """User text made safe for Telegram HTML."""
+    return html.escape(str(text), quote=False)
+
+
+def utf16_len(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units (an emoji can count twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def is_link(url: str | None) -> bool:
+    return bool(url) and str(url).lower().startswith(("http://", "https://"))
+
+
+def link(url: str | None, label: str) -> str:
+    if not is_link(url):
+        return esc(label)
+    return f'<a href="{html.escape(str(url), quote=True)}">{esc(label)}</a>'
+
+
+def local_time(moment: datetime | None, tz: str) -> str:
+    if moment is None:
+        return "—"
+    return moment.astimezone(ZoneInfo(tz)).strftime("%d.%m.%Y %H:%M")
+
+
+def source_name(kind: str) -> str:
+    return SOURCE_NAMES.get(kind, kind)
+
+
+def stars(rating: float | None) -> str:
+    if rating is None:
+        return ""
+    full = max(0, min(5, round(rating)))
+    return "★" * full + "☆" * (5 - full) + f" {rating:g}/5"
+
+
+def fit_escaped(text: str, budget: int) -> tuple[str, bool]:
+    """Escape `text`, cut to at most `budget` UTF-16 units without splitting an entity;
+    the flag says whether anything was cut."""
+    out: list[str] = []
+    used = 0
+    for char in text:
+        piece = esc(char)
+        size = utf16_len(piece)
+        if used + size > budget:
+            return "".join(out).rstrip() + "…", True
+        out.append(piece)
+        used += size
+    return "".join(out), False
+
+
+def tag_names(lang: str, touchpoints: list[dict[str, str]]) -> str:
+    tags = []
+    for item in touchpoints:
+        tag = str(item.get("tag", ""))
+        if tag and tag not in tags:
+            tags.append(tag)
+    return ", ".join(esc(tag) for tag in tags)
+
+
+def case_lines(lang: str, case: CaseRecord, *, tz: str, now: datetime) -> list[str]:
+    status = t(lang, f"status_{case.status}")
+    line = t(lang, "case_line", id=case.id, status=status)
+    if (
+        case.due_at is not None
+        and case.status in ("new", "in_progress")
+        and case.first_response_at is None
+    ):
+        key = "overdue" if now >= case.due_at else "due"
+        line += " · " + t(lang, key, due=local_time(case.due_at, tz))
+    lines = [line]
+    if case.assignee_id is not None:
+        lines.append(t(lang, "assignee", name=esc(case.assignee_name or case.assignee_id)))
+    if case.reply_text:
+        preview, _ = fit_escaped(case.reply_text, REPLY_PREVIEW)
+        state = t(lang, f"reply_{case.reply_state or 'local'}")
+        lines.append(t(lang, "reply_line", state=state, text=preview))
+    if case.status == "ignored" and case.ignore_reason:
+        lines.append(t(lang, "ignored_because", reason=esc(case.ignore_reason)))
+    return lines
+
+
+def alert_text(
+    lang: str, mention: MentionRecord, case: CaseRecord | None, *, tz: str, now: datetime
+) -> str:
+    """The alert as the chat shows it now; long texts are trimmed with a link to the original."""
+    title = t(lang, f"alert_title_{mention.sentiment_label or 'unknown'}")
+    head = [f"{title} · {esc(mention.brand_name)}"]
+    source = f"{t(lang, 'source')}: {link(mention.url, source_name(mention.source_kind))}"
+    if mention.rating is not None:
+        source += f" · {stars(mention.rating)}"
+    head.append(source)
+    when = local_time(mention.published_at or mention.first_seen_at, tz)
+    head.append(f"{t(lang, 'author')}: {esc(mention.author or t(lang, 'anonymous'))} · {when}")
+    tail: list[str] = []
+    if mention.sentiment_label:
+        sentiment = f"{t(lang, 'sentiment')}: {t(lang, f'label_{mention.sentiment_label}')}"
+        if mention.sentiment_score is not None:
+            sentiment += f" ({mention.sentiment_score:.2f})"
+        tail.append(sentiment)
+    if mention.needs_review:
+        tail.append(t(lang, "needs_review"))
+    if mention.touchpoints:
+        tail.append(f"{t(lang, 'tags')}: {tag_names(lang, mention.touchpoints)}")
+    if case is not None:
+        tail.extend(case_lines(lang, case, tz=tz, now=now))
+
+    frame = "\n".join(head) + "\n\n<blockquote></blockquote>\n\n" + "\n".join(tail)
+    more = " " + link(mention.url, t(lang, "read_more")) if is_link(mention.url) else ""
+    body_source = (mention.title + "\n" if mention.title else "") + (mention.text or "")
+    budget = MESSAGE_LIMIT - utf16_len(frame) - utf16_len(more) - 8
+    body, cut = fit_escaped(body_source.strip() or "—", max(budget, 100))
+    if cut:
+        body += more
+    return "\n".join(head) + f"\n\n<blockquote>{body}</blockquote>\n\n" + "\n".join(tail)
+
+
+def alert_keyboard(
+    lang: str, mention: MentionRecord, case: CaseRecord | None
+) -> InlineKeyboardMarkup:
+    rows: list[list[InlineKeyboardButton]] = []
+    if case is not None:
+        if case.status in CLOSED_STATUSES:
+            rows.append([_case_button(lang, "btn_reopen", "reopen", case.id)])
+        else:
+            rows.append(
+                [
+                    _case_button(lang, "btn_take", "take", case.id),
+                    _case_button(lang, "btn_reply", "reply", case.id),
+                ]
+            )
+            rows.append(
+                [
+                    _case_button(lang, "btn_resolve", "resolve", case.id),
+                    _case_button(lang, "btn_ignore", "why", case.id),
+                ]
+            )
+            if case.reply_state == "local" and case.status != "replied":
+                rows.append([_case_button(lang, "btn_confirm_reply", "confirm", case.id)])
+    last: list[InlineKeyboardButton] = []
+    if is_link(mention.url):
+        last.append(InlineKeyboardButton(text=t(lang, "btn_open"), url=str(mention.url)))
+    last.append(
+        InlineKeyboardButton(
+            text=t(lang, "btn_label"), callback_data=LabelFix(mention_id=mention.id).pack()
+        )
+    )
+    rows.append(last)
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _case_button(lang: str, key: str, action: str, case_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=t(lang, key), callback_data=CaseAction(action=action, case_id=case_id).pack()
+    )

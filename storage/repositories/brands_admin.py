@@ -1,0 +1,167 @@
+"""Brand and source settings an owner changes from the chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dialect import insert_ignoring_conflicts
+from storage.models import Brand, Source
+
+
+@dataclass(frozen=True, slots=True)
+class BrandSettings:
+    id: int
+    name: str
+    alert_on: str
+    timezone: str
+    response_minutes: int
+    work_start: str
+    work_end: str
+    work_days: str
+    alerts_paused_until: datetime | None
+    quiet_start: str | None
+    quiet_end: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    id: int
+    brand_id: int
+    brand_name: str
+    kind: str
+    url: str
+    origin: str
+    enabled: bool
+    health: str
+    last_success_at: datetime | None
+    last_error: str | None
+
+
+def _settings(row: Brand) -> BrandSettings:
+    return BrandSettings(
+        row.id,
+        row.name,
+        row.alert_on,
+        row.timezone,
+        row.response_minutes,
+        row.work_start,
+        row.work_end,
+        row.work_days,
+        row.alerts_paused_until,
+        row.quiet_start,
+        row.quiet_end,
+    )
+
+
+async def brand_settings(session: AsyncSession, brand_id: int) -> BrandSettings | None:
+    row = await session.get(Brand, brand_id)
+    return None if row is None else _settings(row)
+
+
+async def brands(session: AsyncSession, brand_ids: list[int]) -> list[BrandSettings]:
+    rows = await session.scalars(select(Brand).where(Brand.id.in_(brand_ids)).order_by(Brand.name))
+    return [_settings(row) for row in rows]
+
+
+async def sources_of(
+    session: AsyncSession, brand_ids: list[int], *, enabled_only: bool = True
+) -> list[SourceHealth]:
+    query = (
+        select(Source, Brand.name)
+        .join(Brand, Brand.id == Source.brand_id)
+        .where(Source.brand_id.in_(brand_ids))
+        .order_by(Brand.name, Source.id)
+    )
+    if enabled_only:
+        query = query.where(Source.enabled.is_(True))
+    rows = (await session.execute(query)).all()
+    return [_health(row, name) for row, name in rows]
+
+
+async def source(session: AsyncSession, source_id: int) -> SourceHealth | None:
+    row = (
+        await session.execute(
+            select(Source, Brand.name)
+            .join(Brand, Brand.id == Source.brand_id)
+            .where(Source.id == source_id)
+        )
+    ).first()
+    return None if row is None else _health(*row)
+
+
+def _health(row: Source, brand_name: str) -> SourceHealth:
+    return SourceHealth(
+        row.id,
+        row.brand_id,
+        brand_name,
+        row.kind,
+        row.url,
+        row.origin,
+        row.enabled,
+        row.health,
+        row.last_success_at,
+        row.last_error,
+    )
+
+
+async def add_source(
+    session: AsyncSession,
+    *,
+    brand_id: int,
+    kind: str,
+    url: str,
+    now: datetime,
+    interval_seconds: int = 600,
+) -> tuple[SourceHealth, bool]:
+    """Add a chat source (or re-enable a removed one); the flag says whether it is new to polling."""
+    inserted = await session.execute(
+        insert_ignoring_conflicts(session, Source)
+        .values(
+            brand_id=brand_id,
+            kind=kind,
+            url=url,
+            origin="chat",
+            interval_seconds=interval_seconds,
+            options={},
+            enabled=True,
+            created_at=now,
+            next_poll_at=now,
+        )
+        .returning(Source.id)
+    )
+    fresh = inserted.first() is not None
+    row = await session.scalar(
+        select(Source).where(Source.brand_id == brand_id, Source.kind == kind, Source.url == url)
+    )
+    assert row is not None
+    fresh = fresh or not row.enabled
+    if not row.enabled:
+        row.enabled = True
+        row.next_poll_at = now
+    await session.flush()
+    found = await source(session, row.id)
+    assert found is not None
+    return found, fresh
+
+
+async def disable_source(session: AsyncSession, source_id: int) -> None:
+    """Removing keeps the row: the mentions it found stay in history and digests."""
+    await session.execute(update(Source).where(Source.id == source_id).values(enabled=False))
+
+
+async def set_pause(session: AsyncSession, brand_id: int, until: datetime | None) -> None:
+    await session.execute(
+        update(Brand).where(Brand.id == brand_id).values(alerts_paused_until=until)
+    )
+
+
+async def set_quiet_hours(
+    session: AsyncSession, brand_id: int, start: str | None, end: str | None
+) -> None:
+    await session.execute(
+        update(Brand).where(Brand.id == brand_id).values(quiet_start=start, quiet_end=end)
+    )

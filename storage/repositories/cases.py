@@ -1,0 +1,316 @@
+"""Cases as the PR team works them: reading, changing with a history event, alert message ids,
+deadline checks, response statistics and sentiment label corrections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Brand,
+    Case,
+    CaseEvent,
+    LabelCorrection,
+    Member,
+    Mention,
+    OutboxMessage,
+    Source,
+)
+
+OPEN_STATUSES = ("new", "in_progress", "replied")
+CLOSED_STATUSES = ("resolved", "ignored")
+STATUSES = OPEN_STATUSES + CLOSED_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """A case with what the chat shows about it (brand and assignee names included)."""
+
+    id: int
+    mention_id: int
+    brand_id: int
+    brand_name: str
+    status: str
+    assignee_id: int | None
+    assignee_name: str | None
+    due_at: datetime | None
+    first_response_at: datetime | None
+    reply_text: str | None
+    reply_state: str | None
+    reply_published_at: datetime | None
+    ignore_reason: str | None
+    reminded_at: datetime | None
+    escalated_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseListItem:
+    case: CaseRecord
+    source_kind: str
+    author: str | None
+    rating: float | None
+    text: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEventRecord:
+    actor_id: int | None
+    actor_name: str | None
+    action: str
+    detail: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMessage:
+    """An alert the bot sent: where it is, so a case change can edit it."""
+
+    chat_id: int
+    message_id: int
+    mention_id: int | None
+    case_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineCase:
+    id: int
+    brand_id: int
+    brand_name: str
+    assignee_id: int | None
+    status: str
+    due_at: datetime
+    created_at: datetime
+    reminded_at: datetime | None
+    escalated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRow:
+    brand_id: int
+    status: str
+    created_at: datetime
+    due_at: datetime | None
+    first_response_at: datetime | None
+
+
+def _record(row: Case, brand_name: str, assignee_name: str | None) -> CaseRecord:
+    return CaseRecord(
+        id=row.id,
+        mention_id=row.mention_id,
+        brand_id=row.brand_id,
+        brand_name=brand_name,
+        status=row.status,
+        assignee_id=row.assignee_id,
+        assignee_name=assignee_name,
+        due_at=row.due_at,
+        first_response_at=row.first_response_at,
+        reply_text=row.reply_text,
+        reply_state=row.reply_state,
+        reply_published_at=row.reply_published_at,
+        ignore_reason=row.ignore_reason,
+        reminded_at=row.reminded_at,
+        escalated_at=row.escalated_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        closed_at=row.closed_at,
+    )
+
+
+def _case_query():  # type: ignore[no-untyped-def]
+    return (
+        select(Case, Brand.name, Member.name)
+        .join(Brand, Brand.id == Case.brand_id)
+        .outerjoin(
+            Member, and_(Member.brand_id == Case.brand_id, Member.user_id == Case.assignee_id)
+        )
+    )
+
+
+async def get_case(session: AsyncSession, case_id: int) -> CaseRecord | None:
+    row = (await session.execute(_case_query().where(Case.id == case_id))).first()
+    return None if row is None else _record(*row)
+
+
+async def case_for_mention(session: AsyncSession, mention_id: int) -> CaseRecord | None:
+    row = (await session.execute(_case_query().where(Case.mention_id == mention_id))).first()
+    return None if row is None else _record(*row)
+
+
+async def list_cases(
+    session: AsyncSession,
+    brand_ids: list[int],
+    *,
+    statuses: tuple[str, ...] = OPEN_STATUSES,
+    source_kind: str | None = None,
+    limit: int = 20,
+) -> list[CaseListItem]:
+    query = (
+        select(
+            Case, Brand.name, Member.name, Source.kind, Mention.author, Mention.rating, Mention.text
+        )
+        .join(Brand, Brand.id == Case.brand_id)
+        .join(Mention, Mention.id == Case.mention_id)
+        .join(Source, Source.id == Mention.source_id)
+        .outerjoin(
+            Member, and_(Member.brand_id == Case.brand_id, Member.user_id == Case.assignee_id)
+        )
+        .where(Case.brand_id.in_(brand_ids), Case.status.in_(statuses))
+        .order_by(Case.due_at.is_(None), Case.due_at, Case.id)
+        .limit(limit)
+    )
+    if source_kind:
+        query = query.where(Source.kind == source_kind)
+    rows = (await session.execute(query)).all()
+    return [
+        CaseListItem(_record(case, brand, assignee), kind, author, rating, text, tz)
+        for case, brand, assignee, kind, author, rating, text, tz in rows
+    ]
+
+
+async def case_events(session: AsyncSession, case_id: int) -> list[CaseEventRecord]:
+    rows = await session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.created_at, CaseEvent.id)
+    )
+    return [
+        CaseEventRecord(r.actor_id, r.actor_name, r.action, r.detail, r.created_at) for r in rows
+    ]
+
+
+async def change_case(
+    session: AsyncSession,
+    case_id: int,
+    *,
+    now: datetime,
+    action: str,
+    actor_id: int | None,
+    actor_name: str | None,
+    detail: str | None = None,
+    **values: Any,
+) -> CaseRecord:
+    """Set the given columns and record who did what, in the caller's transaction."""
+    await session.execute(update(Case).where(Case.id == case_id).values(updated_at=now, **values))
+    session.add(
+        CaseEvent(
+            case_id=case_id,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=action,
+            detail=detail,
+            created_at=now,
+        )
+    )
+    await session.flush()
+    record = await get_case(session, case_id)
+    assert record is not None, f"case {case_id} vanished inside its own transaction"
+    return record
+
+
+async def alert_messages(
+    session: AsyncSession, *, case_id: int | None = None, mention_id: int | None = None
+) -> list[AlertMessage]:
+    """Alerts already delivered for a case (or a mention without a case)."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.kind == "alert", OutboxMessage.sent_message_id.is_not(None)
+    )
+    if case_id is not None:
+        query = query.where(OutboxMessage.case_id == case_id)
+    else:
+        query = query.where(OutboxMessage.mention_id == mention_id)
+    rows = await session.scalars(query.order_by(OutboxMessage.id))
+    return [
+        AlertMessage(r.chat_id, int(r.sent_message_id or 0), r.mention_id, r.case_id) for r in rows
+    ]
+
+
+async def alert_at(session: AsyncSession, chat_id: int, message_id: int) -> AlertMessage | None:
+    row = await session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "alert",
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.sent_message_id == message_id,
+        )
+    )
+    return (
+        None if row is None else AlertMessage(row.chat_id, message_id, row.mention_id, row.case_id)
+    )
+
+
+async def unanswered_cases(session: AsyncSession) -> list[DeadlineCase]:
+    """Open cases with a deadline and no first response that still owe a reminder or escalation."""
+    rows = await session.execute(
+        select(Case, Brand.name)
+        .join(Brand, Brand.id == Case.brand_id)
+        .where(
+            Case.status.in_(("new", "in_progress")),
+            Case.due_at.is_not(None),
+            Case.first_response_at.is_(None),
+            Case.escalated_at.is_(None),
+        )
+        .order_by(Case.due_at)
+    )
+    return [
+        DeadlineCase(
+            c.id,
+            c.brand_id,
+            name,
+            c.assignee_id,
+            c.status,
+            c.due_at,
+            c.created_at,
+            c.reminded_at,
+            c.escalated_at,
+        )
+        for c, name in rows.all()
+        if c.due_at is not None
+    ]
+
+
+async def mark_deadline(session: AsyncSession, case_id: int, *, column: str, now: datetime) -> bool:
+    """Set reminded_at / escalated_at once; False when another process already did."""
+    target = getattr(Case, column)
+    result = await session.execute(
+        update(Case).where(Case.id == case_id, target.is_(None)).values({column: now})
+    )
+    return bool(result.rowcount)
+
+
+async def response_rows(
+    session: AsyncSession, brand_ids: list[int], since: datetime
+) -> list[ResponseRow]:
+    rows = await session.scalars(
+        select(Case).where(Case.brand_id.in_(brand_ids), Case.created_at >= since)
+    )
+    return [
+        ResponseRow(r.brand_id, r.status, r.created_at, r.due_at, r.first_response_at) for r in rows
+    ]
+
+
+async def correct_label(
+    session: AsyncSession, mention_id: int, new_label: str, *, user_id: int, now: datetime
+) -> str | None:
+    """Record a person's label correction (training data) and apply it; returns the old label."""
+    mention = await session.get_one(Mention, mention_id)
+    old = mention.sentiment_label
+    session.add(
+        LabelCorrection(
+            mention_id=mention_id,
+            old_label=old,
+            new_label=new_label,
+            user_id=user_id,
+            created_at=now,
+        )
+    )
+    mention.sentiment_label = new_label
+    mention.needs_review = False
+    await session.flush()
+    return old
