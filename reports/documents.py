@@ -38,7 +38,7 @@ class _Markdown:
         return "".join(f"- {line}\n" for line in lines) + "\n"
 
     def link(self, text: str, url: str | None) -> str:
-        return f"[{_md(text)}](<{url}>)" if url else _md(text)
+        return f"[{_md(text)}](<{_md_url(url)}>)" if url else _md(text)
 
     def text(self, value: str) -> str:
         return _md(value)
@@ -158,6 +158,11 @@ _MD_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]<>|#"})
 def _md(text: str) -> str:
     """Markdown-escape user text so a review cannot inject links, tables or HTML."""
     return " ".join(text.split()).translate(_MD_SPECIAL)
+
+
+def _md_url(url: str) -> str:
+    # Inside <...> only these break the link; percent-encoding keeps the URL the same.
+    return url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
 
 
 def _strip_tags(html_text: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -11,6 +10,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from reports.periods import Period
+from reports.touchpoints import TouchpointFigures, ranked_touchpoints, short_quote
 from storage.repositories.stats import (
     BrandInfo,
     CaseRow,
@@ -21,9 +21,6 @@ from storage.repositories.stats import (
 
 SENTIMENTS = ("positive", "neutral", "mixed", "negative")
 FAILURE_EVENTS = frozenset({"error", "failure", "failed", "unhealthy", "parser_broken", "blocked"})
-QUOTE_CHARS = 110
-TOP_TOUCHPOINTS = 3
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +72,8 @@ class SourceFigures:
 
 @dataclass(frozen=True, slots=True)
 class DayFigures:
+    """One local day of the chart."""
+
     day: date
     counts: SentimentCounts
     average_rating: float | None
@@ -101,16 +100,9 @@ class ResponseFigures:
 
 
 @dataclass(frozen=True, slots=True)
-class TouchpointFigures:
-    tag: str
-    count: int
-    previous_count: int
-    quote: str
-    quote_url: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class OpenCase:
+    """A case still waiting for work, as the digest links it."""
+
     id: int
     url: str | None
     created_at: datetime
@@ -120,6 +112,8 @@ class OpenCase:
 
 @dataclass(frozen=True, slots=True)
 class FailedSource:
+    """A source that failed in the period or is unhealthy now."""
+
     source_id: int
     kind: str
     url: str
@@ -191,8 +185,8 @@ def compute_figures(
         days=_days(period, mentions),
         response=response_figures(cases, period.cutoff(now)),
         previous_response=response_figures(previous_cases, previous.cutoff(now)),
-        criticised=_touchpoints(mentions, previous_mentions, "negative"),
-        praised=_touchpoints(mentions, previous_mentions, "positive"),
+        criticised=ranked_touchpoints(mentions, previous_mentions, "negative"),
+        praised=ranked_touchpoints(mentions, previous_mentions, "positive"),
         open_cases=[
             OpenCase(
                 case.id,
@@ -241,72 +235,6 @@ def response_figures(cases: Iterable[CaseRow], cutoff: datetime) -> ResponseFigu
         missed_deadlines=missed,
         median_minutes=round(statistics.median(minutes), 1) if minutes else None,
     )
-
-
-def short_quote(text: str, limit: int = QUOTE_CHARS) -> str:
-    """The first sentence of a text, whitespace collapsed, cut at a word to `limit` chars."""
-    flat = " ".join(text.split())
-    sentence = _SENTENCE_END.split(flat, maxsplit=1)[0]
-    if len(sentence) <= limit:
-        return sentence
-    cut = (
-        sentence[: limit - 1].rsplit(" ", 1)[0]
-        if " " in sentence[: limit - 1]
-        else sentence[: limit - 1]
-    )
-    return cut.rstrip(",;:—- ") + "…"
-
-
-def touchpoint_marks(mention: MentionRow) -> list[tuple[str, str]]:
-    """(tag, polarity) pairs of a mention; a bare tag takes the mention's own sentiment."""
-    marks = []
-    for item in mention.touchpoints:
-        if isinstance(item, dict) and item.get("tag"):
-            polarity = _polarity(str(item.get("polarity") or mention.sentiment or ""))
-            marks.append((str(item["tag"]), polarity))
-        elif isinstance(item, str) and item:
-            marks.append((item, _polarity(mention.sentiment or "")))
-    return marks
-
-
-def _polarity(value: str) -> str:
-    lowered = value.strip().lower()
-    if lowered.startswith(("neg", "-")):
-        return "negative"
-    if lowered.startswith(("pos", "+")):
-        return "positive"
-    return "neutral"
-
-
-def _touchpoints(
-    mentions: Sequence[MentionRow], previous_mentions: Sequence[MentionRow], polarity: str
-) -> list[TouchpointFigures]:
-    tagged: dict[str, list[MentionRow]] = defaultdict(list)
-    for mention in mentions:
-        for tag in {tag for tag, mark in touchpoint_marks(mention) if mark == polarity}:
-            tagged[tag].append(mention)
-    before: Counter[str] = Counter()
-    for mention in previous_mentions:
-        for tag in {tag for tag, mark in touchpoint_marks(mention) if mark == polarity}:
-            before[tag] += 1
-    ranked = sorted(tagged, key=lambda tag: (-len(tagged[tag]), tag))[:TOP_TOUCHPOINTS]
-    result = []
-    quoted: set[int] = set()
-    for tag in ranked:
-        # The latest review, but not one already quoted for a higher-ranked touchpoint.
-        candidates = sorted(tagged[tag], key=lambda mention: (mention.at, mention.id), reverse=True)
-        example = next((m for m in candidates if m.id not in quoted), candidates[0])
-        quoted.add(example.id)
-        result.append(
-            TouchpointFigures(
-                tag=tag,
-                count=len(tagged[tag]),
-                previous_count=before[tag],
-                quote=short_quote(example.text or example.title or ""),
-                quote_url=example.url,
-            )
-        )
-    return result
 
 
 def _sources(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reports import build_figures, parse_period, week_before
-from reports.figures import short_quote
+from reports.touchpoints import short_quote
 from storage.repositories import stats
 from tests.reports.factories import MSK, NOW, WEEK_START, MentionSpec, add_brand, build_week
 
