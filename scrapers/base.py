@@ -234,7 +234,10 @@ class Source(ABC):
     ) -> PollResult:
         try:
             return await self.collect(state, backfill_limit, backfill_since)
-        except SourceError:
+        except SourceError as exc:
+            # Helpers raise without knowing the source; say which one it was.
+            exc.source = exc.source or self.kind
+            exc.url = exc.url or self.spec.url
             raise
         except Exception as exc:  # a parser bug must stay this source's error
             raise ParseError(
@@ -247,7 +250,9 @@ class Source(ABC):
         """`parse` with the same error wrapping as `poll` (for `otklik parse` and benches)."""
         try:
             return self.parse(response)
-        except SourceError:
+        except SourceError as exc:
+            exc.source = exc.source or self.kind
+            exc.url = exc.url or response.url
             raise
         except Exception as exc:
             raise ParseError(

@@ -9,27 +9,42 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+from otklik.errors import ParseError
+
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
 
 
-def from_epoch(seconds: float | int | str) -> datetime:
+# The date helpers raise ParseError (a SourceError) on nonsense, so parsers need no try blocks;
+# Source.poll fills in which source and URL it was.
+
+
+def from_epoch(seconds: Any) -> datetime:
     """UTC datetime from Unix seconds (int, float or numeric string)."""
-    return datetime.fromtimestamp(float(seconds), tz=UTC)
+    try:
+        return datetime.fromtimestamp(float(seconds), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
+        raise ParseError(f"bad Unix time {seconds!r}") from exc
 
 
-def parse_iso(value: str) -> datetime:
+def parse_iso(value: Any) -> datetime:
     """ISO 8601 with offset or Z → aware datetime; a naive one is taken as UTC."""
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(text)
+    try:
+        text = str(value).strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ParseError(f"bad ISO date {value!r}") from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def parse_rfc822(value: str) -> datetime:
+def parse_rfc822(value: Any) -> datetime:
     """RFC 822 / HTTP date → aware datetime (naive taken as UTC)."""
-    parsed = parsedate_to_datetime(value)
+    try:
+        parsed = parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError) as exc:
+        raise ParseError(f"bad RFC 822 date {value!r}") from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

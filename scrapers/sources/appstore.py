@@ -14,7 +14,7 @@ from typing import Any
 
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
-from scrapers.parsing import clean_text, parse_iso
+from scrapers.parsing import clean_text, dig, parse_iso
 from scrapers.records import ScrapedItem
 
 _PUBLIC_HOSTS = ("apps.apple.com", "itunes.apple.com")
@@ -33,8 +33,8 @@ def _label(entry: dict[str, Any], key: str) -> str | None:
     return None
 
 
-def _type(value: Any) -> str | None:
-    return value.get("attributes", {}).get("type") if isinstance(value, dict) else None
+def _type(value: Any) -> Any:
+    return dig(value, "attributes", "type")
 
 
 class AppStoreSource(Source):
@@ -89,6 +89,8 @@ class AppStoreSource(Source):
             entries = [entries]
         if not isinstance(entries, list):
             raise self.error("'feed.entry' is neither a list nor an object", response.url)
+        if not all(isinstance(e, dict) for e in entries):
+            raise self.error("'feed.entry' holds something other than objects", response.url)
         items = [self._item(e, response.url) for e in entries if "im:name" not in e]
         page = _page_number(response.url)
         more = bool(items) and page is not None and page < _LAST_PAGE
@@ -100,9 +102,10 @@ class AppStoreSource(Source):
         updated = _label(entry, "updated")
         if not review_id or not rating or not updated:
             raise self.error("review entry without id, im:rating or updated", url)
+        if rating not in ("1", "2", "3", "4", "5"):
+            raise self.error(f"review {review_id}: im:rating {rating!r} is not 1..5", url)
         author = entry.get("author", {})
-        link = entry.get("link", {})
-        href = link.get("attributes", {}).get("href") if isinstance(link, dict) else None
+        href = dig(entry, "link", "attributes", "href")
         extra = {
             key: value
             for key, value in (
@@ -115,7 +118,7 @@ class AppStoreSource(Source):
         }
         return ScrapedItem(
             external_id=review_id,
-            url=href or self._reviews_page(),
+            url=href if isinstance(href, str) else self._reviews_page(),
             text=clean_text(_label(entry, "content") or ""),
             author=_label(author, "name") if isinstance(author, dict) else None,
             rating=float(int(rating)),

@@ -58,7 +58,9 @@ def _envelopes(text: str) -> list[Any]:
     body = body.strip()
     try:
         whole = json.loads(body)
-        return [entry for entry in whole if isinstance(entry, list)]
+        return (
+            [entry for entry in whole if isinstance(entry, list)] if isinstance(whole, list) else []
+        )
     except ValueError:
         pass
     entries: list[Any] = []
@@ -67,7 +69,10 @@ def _envelopes(text: str) -> list[Any]:
         match = _CHUNK_LENGTH.match(body, position)
         if not match:
             break
-        chunk, position = _DECODER.raw_decode(body, match.end())
+        try:
+            chunk, position = _DECODER.raw_decode(body, match.end())
+        except ValueError:
+            break
         if isinstance(chunk, list):
             entries.extend(entry for entry in chunk if isinstance(entry, list))
     return entries
@@ -121,8 +126,12 @@ class GooglePlaySource(Source):
             data = self._page_payload(text, response.url)
         else:
             raise self.error("neither a batchexecute answer nor an app page", response.url)
-        reviews = data[0] if isinstance(data, list) and data else None
-        if reviews is None:
+        if not isinstance(data, list) or not data:
+            raise self.error(
+                "review payload is not a non-empty array (layout changed?)", response.url
+            )
+        reviews = data[0]
+        if reviews is None:  # the app has no (more) reviews
             return Page([])
         if not isinstance(reviews, list):
             raise self.error("review list is not an array (layout changed?)", response.url)
@@ -137,7 +146,10 @@ class GooglePlaySource(Source):
             if len(entry) > 2 and entry[0] == "wrb.fr" and entry[1] == _RPC:
                 if not isinstance(entry[2], str):
                     raise self.error(f"Google answered {_RPC} without data (unknown app?)", url)
-                return json.loads(entry[2])
+                try:
+                    return json.loads(entry[2])
+                except ValueError as exc:
+                    raise self.error(f"{_RPC} payload is not JSON ({exc})", url) from exc
         raise self.error(f"no {_RPC} answer in the batchexecute envelope (layout changed?)", url)
 
     def _page_payload(self, text: str, url: str) -> Any:
@@ -154,6 +166,8 @@ class GooglePlaySource(Source):
         raise self.error("no review block among the page's AF_initDataCallback data", url)
 
     def _item(self, review: Any, url: str) -> ScrapedItem:
+        if not isinstance(review, list):
+            raise self.error("review entry is not an array (layout changed?)", url)
         review_id = dig(review, 0)
         stars = dig(review, 2)
         seconds = dig(review, 5, 0)

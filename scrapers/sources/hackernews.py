@@ -22,6 +22,10 @@ _PUBLIC = "https://hn.algolia.com"
 _PUBLIC_HOSTS = ("hn.algolia.com", "news.ycombinator.com")
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 class HackerNewsSource(Source):
     """Hacker News items mentioning the brand."""
 
@@ -75,7 +79,7 @@ class HackerNewsSource(Source):
 
     def _item(self, hit: dict[str, Any], url: str) -> ScrapedItem:
         object_id = hit.get("objectID")
-        if not object_id:
+        if not isinstance(object_id, str | int) or not str(object_id):
             raise self.error("hit without objectID", url)
         if hit.get("created_at_i") is not None:
             published = from_epoch(hit["created_at_i"])
@@ -84,8 +88,8 @@ class HackerNewsSource(Source):
         else:
             raise self.error(f"hit {object_id} without created_at", url)
         title = clean_text(str(hit.get("title") or hit.get("story_title") or "")) or None
-        body = html_to_text(hit.get("comment_text") or hit.get("story_text"))
-        tags = hit.get("_tags") or []
+        body = html_to_text(_text(hit.get("comment_text")) or _text(hit.get("story_text")))
+        tags = hit.get("_tags") if isinstance(hit.get("_tags"), list) else []
         extra = {
             key: str(hit[field])
             for key, field in (
@@ -95,7 +99,7 @@ class HackerNewsSource(Source):
             )
             if hit.get(field) is not None
         }
-        link = hit.get("url") or hit.get("story_url")
+        link = _text(hit.get("url")) or _text(hit.get("story_url"))
         if link:
             extra["link"] = str(link)
         extra["type"] = "comment" if "comment" in tags else "story"
@@ -103,7 +107,7 @@ class HackerNewsSource(Source):
             external_id=str(object_id),
             url=f"https://news.ycombinator.com/item?id={object_id}",
             text=body or title or "",
-            author=hit.get("author"),
+            author=_text(hit.get("author")),
             title=title,
             published_at=published,
             extra=extra,

@@ -25,6 +25,10 @@ _PUBLIC_HOSTS = ("reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.c
 _SUBREDDIT = re.compile(r"^/r/([A-Za-z0-9_]+)")
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 class RedditSource(Source):
     """Reddit posts mentioning the brand."""
 
@@ -96,7 +100,7 @@ class RedditSource(Source):
         return Page(items, after if isinstance(after, str) and after else None)
 
     def _item(self, post: dict[str, Any], url: str) -> ScrapedItem:
-        post_id = post.get("name") or (f"t3_{post['id']}" if post.get("id") else None)
+        post_id = _text(post.get("name")) or (f"t3_{post['id']}" if _text(post.get("id")) else None)
         created = post.get("created_utc")
         if not post_id or created is None:
             raise self.error("post without id or created_utc", url)
@@ -115,9 +119,9 @@ class RedditSource(Source):
         }
         return ScrapedItem(
             external_id=post_id,
-            url=_PUBLIC + permalink if permalink else post.get("url"),
+            url=_PUBLIC + permalink if permalink else _text(post.get("url")),
             text=selftext or title or "",
-            author=post.get("author"),
+            author=_text(post.get("author")),
             title=title,
             published_at=from_epoch(created),
             extra=extra,

@@ -70,12 +70,15 @@ class RssSource(Source):
         content_type = response.content_type or "application/xml"
         if response.charset:
             content_type += f"; charset={response.charset}"
-        parsed = feedparser.parse(
-            response.body,
-            response_headers={"content-type": content_type, "content-location": response.url},
-        )
+        try:
+            parsed = feedparser.parse(
+                response.body,
+                response_headers={"content-type": content_type, "content-location": response.url},
+            )
+        except (ValueError, LookupError, UnicodeError) as exc:  # feedparser gives up on bad prologs
+            raise self.error(f"unreadable feed ({exc})", response.url) from exc
         problem = parsed.get("bozo_exception")
-        if not parsed.version and not parsed.entries:
+        if not parsed.get("version") and not parsed.get("entries"):
             reason = f" ({problem})" if problem else ""
             raise self.error(f"not an RSS/Atom feed{reason}; layout changed?", response.url)
         if isinstance(problem, xml.sax.SAXParseException) and not _closed(response.body):
@@ -89,7 +92,8 @@ class RssSource(Source):
         title = html_to_text(entry.get("title")) or None
         contents = entry.get("content") or []
         body = contents[0].get("value") if contents else entry.get("summary")
-        published = _when(entry.get("published_parsed") or entry.get("updated_parsed"))
+        # dict.get skips FeedParserDict key aliasing (and its deprecation warning).
+        published = _when(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed"))
         external_id = entry.get("id") or link
         if not external_id:
             seed = f"{title}|{published}|{body}".encode()

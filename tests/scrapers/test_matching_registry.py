@@ -1,0 +1,110 @@
+"""Alias matching rules, the registry, and the base poll contract (errors, cursor)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from otklik.errors import ConfigError, ParseError
+from scrapers import registry
+from scrapers.base import Cursor, Page, Source
+from scrapers.fetch import Fetcher, FetchResponse
+from scrapers.matching import AliasMatcher, mentions
+from scrapers.records import PollState, ScrapedItem, SourceSpec
+from tests.fakes.site_server import SiteServer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Кофемания",
+        "иду в Кофеманию",
+        "из Кофемании",
+        "о Кофеманиях",
+        "КОФЕМАНИЕЙ довольны",
+        "кофемания.",
+        "«Кофемания»",
+        "Кофемания's menu",
+        "в кофемании",
+    ],
+)
+def test_inflected_forms_match(text: str) -> None:
+    assert mentions(text, ["Кофемания"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["суперкофемания", "кофеманы любят капучино", "Кофеманияград", "кофе мания", ""],
+)
+def test_other_words_do_not_match(text: str) -> None:
+    assert not mentions(text, ["Кофемания"])
+
+
+def test_multiword_latin_and_fleeting_vowel() -> None:
+    matcher = AliasMatcher(["Додо Пицца", "Acme", "Перекрёсток", "МТС"])
+    assert matcher.find("заказал в Додо-Пицце") == "Додо Пицца"
+    assert matcher.find("Acme's support") == "Acme"
+    assert matcher.find("acmetools") is None
+    assert matcher.find("у Перекрестка") == "Перекрёсток"
+    assert matcher.find("МТС снова") == "МТС"
+    assert matcher.find("мтсовский") is None
+    assert not AliasMatcher([])
+
+
+def test_unknown_kind_lists_known_ones() -> None:
+    with pytest.raises(ConfigError, match="known kinds: rss, appstore, google_play"):
+        registry.create(SourceSpec("myspace", "https://myspace.com"), None)  # type: ignore[arg-type]
+
+
+def test_every_kind_is_importable_and_named() -> None:
+    for kind in registry.kinds():
+        assert registry.source_class(kind).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("javascript:alert(1)", None),
+        ("https://example.com/about", None),
+        ("https://apps.apple.com/us/app/slack/id618783545", "appstore"),
+        ("https://play.google.com/store/apps/details?id=com.slack&hl=en", "google_play"),
+        ("https://www.reddit.com/r/moscow/", "reddit"),
+        ("https://news.ycombinator.com/item?id=1", "hackernews"),
+        ("https://example.com/blog/feed/", "rss"),
+    ],
+)
+def test_detect(url: str, kind: str | None) -> None:
+    assert registry.detect(url) == kind
+
+
+class _Broken(Source):
+    kind = "broken"
+
+    async def fetch_page(self, token, *, etag, last_modified):  # type: ignore[no-untyped-def]
+        return await self.fetcher.get(self.spec.url, source=self.kind)
+
+    def parse(self, response: FetchResponse) -> Page:
+        return Page([ScrapedItem("1", None, "x", published_at=datetime.now(UTC))], next={}["x"])
+
+
+async def test_unexpected_parser_exception_becomes_parse_error(
+    site_server: SiteServer, fetcher: Fetcher
+) -> None:
+    site_server.add("/p", b"<html></html>")
+    with pytest.raises(ParseError, match="unexpected KeyError.*layout changed") as caught:
+        await _Broken(SourceSpec("broken", site_server.url("/p")), fetcher).poll(PollState())
+    assert isinstance(caught.value.__cause__, KeyError)
+    assert caught.value.source == "broken"
+
+
+def test_cursor_round_trip_and_knows() -> None:
+    when = datetime(2026, 6, 1, tzinfo=UTC)
+    cursor = Cursor(when, frozenset({"a"}), ("u1",))
+    again = Cursor.decode(cursor.encode())
+    assert again == cursor
+    assert again.knows(ScrapedItem("a", None, "", published_at=when))
+    assert not again.knows(ScrapedItem("b", None, "", published_at=when))  # same second, new id
+    assert again.knows(ScrapedItem("c", None, "", published_at=datetime(2026, 5, 1, tzinfo=UTC)))
+    assert again.knows(ScrapedItem("u1", None, ""))
+    assert Cursor.decode("not json") is None
