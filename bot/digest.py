@@ -12,18 +12,11 @@ from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.enums import ParseMode
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, LinkPreviewOptions, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from otklik.errors import ChatUnavailable, DeliveryError, RetryLater
+from otklik.errors import DeliveryError
 from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
 from reports.chart import render_chart
 from reports.i18n import language, t
@@ -91,8 +84,8 @@ async def send_digest(
 ) -> int:
     """Render and send a queued weekly digest; returns the Telegram id of its last message.
 
-    Telegram failures come out as RetryLater / ChatUnavailable / DeliveryError. When the chart
-    went out but the text did not, the retry sends only the text.
+    Called by bot.delivery.TelegramNotifier, which maps aiogram's errors to otklik.errors.
+    When the chart went out but the text did not, the retry sends only the text.
     """
     now = now or datetime.now(UTC)
     async with sessionmaker() as session:
@@ -134,31 +127,20 @@ async def deliver_digest(
     """Chart first (people look before they read), then the text; one captioned photo when
     the text is short. A period without mentions is a short text and no chart."""
     text = digest_html(figures, lang)
-    try:
-        if figures.empty:
-            return await _send_text(bot, chat_id, text)
-        if not photo_sent:
-            png = await asyncio.to_thread(render_chart, figures, lang)
-            photo = BufferedInputFile(png, filename="digest.png")
-            if len(text) <= CAPTION_LIMIT:
-                sent = await bot.send_photo(chat_id, photo, caption=text, parse_mode=ParseMode.HTML)
-                return sent.message_id
-            sent = await bot.send_photo(
-                chat_id, photo, caption=header(figures, lang), parse_mode=ParseMode.HTML
-            )
-            if on_photo is not None:
-                await on_photo(sent.message_id)
+    if figures.empty:
         return await _send_text(bot, chat_id, text)
-    except TelegramRetryAfter as exc:
-        raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
-    except TelegramForbiddenError as exc:
-        raise ChatUnavailable(str(exc)) from exc
-    except (TelegramServerError, TelegramNetworkError) as exc:
-        raise RetryLater(str(exc)) from exc
-    except TelegramBadRequest as exc:
-        if "chat not found" in exc.message.lower():
-            raise ChatUnavailable(str(exc)) from exc
-        raise DeliveryError(str(exc)) from exc
+    if not photo_sent:
+        png = await asyncio.to_thread(render_chart, figures, lang)
+        photo = BufferedInputFile(png, filename="digest.png")
+        if len(text) <= CAPTION_LIMIT:
+            sent = await bot.send_photo(chat_id, photo, caption=text, parse_mode=ParseMode.HTML)
+            return sent.message_id
+        sent = await bot.send_photo(
+            chat_id, photo, caption=header(figures, lang), parse_mode=ParseMode.HTML
+        )
+        if on_photo is not None:
+            await on_photo(sent.message_id)
+    return await _send_text(bot, chat_id, text)
 
 
 async def _send_text(bot: Bot, chat_id: int, text: str) -> int:

@@ -14,7 +14,8 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.digest import create_router, send_digest
+from bot.delivery import TelegramNotifier
+from bot.setup import build_dispatcher
 from otklik.digest_schedule import queue_due_digests
 from otklik.errors import RetryLater
 from storage.db import make_sessionmaker
@@ -72,7 +73,7 @@ async def test_weekly_digest_sends_one_chart_and_the_text(
     message = await _queued(sessions)
     bot = fake_telegram.make_bot()
 
-    sent_id = await send_digest(bot, sessions, message, now=NOW)
+    sent_id = await TelegramNotifier(bot, sessions, clock=lambda: NOW).deliver(message)
 
     photos = fake_telegram.calls_of("sendPhoto", chat_id=CHAT_ID)
     assert len(photos) == 1
@@ -104,13 +105,14 @@ async def test_retry_after_a_failed_text_does_not_resend_the_chart(
     message = await _queued(sessions)
     bot = fake_telegram.make_bot()
     fake_telegram.fail_next("sendMessage", status=500)
+    notifier = TelegramNotifier(bot, sessions, clock=lambda: NOW)
     with pytest.raises(RetryLater):
-        await send_digest(bot, sessions, message, now=NOW)
+        await notifier.deliver(message)
     async with sessions() as session:
         row = await session.scalar(select(OutboxMessage).where(OutboxMessage.id == message.id))
         assert row is not None and "photo_message_id" in row.payload
     # The sender retries with the record it loaded before the failure.
-    await send_digest(bot, sessions, message, now=NOW)
+    await notifier.deliver(message)
     assert len(fake_telegram.calls_of("sendPhoto", chat_id=CHAT_ID)) == 1
     (text_call,) = fake_telegram.calls_of("sendMessage", chat_id=CHAT_ID)
     assert "Reputation index: 0 (was +25, ▼25)" in visible_text(text_call.text or "")
@@ -123,7 +125,7 @@ async def test_empty_week_is_a_short_text_without_a_chart(
         brand = await add_brand(session, "Тишина", LONG_AGO)
         await add_chat(session, CHAT_ID, brand, created_at=LONG_AGO)
     message = await _queued(sessions)
-    await send_digest(fake_telegram.make_bot(), sessions, message, now=NOW)
+    await TelegramNotifier(fake_telegram.make_bot(), sessions).deliver(message)
     assert fake_telegram.calls_of("sendPhoto") == []
     (call,) = fake_telegram.calls_of("sendMessage", chat_id=CHAT_ID)
     assert visible_text(call.text or "").endswith("За этот период упоминаний не было.")
@@ -133,15 +135,7 @@ async def test_empty_week_is_a_short_text_without_a_chart(
 async def polling(
     sessions: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram
 ) -> AsyncIterator[Dispatcher]:
-    dispatcher = Dispatcher(clock=lambda: NOW)
-
-    @dispatcher.update.outer_middleware()
-    async def one_session_per_update(handler, event, data):  # type: ignore[no-untyped-def]
-        async with sessions() as session:
-            data["session"] = session
-            return await handler(event, data)
-
-    dispatcher.include_router(create_router())
+    dispatcher = build_dispatcher(sessionmaker=sessions, clock=lambda: NOW)
     bot = fake_telegram.make_bot()
     task = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
     yield dispatcher
@@ -177,10 +171,20 @@ async def test_digest_command_for_members_only(
     assert "\n\nЗа этот период упоминаний не было.\n\n" in visible_text(call.text or "")
     assert fake_telegram.calls_of("sendPhoto", since=mark) == []
 
+    # A member of another brand only: refused by this router's own check.
+    async with sessions() as session, session.begin():
+        other = await add_brand(session, "Чужой бренд", LONG_AGO)
+        await add_member(session, other, STRANGER_ID)
     mark = fake_telegram.mark()
     fake_telegram.send_text("/digest кофемания <&> 30d", user_id=STRANGER_ID, chat_id=CHAT_ID)
     refusal = await fake_telegram.wait_for("sendMessage", chat_id=CHAT_ID, since=mark)
     assert refusal.text == "Дайджест доступен только участникам бренда."
+
+    # A stranger: the access middleware answers, the digest is never built.
+    mark = fake_telegram.mark()
+    fake_telegram.send_text("/digest Кофемания <&>", user_id=999, chat_id=CHAT_ID)
+    stranger = await fake_telegram.wait_for("sendMessage", chat_id=CHAT_ID, since=mark)
+    assert stranger.text.startswith("Извините, это закрытый бот")
 
     mark = fake_telegram.mark()
     fake_telegram.send_text("/digest 13x", user_id=OWNER_ID, chat_id=CHAT_ID)
