@@ -108,7 +108,10 @@ def case_lines(lang: str, case: CaseRecord, *, tz: str, now: datetime) -> list[s
         lines.append(t(lang, "assignee", name=esc(case.assignee_name or case.assignee_id)))
     if case.reply_text:
         preview, _ = fit_escaped(case.reply_text, REPLY_PREVIEW)
-        state = t(lang, f"reply_{case.reply_state or 'local'}")
+        state_key = case.reply_state or "local"
+        if state_key == "local" and case.first_response_at is not None:
+            state_key = "manual"
+        state = t(lang, f"reply_{state_key}")
         lines.append(t(lang, "reply_line", state=state, text=preview))
     if case.status == "ignored" and case.ignore_reason:
         lines.append(t(lang, "ignored_because", reason=esc(case.ignore_reason)))

@@ -154,7 +154,14 @@ async def list_cases(
 ) -> list[CaseListItem]:
     query = (
         select(
-            Case, Brand.name, Member.name, Source.kind, Mention.author, Mention.rating, Mention.text
+            Case,
+            Brand.name,
+            Member.name,
+            Source.kind,
+            Mention.author,
+            Mention.rating,
+            Mention.text,
+            Brand.timezone,
         )
         .join(Brand, Brand.id == Case.brand_id)
         .join(Mention, Mention.id == Case.mention_id)
