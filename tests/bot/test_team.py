@@ -1,0 +1,72 @@
+"""Invites, sources from the chat, /stats and language, through the running bot."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import Member, Source
+from tests.bot.conftest import OWNER, PR, STRANGER, RunningBot, World, drain
+
+
+async def _say(bot: RunningBot, text: str, user: int) -> str:
+    mark = bot.fake.mark()
+    bot.fake.send_text(text, user_id=user, first_name="Ольга" if user == OWNER else "Гость")
+    return (await bot.fake.wait_for("sendMessage", chat_id=user, since=mark)).text or ""
+
+
+async def test_invite_is_single_use_and_expires(running_bot: RunningBot, world: World) -> None:
+    answer = await _say(running_bot, "/invite pr", OWNER)
+    assert "https://t.me/otklik_test_bot?start=" in answer
+    code = answer.split("start=")[1].split()[0]
+    assert "в команде" in await _say(running_bot, f"/start {code}", STRANGER)
+    assert "уже использовано" in await _say(running_bot, f"/start {code}", STRANGER + 1)
+    async with world.sessions() as session:
+        roles = {m.user_id: m.role for m in await session.scalars(select(Member))}
+    assert roles[STRANGER] == "pr" and STRANGER + 1 not in roles
+    assert "Открытых кейсов нет" in await _say(running_bot, "/cases", STRANGER)
+
+    second = (
+        (await _say(running_bot, "/invite viewer Кофемания", OWNER)).split("start=")[1].split()[0]
+    )
+    world.clock.advance(days=8)
+    assert "истёк" in await _say(running_bot, f"/start {second}", STRANGER + 2)
+    assert "Попросите владельца" in await _say(running_bot, "/cases", STRANGER + 2)
+    assert "только владелец" in await _say(running_bot, "/invite pr", PR)
+
+
+async def test_sources_from_chat(running_bot: RunningBot, world: World) -> None:
+    listing = await _say(running_bot, "/sources", OWNER)
+    assert "twogis" in listing and "2gis.ru/moscow/firm/70000001" in listing
+    assert "http(s)" in await _say(running_bot, "ftp://example.com/feed", OWNER)
+    assert "не умею" in await _say(running_bot, "/add_source https://unknown.example/", OWNER)
+    added = await _say(running_bot, "https://apps.apple.com/ru/app/id1234567890", OWNER)
+    assert "добавлен" in added
+    async with world.sessions() as session:
+        source = await session.scalar(select(Source).where(Source.origin == "chat"))
+    assert source is not None and source.kind == "appstore" and source.enabled
+    assert "уже есть" in await _say(running_bot, f"/add_source {source.url}", OWNER)
+    assert "только владелец" in await _say(running_bot, f"/remove_source {source.id}", PR)
+    assert "отключён" in await _say(running_bot, f"/remove_source {source.id}", OWNER)
+    async with world.sessions() as session:
+        assert not (await session.get_one(Source, source.id)).enabled
+    assert "паузе" in await _say(running_bot, "/pause 2h", OWNER)
+    assert "Тихие часы" in await _say(running_bot, "/quiet 23:00-08:00", OWNER)
+    brands = await _say(running_bot, "/brands", OWNER)
+    assert "⏸" in brands and "23:00–08:00" in brands
+    assert "Формат" in await _say(running_bot, "/quiet 25:00-08:00", OWNER)
+
+
+async def test_stats_and_language(running_bot: RunningBot, world: World) -> None:
+    _, answered = await world.negative_review()
+    await world.negative_review("Второй")
+    await drain(running_bot.notifier, world)
+    world.clock.advance(minutes=20)
+    await _say(running_bot, f"/reply {answered} Спасибо", PR)
+    running_bot.fake.press_button(f"c:confirm:{answered}:", user_id=PR, chat_id=PR, message_id=1)
+    await running_bot.fake.wait_for("answerCallbackQuery")
+    assert (await world.case(answered)).first_response_at == world.clock()
+    stats = await _say(running_bot, "/stats 7", OWNER)
+    assert "кейсов 2, отвечено 1 (50%)" in stats and "20 мин" in stats
+    assert "English" in await _say(running_bot, "/lang en", OWNER)
+    stats = await _say(running_bot, "/stats", OWNER)
+    assert "2 cases, 1 answered (50%)" in stats
