@@ -109,6 +109,7 @@ async def subscribe(
         return
     if (message.text or "").startswith("/unsubscribe"):
         await chats.unsubscribe(session, brand_id=brand.brand_id, chat_id=message.chat.id)
+        await session.commit()
         await message.answer(t(lang, "unsubscribed", brand=esc(brand.brand_name)))
         return
     added = await chats.subscribe(
@@ -118,6 +119,7 @@ async def subscribe(
         title=message.chat.title,
         now=clock(),
     )
+    await session.commit()
     await message.answer(
         t(lang, "subscribed" if added else "already_subscribed", brand=esc(brand.brand_name))
     )
@@ -130,6 +132,7 @@ async def language(message: Message, session: AsyncSession, lang: str, clock: Cl
         return
     chosen = words[0].lower()
     await chats.set_language(session, message.chat.id, chosen, now=clock())
+    await session.commit()
     await message.answer(t(chosen, "lang_set"))
 
 

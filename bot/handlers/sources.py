@@ -174,6 +174,7 @@ async def remove_source(message: Message, session: AsyncSession, access: Access,
         await message.answer(t(lang, "owner_only"))
         return
     await brands_admin.disable_source(session, source_id)
+    await session.commit()
     text = t(lang, "source_removed", id=source_id, kind=esc(source.kind))
     if source.origin == "config":
         text += t(lang, "source_removed_config")
@@ -203,10 +204,12 @@ async def pause(
     tz = settings.timezone if settings else "Europe/Moscow"
     if duration is None:
         await brands_admin.set_pause(session, brand.brand_id, None)
+        await session.commit()
         await message.answer(t(lang, "resumed", brand=esc(brand.brand_name)))
         return
     until = clock() + duration
     await brands_admin.set_pause(session, brand.brand_id, until)
+    await session.commit()
     await message.answer(
         t(lang, "paused", brand=esc(brand.brand_name), until=local_time(until, tz))
     )
@@ -226,10 +229,12 @@ async def quiet(message: Message, session: AsyncSession, access: Access, lang: s
         return
     if match is None:
         await brands_admin.set_quiet_hours(session, brand.brand_id, None, None)
+        await session.commit()
         await message.answer(t(lang, "quiet_off", brand=esc(brand.brand_name)))
         return
     start, end = spec.split("-")
     await brands_admin.set_quiet_hours(session, brand.brand_id, start, end)
+    await session.commit()
     await message.answer(t(lang, "quiet_set", brand=esc(brand.brand_name), start=start, end=end))
 
 
