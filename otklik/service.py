@@ -10,6 +10,10 @@ import signal
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from bot.deadlines import check_deadlines
+from bot.delivery import TelegramNotifier
+from bot.factory import create_bot
+from bot.setup import build_dispatcher, set_bot_commands
 from otklik.app import Runtime, open_runtime
 from otklik.console import ConsoleNotifier
 from otklik.digest_schedule import queue_due_digests
@@ -17,6 +21,7 @@ from otklik.pipeline import utcnow
 from otklik.scheduler import Scheduler
 from otklik.sender import Notifier, Sender
 from otklik.settings import Settings
+from scrapers.publish import ReplyCredentials, ReplyPublisher
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +45,6 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
 
 
 async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
-    from bot.deadlines import check_deadlines
-    from bot.delivery import TelegramNotifier
-    from bot.factory import create_bot
-    from bot.setup import build_dispatcher
-
-    from scrapers.publish import ReplyPublisher
-
     settings = runtime.settings
     assert settings.bot_token is not None
     bot = create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_url)
@@ -61,6 +59,10 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
         async def digests(now: datetime) -> int:
             return await queue_due_digests(sessions, now)
 
+        try:
+            await set_bot_commands(bot)
+        except Exception as exc:  # Telegram down at start: the menu can wait, alerts cannot
+            log.warning("could not set the bot's command menu: %s", exc)
         polling = asyncio.create_task(
             dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False),
             name="telegram-polling",
@@ -124,9 +126,7 @@ async def _every(seconds: float, name: str, job: Job, stop: asyncio.Event, sende
             await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-def _reply_credentials(settings: Settings):  # type: ignore[no-untyped-def]
-    from scrapers.publish import ReplyCredentials
-
+def _reply_credentials(settings: Settings) -> ReplyCredentials:
     def secret(value: object) -> str | None:
         return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
 
