@@ -13,7 +13,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -150,7 +149,9 @@ class LabelCorrection(Base):
     __tablename__ = "label_corrections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), index=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    )
     old_label: Mapped[str | None] = mapped_column(String(16))
     new_label: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int] = mapped_column(BigInteger)
