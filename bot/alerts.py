@@ -13,11 +13,10 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.render import alert_keyboard, alert_text
-from storage.records import MentionRecord
+from storage.records import BrandRecord, MentionRecord
 from storage.repositories import brands_admin, chats
 from storage.repositories import cases as cases_repo
 from storage.repositories import mentions as mentions_repo
-from storage.repositories.brands_admin import BrandSettings
 from storage.repositories.cases import CaseRecord
 
 log = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ log = logging.getLogger(__name__)
 class AlertView:
     mention: MentionRecord
     case: CaseRecord | None
-    brand: BrandSettings
+    brand: BrandRecord
 
     def text(self, lang: str, now: datetime) -> str:
         return alert_text(lang, self.mention, self.case, tz=self.brand.timezone, now=now)
@@ -90,7 +89,7 @@ async def refresh_alerts(
     return edited
 
 
-def quiet_seconds_left(brand: BrandSettings, now: datetime) -> float | None:
+def quiet_seconds_left(brand: BrandRecord, now: datetime) -> float | None:
     """Seconds until the brand's quiet hours end, or None outside them."""
     if not brand.quiet_start or not brand.quiet_end or brand.quiet_start == brand.quiet_end:
         return None

@@ -105,8 +105,7 @@ async def brand_chat_ids(session: AsyncSession, brand_id: int) -> list[int]:
     return list(rows)
 
 
-async def brand_record(session: AsyncSession, brand_id: int) -> BrandRecord:
-    row = await session.get_one(Brand, brand_id)
+def to_brand_record(row: Brand) -> BrandRecord:
     return BrandRecord(
         id=row.id,
         name=row.name,
@@ -122,3 +121,7 @@ async def brand_record(session: AsyncSession, brand_id: int) -> BrandRecord:
         quiet_end=row.quiet_end,
         touchpoints=dict(row.touchpoints or {}),
     )
+
+
+async def brand_record(session: AsyncSession, brand_id: int) -> BrandRecord:
+    return to_brand_record(await session.get_one(Brand, brand_id))

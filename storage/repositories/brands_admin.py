@@ -10,21 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Brand, Source
-
-
-@dataclass(frozen=True, slots=True)
-class BrandSettings:
-    id: int
-    name: str
-    alert_on: str
-    timezone: str
-    response_minutes: int
-    work_start: str
-    work_end: str
-    work_days: str
-    alerts_paused_until: datetime | None
-    quiet_start: str | None
-    quiet_end: str | None
+from storage.records import BrandRecord
+from storage.repositories.brands import to_brand_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,30 +28,14 @@ class SourceHealth:
     last_error: str | None
 
 
-def _settings(row: Brand) -> BrandSettings:
-    return BrandSettings(
-        row.id,
-        row.name,
-        row.alert_on,
-        row.timezone,
-        row.response_minutes,
-        row.work_start,
-        row.work_end,
-        row.work_days,
-        row.alerts_paused_until,
-        row.quiet_start,
-        row.quiet_end,
-    )
-
-
-async def brand_settings(session: AsyncSession, brand_id: int) -> BrandSettings | None:
+async def brand_settings(session: AsyncSession, brand_id: int) -> BrandRecord | None:
     row = await session.get(Brand, brand_id)
-    return None if row is None else _settings(row)
+    return None if row is None else to_brand_record(row)
 
 
-async def brands(session: AsyncSession, brand_ids: list[int]) -> list[BrandSettings]:
+async def brands(session: AsyncSession, brand_ids: list[int]) -> list[BrandRecord]:
     rows = await session.scalars(select(Brand).where(Brand.id.in_(brand_ids)).order_by(Brand.name))
-    return [_settings(row) for row in rows]
+    return [to_brand_record(row) for row in rows]
 
 
 async def sources_of(
