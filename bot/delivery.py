@@ -25,7 +25,7 @@ from aiogram.exceptions import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.alerts import load_alert, quiet_seconds_left
-from otklik.errors import ChatUnavailable, DeliveryError, RetryLater
+from otklik.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
 from storage.records import OutboxRecord
 from storage.repositories import chats
 
@@ -105,8 +105,9 @@ class TelegramNotifier:
         paused = view.brand.alerts_paused_until
         if paused is not None and paused > now:
             # The owner muted alerts on purpose; the case stays in /cases and in the digest.
-            log.info("alert %s not sent: alerts of %s paused", message.dedup_key, view.brand.name)
-            return None
+            raise DeliverySkipped(
+                f"alerts of {view.brand.name} paused until {paused:%Y-%m-%d %H:%M} UTC"
+            )
         wait = quiet_seconds_left(view.brand, now)
         if wait is not None:
             raise RetryLater(f"quiet hours of {view.brand.name}", retry_after=wait)

@@ -68,3 +68,7 @@ class RetryLater(DeliveryError):
 
 class ChatUnavailable(DeliveryError):
     """The chat blocked the bot, was deleted, or the bot was removed: stop sending there."""
+
+
+class DeliverySkipped(DeliveryError):
+    """Deliberately not delivered (alerts paused by the owner): recorded, never retried."""

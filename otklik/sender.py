@@ -11,7 +11,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from otklik.errors import ChatUnavailable, DeliveryError, RetryLater
+from otklik.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
 from otklik.pipeline import Clock, utcnow
 from storage.records import OutboxRecord
 from storage.repositories import outbox as outbox_repo
@@ -81,6 +81,11 @@ class Sender:
                 await outbox_repo.mark_chat_unavailable(
                     session, message.id, message.chat_id, error=str(exc), now=now
                 )
+            return 0
+        except DeliverySkipped as exc:
+            log.info("%s not delivered: %s", message.dedup_key, exc)
+            async with self._sessions.begin() as session:
+                await outbox_repo.mark_skipped(session, message.id, reason=str(exc))
             return 0
         except DeliveryError as exc:
             wait = self._backoff(message.attempts)

@@ -92,6 +92,14 @@ async def mark_sent(
     )
 
 
+async def mark_skipped(session: AsyncSession, message_id: int, *, reason: str) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status="skipped", last_error=reason[:2000], attempts=OutboxMessage.attempts + 1)
+    )
+
+
 async def mark_retry(
     session: AsyncSession, message_id: int, *, error: str, retry_at: datetime, give_up_after: int
 ) -> str:

@@ -86,6 +86,20 @@ async def test_quiet_hours_delay_alerts(fake_telegram: FakeTelegram, world: Worl
     assert await notifier.deliver(record(row))
 
 
+async def test_paused_alerts_are_recorded_as_skipped_not_sent(
+    fake_telegram: FakeTelegram, world: World
+) -> None:
+    notifier = TelegramNotifier(fake_telegram.make_bot(), world.sessions, clock=world.clock)
+    async with world.sessions.begin() as session:
+        await brands_admin.set_pause(session, world.brand_id, world.clock() + timedelta(hours=2))
+    await world.negative_review()
+    await drain(notifier, world)
+    rows = await world.outbox("alert")
+    assert {r.status for r in rows} == {"skipped"}
+    assert all("paused until" in (r.last_error or "") for r in rows)
+    assert fake_telegram.calls_of("sendMessage") == []
+
+
 async def test_hostile_text_renders_and_long_text_is_trimmed(
     fake_telegram: FakeTelegram, world: World
 ) -> None:
