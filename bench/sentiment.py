@@ -146,7 +146,9 @@ def main() -> int:
         print(f"baseline trained in {time.perf_counter() - started:.0f} s")
     quality: dict[str, dict[str, dict[str, float]]] = {}
     speed_texts: list[str] = []
-    header = f"{'test file':44} {'n':>6} {'model':9} {'acc':>6} {'macroF1':>8} {'F1+':>6} {'F1-':>6}"
+    header = (
+        f"{'test file':44} {'n':>6} {'model':9} {'acc':>6} {'macroF1':>8} {'F1+':>6} {'F1-':>6}"
+    )
     print(header)
     for path in files:
         rows = read(path)

@@ -41,9 +41,9 @@ KNOWN_BRANDS: dict[str, tuple[str, ...]] = {
     "gazprom": ("газпромбанк", "газпром", "gazprombank", "gazprom"),
     "raiffeisen": ("райффайзенбанк", "райффайзен", "райфайзен", "raiffeisen", "райф"),
     "uralsib": ("уралсиб", "uralsib"),
-    "mts": ("мтс", "mts"),
+    "mts": ("мтс", "mts", "мобильные телесистемы"),
     "megafon": ("мегафон", "megafon"),
-    "beeline": ("билайн", "beeline", "вымпелком"),
+    "beeline": ("билайн", "beeline", "вымпелком", "пчелайн"),
     "rostelecom": ("ростелеком", "rostelecom"),
     "tele2": ("теле2", "tele2", "теле 2", "tele 2"),
     "skylink": ("скайлинк", "skylink"),
@@ -53,9 +53,17 @@ KNOWN_BRANDS: dict[str, tuple[str, ...]] = {
 
 def _alias_pattern(names: set[str]) -> re.Pattern[str]:
     ordered = sorted(names, key=len, reverse=True)
-    parts = [re.escape(n).replace(r"\ ", r"[\s_-]?").replace(r"\-", r"[\s_-]?") for n in ordered]
-    # Up to three trailing letters swallow Russian case endings (сбербанка, мтсом).
-    return re.compile(r"(?<!\w)[@#]?(?:" + "|".join(parts) + r")\w{0,3}(?!\w)", re.I)
+
+    def part(name: str) -> str:
+        escaped = re.escape(name).replace(r"\ ", r"[\s_-]?").replace(r"\-", r"[\s_-]?")
+        # Trailing letters swallow case endings (сбербанка, мтсом) and, for longer names,
+        # derived adjectives (сбербанковской, мегафоновский).
+        return escaped + (r"\w{0,8}" if len(name) >= 5 else r"\w{0,3}")
+
+    plain = "|".join(part(n) for n in ordered)
+    # A user name or hashtag that contains the brand (@Beeline_RUS, @ru_mts, #сбер) is it too.
+    handle = "|".join(re.escape(n) for n in ordered if " " not in n and len(n) >= 3)
+    return re.compile(rf"[@#]\w*(?:{handle})\w*|(?<!\w)(?:{plain})(?!\w)", re.I)
 
 
 _ALL_KNOWN = _alias_pattern({a for names in KNOWN_BRANDS.values() for a in names})
