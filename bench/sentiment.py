@@ -104,8 +104,19 @@ def _speed_worker(texts: list[str], queue: mp.Queue) -> None:
     started = time.perf_counter()
     asyncio.run(classifier.classify(inputs))
     elapsed = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put((load_s, elapsed, peak_mb))
+    queue.put((load_s, elapsed, _peak_mb()))
+
+
+def _peak_mb() -> float:
+    """This process's own peak resident memory. VmHWM starts afresh at exec; ru_maxrss would
+    carry over the parent's peak through fork."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def speed(texts: list[str], workers: int) -> dict[str, float]:
