@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from otklik import health
 from otklik.deadlines import due_at
-from otklik.errors import OtklikError, RateLimited, SourceError
+from otklik.errors import OtklikError, ParseError, RateLimited, SourceError
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
 from sentiment.records import Sentiment, TextInput
 from storage.records import (
@@ -115,6 +115,17 @@ class Pipeline:
             await self._failed(report, SourceError(str(exc), source=source.kind, url=source.url))
             return report
         report.not_modified = result.not_modified
+        if result.seen == 0 and (source.last_item_count or 0) > 0:
+            await self._failed(
+                report,
+                ParseError(
+                    f"the page listed {source.last_item_count} items before and none now "
+                    "(layout changed?)",
+                    source=source.kind,
+                    url=source.url,
+                ),
+            )
+            return report
         report.backfill = not source.backfilled
         items = [self._to_new_mention(item) for item in result.items]
         async with self._sessions() as session:
@@ -194,7 +205,7 @@ class Pipeline:
                 etag=result.state.etag,
                 last_modified=result.state.last_modified,
                 backfilled=True,
-                item_count=None if result.not_modified else len(result.items),
+                item_count=result.seen,
             )
             if await health.record_recovery(session, source, now=now):
                 report.health = "ok"

@@ -273,6 +273,7 @@ class Source(ABC):
         )
         token: str | None = None
         first: FetchResponse | None = None
+        seen = 0
         for number in range(max(1, self.int_option("max_pages", self.max_pages))):
             conditional = number == 0 and state.backfilled
             response = await self.fetch_page(
@@ -285,6 +286,7 @@ class Source(ABC):
                     return PollResult([], replace(state, backfilled=True), not_modified=True)
                 first = response
             page = self.parse(response)
+            seen += len(page.items)
             if collector.add(page.items) or not page.next:
                 break
             token = page.next
@@ -304,4 +306,5 @@ class Source(ABC):
                 last_modified=first.last_modified,
                 backfilled=True,
             ),
+            seen=seen,
         )

@@ -47,3 +47,6 @@ class PollResult:
     items: list[ScrapedItem]
     state: PollState
     not_modified: bool = False
+    # Items the fetched pages held before dropping known or off-topic ones: a page that
+    # listed reviews yesterday and lists none today has most likely changed its layout.
+    seen: int | None = None

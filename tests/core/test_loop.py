@@ -237,3 +237,23 @@ async def test_killed_between_store_and_send_then_restarted_delivers_each_alert_
 
     delivered = sorted(c.chat_id or 0 for c in fake_telegram.calls_of("sendMessage") if c.ok)
     assert delivered == [OWNER, OWNER + 1]
+
+
+async def test_a_page_that_suddenly_lists_nothing_is_a_broken_parser_not_silence(
+    tmp_path: Path, site: SiteServer
+) -> None:
+    site.add("/feed.xml", feed([OLD]), content_type="application/rss+xml", times=1)
+    site.add("/feed.xml", feed([]), content_type="application/rss+xml")
+    settings = settings_for(
+        tmp_path, write_config(tmp_path / "otklik.toml", [site.url("/feed.xml")], [OWNER])
+    )
+
+    first, second, third = [(await scan(settings))[0] for _ in range(3)]
+    assert first.error is None and len(first.new_mentions) == 1
+    assert second.error == "the page listed 1 items before and none now (layout changed?)"
+    assert third.health == "parser_broken"
+    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+        told = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "health"))
+        ).all()
+    assert len(told) == 1 and "разборщик" in told[0].payload["text"]
