@@ -86,7 +86,11 @@ class TelegramNotifier:
 
             return await send_digest(self.bot, self._sessions, message)
         if message.kind in TEXT_KINDS:
-            text = str(message.payload.get("text") or "").strip()
+            async with self._sessions() as session:
+                lang = await chats.language(session, message.chat_id)
+            # Queued texts carry Russian in "text" and, where written, other languages beside it.
+            localized = message.payload.get(f"text_{lang}") or message.payload.get("text")
+            text = str(localized or "").strip()
             if not text:
                 raise DeliveryError(f"outbox {message.id} ({message.kind}) has no text")
             sent = await self.bot.send_message(message.chat_id, text, disable_web_page_preview=True)

@@ -10,7 +10,8 @@ import pytest
 from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from otklik.errors import ChatUnavailable, RetryLater
-from storage.repositories import brands_admin
+from storage.repositories import brands_admin, chats
+from storage.repositories.outbox import enqueue
 from tests.bot.conftest import GROUP, OWNER, PR, World, drain, record
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -98,6 +99,26 @@ async def test_paused_alerts_are_recorded_as_skipped_not_sent(
     assert {r.status for r in rows} == {"skipped"}
     assert all("paused until" in (r.last_error or "") for r in rows)
     assert fake_telegram.calls_of("sendMessage") == []
+
+
+async def test_texts_go_out_in_the_chat_language(fake_telegram: FakeTelegram, world: World) -> None:
+    notifier = TelegramNotifier(fake_telegram.make_bot(), world.sessions, clock=world.clock)
+    async with world.sessions.begin() as session:
+        await chats.set_language(session, GROUP, "en", now=world.clock())
+        for chat in (OWNER, GROUP):
+            await enqueue(
+                session,
+                dedup_key=f"health:1:{chat}",
+                chat_id=chat,
+                kind="health",
+                payload={"text": "⚠️ Источник не работает", "text_en": "⚠️ Source is down"},
+                now=world.clock(),
+            )
+    await drain(notifier, world)
+    assert (await fake_telegram.wait_for("sendMessage", chat_id=GROUP)).text == "⚠️ Source is down"
+    assert (
+        await fake_telegram.wait_for("sendMessage", chat_id=OWNER)
+    ).text == "⚠️ Источник не работает"
 
 
 async def test_hostile_text_renders_and_long_text_is_trimmed(
