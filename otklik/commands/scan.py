@@ -66,6 +66,8 @@ def print_summary(reports: list[PollReport]) -> None:
         counts = ", ".join(f"{n} {label}" for label, n in sorted(labels.items())) or "nothing new"
         if report.not_modified:
             counts = "not modified"
+        if report.error:
+            counts = "FAILED"
         extra = (
             " (first poll: history, no alerts)" if report.backfill and report.new_mentions else ""
         )
@@ -73,7 +75,7 @@ def print_summary(reports: list[PollReport]) -> None:
         if report.cases_opened:
             line += f"; {report.cases_opened} cases, {report.alerts_queued} alerts queued"
         if report.error:
-            line += f"\n    ERROR: {report.error}"
+            line += f"\n    {report.error}"
         if report.health and report.health != "ok":
             line += f"\n    health: {report.health}"
         print(line)
