@@ -14,6 +14,7 @@ from scrapers import registry
 from scrapers.fetch import FetchResponse
 from scrapers.records import SourceSpec
 from tests.scrapers.conftest import page
+from tests.scrapers.mutations import JSON_VALUES, json_paths
 
 CASES = [
     ("rss", "rss/news_windows1251.rss", "application/rss+xml", "https://news.example.ru/rss"),
@@ -89,35 +90,11 @@ def byte_mutation(draw: st.DrawFn, original: bytes) -> bytes:
     return bytes(data)
 
 
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-10, 10**10)
-    | st.floats(allow_nan=False)
-    | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _paths(child, (*prefix, index))
-    return found
-
-
 @st.composite
 def json_mutation(draw: st.DrawFn, original: Any) -> Any:
     document = json.loads(json.dumps(original))
     for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(document) if p]
+        paths = [p for p in json_paths(document) if p]
         if not paths:
             break
         path = draw(st.sampled_from(paths))

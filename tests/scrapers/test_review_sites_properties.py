@@ -17,6 +17,7 @@ from scrapers.sources._twogis_api import parse_reviews_answer
 from scrapers.sources._yandex_parse import parse_html as parse_yandex_html
 from scrapers.sources._yandex_parse import parse_json as parse_yandex_json
 from tests.scrapers.conftest import page
+from tests.scrapers.mutations import JSON_VALUES, json_paths
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -84,36 +85,12 @@ def test_mutated_html_pages(which: str, cut: float, start: float, junk: str) -> 
     _items_or_source_error(parse, text[:a] + junk + text[b:])
 
 
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-10, 10**13)
-    | st.floats(allow_nan=False)
-    | st.text(max_size=12),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _paths(child, (*prefix, index))
-    return found
-
-
 @FAST
 @given(which=st.sampled_from(sorted(JSON_PARSERS)), pick=st.integers(0, 10**6), value=JSON_VALUES)
 def test_mutated_json_answers(which: str, pick: int, value: Any) -> None:
     parse, name = JSON_PARSERS[which]
     data = json.loads(_text(name))
-    paths = _paths(data)
+    paths = json_paths(data)
     path = paths[pick % len(paths)]
     if not path:
         data = value
