@@ -10,6 +10,8 @@ import signal
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from aiogram import Bot, Dispatcher
+
 from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from bot.factory import create_bot
@@ -63,10 +65,7 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
             await set_bot_commands(bot)
         except Exception as exc:  # Telegram down at start: the menu can wait, alerts cannot
             log.warning("could not set the bot's command menu: %s", exc)
-        polling = asyncio.create_task(
-            dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False),
-            name="telegram-polling",
-        )
+        polling = asyncio.create_task(_keep_polling(dispatcher, bot, stop), name="telegram-polling")
         try:
             await _serve(
                 runtime,
@@ -81,6 +80,24 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
             await asyncio.gather(polling, return_exceptions=True)
     finally:
         await bot.session.close()
+
+
+async def _keep_polling(dispatcher: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
+    """Long-poll Telegram for the whole life of the service: when Telegram is unreachable at
+    start or polling dies later, the bot's commands must come back by themselves."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
+            reason = "stopped"
+        except Exception as exc:
+            reason = f"failed: {exc}"
+        if stop.is_set():
+            return
+        log.warning("Telegram polling %s; restarting in %.0f s", reason, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+        delay = min(delay * 2, 60.0)
 
 
 async def _serve(

@@ -257,3 +257,25 @@ async def test_a_page_that_suddenly_lists_nothing_is_a_broken_parser_not_silence
             await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "health"))
         ).all()
     assert len(told) == 1 and "разборщик" in told[0].payload["text"]
+
+
+async def test_the_bot_comes_back_when_telegram_was_down_at_start(
+    tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    from otklik.service import serve
+
+    settings = settings_for(
+        tmp_path, write_config(tmp_path / "otklik.toml", [], [OWNER]), fake_telegram
+    )
+    fake_telegram.fail_next("getMe", times=2, status=502)
+    stop = asyncio.Event()
+    service = asyncio.create_task(serve(settings, stop=stop))
+    try:
+        await fake_telegram.wait_for("getMe", deadline=10)  # polling got through at last
+        fake_telegram.send_text("/cases", user_id=OWNER)
+        answer = await fake_telegram.wait_for("sendMessage", chat_id=OWNER, deadline=10)
+        assert answer.text
+    finally:
+        stop.set()
+        await asyncio.wait_for(service, 15)
+    assert len(fake_telegram.calls_of("getMe", ok=False)) == 2
