@@ -276,7 +276,9 @@ class TouchpointTagger:
     ) -> tuple[TouchpointTag, ...]:
         """Touchpoints with polarity: the lexicon's verdict on the clause when it has one, else
         the model's reading of that clause, else the text's overall label. A tag met in
-        clauses of different tone gets the most negative one: that is what the owner fixes."""
+        several clauses takes the tone most of them have; a tie between praise and complaint
+        counts as a complaint, since that is what the owner fixes. (Taking the most negative
+        clause instead turned long, mostly happy reviews into complaints.)"""
         found = self.find(text, brand)
         if not found:
             return ()
@@ -289,8 +291,7 @@ class TouchpointTagger:
             modelled = dict(
                 zip(undecided, clause_scorer([parts[n] for n in undecided]), strict=True)
             )
-        rank = {"negative": 0, "neutral": 1, "positive": 2}
-        result: dict[str, Label] = {}
+        votes: dict[str, dict[Label, int]] = {}
         for tag, number in found:
             score = lexical[number]
             polarity: Label = (
@@ -300,9 +301,16 @@ class TouchpointTagger:
                 if score < 0
                 else modelled.get(number, overall)
             )
-            if tag not in result or rank[polarity] < rank[result[tag]]:
-                result[tag] = polarity
-        return tuple(TouchpointTag(tag, polarity) for tag, polarity in result.items())
+            tally = votes.setdefault(tag, {"positive": 0, "neutral": 0, "negative": 0})
+            tally[polarity] += 1
+        return tuple(TouchpointTag(tag, _verdict(tally)) for tag, tally in votes.items())
+
+
+def _verdict(tally: Mapping[Label, int]) -> Label:
+    positive, negative = tally["positive"], tally["negative"]
+    if positive == negative == 0:
+        return "neutral"
+    return "positive" if positive > negative else "negative"
 
 
 def clauses(text: str) -> list[str]:
