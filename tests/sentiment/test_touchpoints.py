@@ -25,6 +25,13 @@ def test_each_touchpoint_gets_its_clause_polarity() -> None:
     assert found["waiting"] == "negative"
 
 
+def test_a_touchpoint_takes_the_tone_most_of_its_clauses_have() -> None:
+    mostly_praise = "Еда вкусная. Блюда отличные, всё свежее. Но одно блюдо было холодное."
+    assert tags(mostly_praise)["product"] == "positive"
+    # Praise and complaint in equal measure: the complaint wins, it is what the owner fixes.
+    assert tags("Еда вкусная. Но блюдо было холодное и невкусное.")["product"] == "negative"
+
+
 def test_english_touchpoints() -> None:
     found = tags("The waiter was rude. The food was delicious!")
     assert found == {"staff": "negative", "product": "positive"}
