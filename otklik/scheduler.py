@@ -4,6 +4,7 @@ or slowness never holds up the others."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -58,7 +59,7 @@ class Scheduler:
                 for source in due:
                     task = asyncio.create_task(self._poll(source), name=f"poll-{source.id}")
                     self._in_flight[source.id] = task
-                    task.add_done_callback(lambda _t, sid=source.id: self._in_flight.pop(sid, None))
+                    task.add_done_callback(functools.partial(self._forget, source.id))
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=self._tick)
                 except TimeoutError:
@@ -67,6 +68,9 @@ class Scheduler:
             for task in list(self._in_flight.values()):
                 task.cancel()
             await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+
+    def _forget(self, source_id: int, _task: asyncio.Task[PollReport]) -> None:
+        self._in_flight.pop(source_id, None)
 
     async def _poll(self, source: SourceRecord) -> PollReport:
         async with self._limit:

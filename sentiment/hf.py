@@ -110,9 +110,9 @@ class TransformersClassifier:
         ).to(self._device)
         with torch.inference_mode():
             probs = torch.softmax(self._model(**inputs).logits.float(), dim=-1).cpu().numpy()
-        result = []
+        result: list[dict[str, float]] = []
         for row in probs:
-            scores = dict.fromkeys(LABELS, 0.0)
+            scores: dict[str, float] = dict.fromkeys(LABELS, 0.0)
             for index, label in self._labels.items():
                 scores[label] += float(row[index])
             result.append(scores)

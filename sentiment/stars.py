@@ -45,7 +45,7 @@ def combine(
     prior = dict(zip(LABELS, _STAR_PRIOR[min(5, max(1, round(rating)))], strict=True))
     product = {k: max(text_scores.get(k, 0.0), 1e-6) * prior[k] for k in LABELS}
     total = sum(product.values())
-    scores = {k: v / total for k, v in product.items()}
+    scores: dict[str, float] = {k: v / total for k, v in product.items()}
     label: Label = max(LABELS, key=scores.__getitem__)
     conflict = (
         rating <= 2.0

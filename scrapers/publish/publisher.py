@@ -155,8 +155,8 @@ class ReplyPublisher:
             f"Bearer {self.credentials.google_play_token}",
             target,
         )
-        result = data.get("result") if isinstance(data.get("result"), dict) else {}
-        edited = result.get("lastEdited") if isinstance(result.get("lastEdited"), dict) else {}
+        result = _obj(data.get("result"))
+        edited = _obj(result.get("lastEdited"))
         seconds = edited.get("seconds")
         published = (
             datetime.fromtimestamp(int(seconds), UTC)
@@ -177,8 +177,8 @@ class ReplyPublisher:
         }
         url = f"{self.credentials.appstore_api.rstrip('/')}/v1/customerReviewResponses"
         data = await self._send("POST", url, body, f"Bearer {self.appstore_token()}", target)
-        item = data.get("data") if isinstance(data.get("data"), dict) else {}
-        attributes = item.get("attributes") if isinstance(item.get("attributes"), dict) else {}
+        item = _obj(data.get("data"))
+        attributes = _obj(item.get("attributes"))
         remote = item.get("id") if isinstance(item.get("id"), str) else None
         return PublishedReply(_time(attributes.get("lastModifiedDate")), remote)
 
@@ -243,6 +243,11 @@ def _json(raw: bytes) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    """A JSON object, else {}: an answer missing an optional block still publishes."""
+    return value if isinstance(value, dict) else {}
 
 
 def _api_message(data: dict[str, Any], raw: bytes) -> str:

@@ -104,7 +104,7 @@ def _otzovik_card(card: Tag, *, url: str) -> ScrapedItem:
         author=node_text(author) or None,
         rating=rating,
         title=node_text(title_link)
-        if title_link and "review-title" in title_link.get("class", [])
+        if title_link and "review-title" in title_link.get_attribute_list("class")
         else None,
         published_at=_date(card, ".review-postdate", url=url, source=OTZOVIK),
         extra={"truncated": "1"},

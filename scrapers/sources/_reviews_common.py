@@ -245,6 +245,11 @@ def as_list(value: Any, what: str, *, url: str, source: str) -> list[Any]:
     return value
 
 
+def opt_dict(value: Any) -> dict[str, Any]:
+    """A JSON object, else {} (a missing or malformed optional block reads as empty)."""
+    return value if isinstance(value, dict) else {}
+
+
 def opt_str(value: Any) -> str | None:
     """A non-empty string, else None (JSON nulls, numbers and blanks alike)."""
     if isinstance(value, str) and value.strip():

@@ -23,6 +23,7 @@ from scrapers.sources._reviews_common import (
     check_anti_bot,
     layout_missing,
     load_json,
+    opt_dict,
     opt_str,
     parse_iso,
     rating_1_5,
@@ -48,8 +49,8 @@ def parse_page(text: str, *, url: str) -> ParsedPage:
     page_props = as_dict(props.get("pageProps"), "props.pageProps", url=url, source=SOURCE)
     rows = as_list(page_props.get("reviews"), "pageProps.reviews", url=url, source=SOURCE)
     items = [_page_review(row, url=url) for row in rows]
-    filters = page_props.get("filters") if isinstance(page_props.get("filters"), dict) else {}
-    paging = filters.get("pagination") if isinstance(filters.get("pagination"), dict) else {}
+    filters = opt_dict(page_props.get("filters"))
+    paging = opt_dict(filters.get("pagination"))
     current, pages = paging.get("currentPage"), paging.get("totalPages")
     next_url = None
     if isinstance(current, int) and isinstance(pages, int) and current < pages:
@@ -64,8 +65,8 @@ def _page_review(row: Any, *, url: str) -> ScrapedItem:
     if review_id is None:
         raise ParseError("review without id", source=SOURCE, url=url)
     dates = as_dict(row.get("dates"), "review dates", url=url, source=SOURCE)
-    consumer = row.get("consumer") if isinstance(row.get("consumer"), dict) else {}
-    reply = row.get("reply") if isinstance(row.get("reply"), dict) else {}
+    consumer = opt_dict(row.get("consumer"))
+    reply = opt_dict(row.get("reply"))
     extra = {}
     if opt_str(reply.get("publishedDate")):
         extra["reply_at"] = parse_iso(reply["publishedDate"], url=url, source=SOURCE).isoformat()
@@ -99,9 +100,9 @@ def _api_review(row: Any, *, url: str) -> ScrapedItem:
     review_id = opt_str(row.get("id"))
     if review_id is None:
         raise ParseError("review without id", source=SOURCE, url=url)
-    consumer = row.get("consumer") if isinstance(row.get("consumer"), dict) else {}
-    reply = row.get("companyReply") if isinstance(row.get("companyReply"), dict) else {}
-    business = row.get("businessUnit") if isinstance(row.get("businessUnit"), dict) else {}
+    consumer = opt_dict(row.get("consumer"))
+    reply = opt_dict(row.get("companyReply"))
+    business = opt_dict(row.get("businessUnit"))
     extra = {}
     if opt_str(business.get("identifyingName")):
         extra["business"] = business["identifyingName"]

@@ -17,6 +17,7 @@ from scrapers.sources._reviews_common import (
     as_dict,
     as_list,
     load_json,
+    opt_dict,
     opt_str,
     parse_iso,
     rating_1_5,
@@ -34,12 +35,10 @@ def parse_reviews_answer(
 ) -> ParsedPage:
     """One API answer; `link` is the page each review points to (the site has no per-review URL)."""
     data = as_dict(load_json(text, url=url, source=source), "answer", url=url, source=source)
-    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    meta = opt_dict(data.get("meta"))
     code = meta.get("code")
     if isinstance(code, int) and code >= 400:
-        message = (
-            (meta.get("error") or {}).get("message") if isinstance(meta.get("error"), dict) else ""
-        )
+        message = opt_dict(meta.get("error")).get("message")
         raise ParseError(f"API error {code} {message or ''}".strip(), source=source, url=url)
     if "reviews" not in data:
         raise ParseError("answer has no reviews list", source=source, url=url)
@@ -56,7 +55,7 @@ def _review(row: Any, *, url: str, source: str, link: str) -> ScrapedItem:
     review_id = opt_str(row.get("id"))
     if review_id is None:
         raise ParseError("review without id", source=source, url=url)
-    user = row.get("user") if isinstance(row.get("user"), dict) else {}
+    user = opt_dict(row.get("user"))
     author = opt_str(user.get("name")) or " ".join(
         part for part in (opt_str(user.get("first_name")), opt_str(user.get("last_name"))) if part
     )

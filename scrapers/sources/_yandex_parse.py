@@ -27,6 +27,7 @@ from scrapers.sources._reviews_common import (
     layout_missing,
     load_json,
     node_text,
+    opt_dict,
     opt_str,
     parse_iso,
     parse_ru_date,
@@ -132,11 +133,13 @@ def parse_json(text: str, *, url: str, link: str) -> ParsedPage:
     body = as_dict(data["data"], "data", url=url, source=SOURCE)
     rows = as_list(body.get("reviews"), "data.reviews", url=url, source=SOURCE)
     items = [_json_review(row, url=url, link=link) for row in rows]
-    params = body.get("params") if isinstance(body.get("params"), dict) else {}
+    params = opt_dict(body.get("params"))
     page, pages = params.get("page"), params.get("totalPages")
-    has_next = isinstance(page, int) and isinstance(pages, int) and page < pages
+    next_url = None
+    if isinstance(page, int) and isinstance(pages, int) and page < pages:
+        next_url = str(page + 1)
     total = params.get("count") if isinstance(params.get("count"), int) else None
-    return ParsedPage(items=items, next_url=str(page + 1) if has_next else None, total=total)
+    return ParsedPage(items=items, next_url=next_url, total=total)
 
 
 def _json_review(row: Any, *, url: str, link: str) -> ScrapedItem:
@@ -144,8 +147,8 @@ def _json_review(row: Any, *, url: str, link: str) -> ScrapedItem:
     review_id = opt_str(row.get("reviewId"))
     if review_id is None:
         raise ParseError("review without reviewId", source=SOURCE, url=url)
-    author = row.get("author") if isinstance(row.get("author"), dict) else {}
-    comment = row.get("businessComment") if isinstance(row.get("businessComment"), dict) else {}
+    author = opt_dict(row.get("author"))
+    comment = opt_dict(row.get("businessComment"))
     extra = {}
     if opt_str(author.get("professionLevel")):
         extra["author_level"] = author["professionLevel"].strip()

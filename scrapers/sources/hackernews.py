@@ -89,7 +89,9 @@ class HackerNewsSource(Source):
             raise self.error(f"hit {object_id} without created_at", url)
         title = clean_text(str(hit.get("title") or hit.get("story_title") or "")) or None
         body = html_to_text(_text(hit.get("comment_text")) or _text(hit.get("story_text")))
-        tags = hit.get("_tags") if isinstance(hit.get("_tags"), list) else []
+        tags = hit.get("_tags")
+        if not isinstance(tags, list):
+            tags = []
         extra = {
             key: str(hit[field])
             for key, field in (

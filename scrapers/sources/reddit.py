@@ -84,14 +84,13 @@ class RedditSource(Source):
     def parse(self, response: FetchResponse) -> Page:
         listing = response.json()
         data = listing.get("data") if isinstance(listing, dict) else None
-        children = data.get("children") if isinstance(data, dict) else None
-        if not isinstance(children, list):
+        if not isinstance(data, dict) or not isinstance(data.get("children"), list):
             raise self.error(
                 "no Listing data.children in the answer (layout changed?)", response.url
             )
         items = [
             self._item(child["data"], response.url)
-            for child in children
+            for child in data["children"]
             if isinstance(child, dict)
             and child.get("kind") == "t3"
             and isinstance(child.get("data"), dict)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import CursorResult, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -288,7 +288,7 @@ async def mark_deadline(session: AsyncSession, case_id: int, *, column: str, now
     result = await session.execute(
         update(Case).where(Case.id == case_id, target.is_(None)).values({column: now})
     )
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 async def response_rows(

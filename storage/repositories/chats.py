@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflicts
@@ -52,7 +53,7 @@ async def unsubscribe(session: AsyncSession, *, brand_id: int, chat_id: int) -> 
     result = await session.execute(
         delete(BrandChat).where(BrandChat.brand_id == brand_id, BrandChat.chat_id == chat_id)
     )
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 async def brand_ids_of_chat(session: AsyncSession, chat_id: int) -> list[int]:

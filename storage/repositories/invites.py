@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Brand, Invite
@@ -79,7 +80,7 @@ async def redeem(
         .values(used_by=user_id, used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:
+    if not cast(CursorResult[Any], result).rowcount:
         return Redemption("used", brand_name, invite.role)
     role = await add_member(
         session, brand_id=invite.brand_id, user_id=user_id, name=name, role=invite.role, now=now

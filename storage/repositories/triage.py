@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import bulk_insert_ignoring_conflicts
@@ -60,7 +60,7 @@ async def open_cases_and_alerts(
         case_of = {mention_id: case_id for case_id, mention_id in result.all()}
     if case_of:
         await session.execute(
-            insert(CaseEvent.__table__),
+            insert(cast(Table, CaseEvent.__table__)),
             [
                 {"case_id": case_id, "action": "opened", "created_at": now}
                 for case_id in case_of.values()
