@@ -52,10 +52,14 @@ class Scheduler:
         await self._pipeline.classify_pending()
         try:
             while not stop.is_set():
-                async with self._sessions() as session:
-                    due = await sources_repo.due_sources(
-                        session, self._clock(), exclude=list(self._in_flight)
-                    )
+                try:
+                    async with self._sessions() as session:
+                        due = await sources_repo.due_sources(
+                            session, self._clock(), exclude=list(self._in_flight)
+                        )
+                except Exception:  # database restarting or locked: try again next tick
+                    log.exception("could not read the sources that are due")
+                    due = []
                 for source in due:
                     task = asyncio.create_task(self._poll(source), name=f"poll-{source.id}")
                     self._in_flight[source.id] = task
@@ -76,13 +80,13 @@ class Scheduler:
         async with self._limit:
             try:
                 report = await self._pipeline.poll(source)
+                if any(m.sentiment_label is None for m in report.new_mentions):
+                    await self._pipeline.classify_pending()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # a bug in one source must not stop the scheduler
+            except Exception as exc:  # a bug or a database outage must not stop the others
                 log.exception("poll of source %s %s crashed", source.kind, source.url)
                 report = PollReport(source=source, error=f"internal error: {exc!r}")
-        if report.new_mentions and any(m.sentiment_label is None for m in report.new_mentions):
-            await self._pipeline.classify_pending()
         self.polled.set()
         if self._on_report is not None:
             outcome = self._on_report(report)
