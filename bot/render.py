@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import CaseAction, LabelFix
 from bot.texts import t
+from reports.i18n import touchpoint_name
 from storage.records import MentionRecord
 from storage.repositories.cases import CLOSED_STATUSES, CaseRecord
 
@@ -84,13 +85,18 @@ def fit_escaped(text: str, budget: int) -> tuple[str, bool]:
     return "".join(out), False
 
 
+_POLARITY_MARK = {"positive": "👍", "negative": "👎"}
+
+
 def tag_names(lang: str, touchpoints: list[dict[str, str]]) -> str:
-    tags = []
+    """Touchpoints in the chat's language with their tone, e.g. «персонал 👎, цены 👍»."""
+    named: dict[str, str] = {}
     for item in touchpoints:
         tag = str(item.get("tag", ""))
-        if tag and tag not in tags:
-            tags.append(tag)
-    return ", ".join(esc(tag) for tag in tags)
+        if tag and tag not in named:
+            mark = _POLARITY_MARK.get(str(item.get("polarity", "")), "")
+            named[tag] = f"{touchpoint_name(tag, lang)} {mark}".strip()
+    return ", ".join(esc(name) for name in named.values())
 
 
 def case_lines(lang: str, case: CaseRecord, *, tz: str, now: datetime) -> list[str]:

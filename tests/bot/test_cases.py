@@ -14,7 +14,7 @@ async def test_alert_text_and_buttons(running_bot: RunningBot, world: World) -> 
     assert "Негативный отзыв" in text and "Кофемания" in text
     assert "2ГИС" in text and "★☆☆☆☆" in text and "Иван" in text
     assert "Ждали заказ час" in text and f"Кейс #{case_id}" in text and "новый" in text
-    assert "staff" in text and "негатив (0.93)" in text
+    assert "Темы: персонал 👎" in text and "негатив (0.93)" in text
     labels = [b["text"] for b in alert.buttons]
     assert labels[:4] == ["✋ Взять", "✍️ Ответить", "✅ Решено", "🚫 Игнор"]
     assert any(b.get("url", "").startswith("https://2gis.ru/") for b in alert.buttons)
