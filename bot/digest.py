@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiogram import Bot, Router
 from aiogram.enums import ParseMode
@@ -16,6 +18,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, LinkPreviewOptions, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.middlewares import Access
 from otklik.errors import DeliveryError
 from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
 from reports.chart import render_chart
@@ -36,6 +39,7 @@ def create_router() -> Router:
     """A fresh digest router (a router joins one dispatcher only; tests build several)."""
     digest_router = Router(name="digest")
     digest_router.message.register(digest_command, Command("digest"))
+    digest_router.message.register(digest_slot_command, Command("digest_at"))
     return digest_router
 
 
@@ -70,6 +74,76 @@ async def digest_command(
         return
     figures = await build_figures(session, brand, period, now)
     await deliver_digest(bot, message.chat.id, figures, lang)
+
+
+_WEEKDAY_NAMES = (
+    ("mon", "пн", "пон"),
+    ("tue", "вт", "вто"),
+    ("wed", "ср", "сре"),
+    ("thu", "чт", "чет"),
+    ("fri", "пт", "пят"),
+    ("sat", "сб", "суб"),
+    ("sun", "вс", "вос"),
+)
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+async def digest_slot_command(
+    message: Message, command: CommandObject, session: AsyncSession, access: Access
+) -> None:
+    """`/digest_at mon 10:00 [Europe/Moscow]` or `/digest_at off`: when this chat gets the
+    weekly digest. Owners only: the slot is the whole chat's."""
+    chat = await stats.chat_settings(session, message.chat.id)
+    lang = chat.language if chat else _user_language(message)
+    if not access.brands_where("owner"):
+        await message.answer(t(lang, "digest_at_owners"))
+        return
+    words = (command.args or "").split()
+    if words == ["off"]:
+        await digests.set_digest_slot(session, message.chat.id, enabled=False)
+        await session.commit()
+        await message.answer(t(lang, "digest_at_off"))
+        return
+    day = _weekday(words[0]) if words else None
+    time = _HHMM.match(words[1]) if len(words) > 1 else None
+    zone_name = words[2] if len(words) > 2 else None
+    if day is None or time is None or len(words) > 3 or (zone_name and not _known_zone(zone_name)):
+        await message.answer(t(lang, "digest_at_usage"), parse_mode=ParseMode.HTML)
+        return
+    at = f"{int(time.group(1)):02d}:{time.group(2)}"
+    await digests.set_digest_slot(
+        session, message.chat.id, enabled=True, weekday=day, time=at, timezone=zone_name
+    )
+    await session.commit()
+    await message.answer(
+        t(
+            lang,
+            "digest_at_set",
+            day=t(lang, f"weekday_{day}"),
+            at=at,
+            zone=escape(zone_name or (chat.timezone if chat else "Europe/Moscow")),
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+def _weekday(word: str) -> int | None:
+    """0 for Monday: "mon", "monday", "пн", "понедельник" or "1"."""
+    word = word.lower()
+    if word.isdigit():
+        return int(word) - 1 if 1 <= int(word) <= 7 else None
+    for day, names in enumerate(_WEEKDAY_NAMES):
+        if word[:3] in names or word in names:
+            return day
+    return None
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 router = create_router()

@@ -21,6 +21,7 @@ RU: dict[str, str] = {
         "/take N — взять кейс · /assign N user_id — назначить\n"
         "/reply N текст — ответить · /resolve N · /ignore N причина · /reopen N\n"
         "/stats [дни] — скорость и доля ответов\n"
+        "/digest [бренд] [7d|30d|2026-10] — дайджест · /digest_at пн 10:00 | off — когда присылать\n"
         "/brands · /sources — бренды и источники · /add_source URL · /remove_source N\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
         "/invite pr|viewer [бренд] · /members · /subscribe · /lang ru|en"
@@ -180,6 +181,7 @@ EN: dict[str, str] = {
         "/take N — take a case · /assign N user_id — assign\n"
         "/reply N text — reply · /resolve N · /ignore N reason · /reopen N\n"
         "/stats [days] — response speed and rate\n"
+        "/digest [brand] [7d|30d|2026-10] — digest · /digest_at mon 10:00 | off — when to send it\n"
         "/brands · /sources — brands and sources · /add_source URL · /remove_source N\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
         "/invite pr|viewer [brand] · /members · /subscribe · /lang ru|en"
@@ -340,6 +342,8 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("reopen", "Переоткрыть: /reopen N"),
         ("assign", "Назначить: /assign N user_id"),
         ("stats", "Скорость и доля ответов"),
+        ("digest", "Дайджест: /digest 30d"),
+        ("digest_at", "Когда присылать дайджест: /digest_at пн 10:00"),
         ("brands", "Бренды и настройки"),
         ("sources", "Источники и их здоровье"),
         ("add_source", "Добавить источник: /add_source URL"),
@@ -363,6 +367,8 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("reopen", "Reopen: /reopen N"),
         ("assign", "Assign: /assign N user_id"),
         ("stats", "Response speed and rate"),
+        ("digest", "Digest: /digest 30d"),
+        ("digest_at", "When to send the digest: /digest_at mon 10:00"),
         ("brands", "Brands and settings"),
         ("sources", "Sources and their health"),
         ("add_source", "Add a source: /add_source URL"),

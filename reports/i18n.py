@@ -58,6 +58,18 @@ _TEXTS: dict[str, dict[str, str]] = {
         "no_brands": "У вас пока нет брендов.",
         "unknown_brand": "Бренд «{name}» не найден.",
         "bad_period": "Период: 7d, 30d или месяц, например 2026-10.",
+        "digest_at_owners": "Время дайджеста меняет владелец бренда.",
+        "digest_at_off": "Еженедельный дайджест в этом чате выключен. Включить: /digest_at пн 10:00",
+        "digest_at_usage": "Пример: <code>/digest_at пн 10:00</code>, "
+        "<code>/digest_at fri 18:30 Asia/Novosibirsk</code> или <code>/digest_at off</code>.",
+        "digest_at_set": "Дайджест будет приходить: {day}, {at} ({zone}).",
+        "weekday_0": "понедельник",
+        "weekday_1": "вторник",
+        "weekday_2": "среда",
+        "weekday_3": "четверг",
+        "weekday_4": "пятница",
+        "weekday_5": "суббота",
+        "weekday_6": "воскресенье",
     },
     "en": {
         "title": "Reputation digest",
@@ -110,6 +122,18 @@ _TEXTS: dict[str, dict[str, str]] = {
         "no_brands": "You have no brands yet.",
         "unknown_brand": "Brand “{name}” not found.",
         "bad_period": "Period: 7d, 30d or a month such as 2026-10.",
+        "digest_at_owners": "Only a brand owner can change the digest time.",
+        "digest_at_off": "The weekly digest is off in this chat. Turn it on: /digest_at mon 10:00",
+        "digest_at_usage": "For example <code>/digest_at mon 10:00</code>, "
+        "<code>/digest_at fri 18:30 Asia/Novosibirsk</code> or <code>/digest_at off</code>.",
+        "digest_at_set": "The digest will come every {day} at {at} ({zone}).",
+        "weekday_0": "Monday",
+        "weekday_1": "Tuesday",
+        "weekday_2": "Wednesday",
+        "weekday_3": "Thursday",
+        "weekday_4": "Friday",
+        "weekday_5": "Saturday",
+        "weekday_6": "Sunday",
     },
 }
 

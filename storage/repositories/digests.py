@@ -98,3 +98,23 @@ async def save_outbox_payload(
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id).values(payload=payload)
     )
+
+
+async def set_digest_slot(
+    session: AsyncSession,
+    chat_id: int,
+    *,
+    enabled: bool,
+    weekday: int | None = None,
+    time: str | None = None,
+    timezone: str | None = None,
+) -> None:
+    """Change when (or whether) this chat gets its weekly digests."""
+    values: dict[str, object] = {"digest_enabled": enabled}
+    if weekday is not None:
+        values["digest_weekday"] = weekday
+    if time is not None:
+        values["digest_time"] = time
+    if timezone is not None:
+        values["timezone"] = timezone
+    await session.execute(update(Chat).where(Chat.id == chat_id).values(**values))

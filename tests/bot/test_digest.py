@@ -198,3 +198,45 @@ async def test_digest_command_for_members_only(
     await fake_telegram.wait_idle()
     assert len(fake_telegram.calls_of("sendPhoto")) == 2
     assert len(fake_telegram.calls_of("sendMessage", text=bad.text)) == 1
+
+
+async def test_owner_sets_or_stops_the_weekly_digest_from_the_chat(
+    sessions: async_sessionmaker[AsyncSession],
+    fake_telegram: FakeTelegram,
+    polling: Dispatcher,
+) -> None:
+    from storage.models import Chat
+
+    brand_id = await _week_with_chat(sessions)
+    async with sessions() as session, session.begin():
+        brand = await session.get_one(Brand, brand_id)
+        await add_member(session, brand, STRANGER_ID, role="pr")
+
+    mark = fake_telegram.mark()
+    fake_telegram.send_text("/digest_at fri 18:30", user_id=STRANGER_ID, chat_id=CHAT_ID)
+    refused = await fake_telegram.wait_for("sendMessage", chat_id=CHAT_ID, since=mark)
+    assert refused.text == "Время дайджеста меняет владелец бренда."
+
+    mark = fake_telegram.mark()
+    fake_telegram.send_text(
+        "/digest_at пятница 18:30 Asia/Novosibirsk", user_id=OWNER_ID, chat_id=CHAT_ID
+    )
+    done = await fake_telegram.wait_for("sendMessage", chat_id=CHAT_ID, since=mark)
+    assert done.text == "Дайджест будет приходить: пятница, 18:30 (Asia/Novosibirsk)."
+    async with sessions() as session:
+        chat = await session.get_one(Chat, CHAT_ID)
+        assert (chat.digest_weekday, chat.digest_time, chat.timezone) == (
+            4,
+            "18:30",
+            "Asia/Novosibirsk",
+        )
+
+    mark = fake_telegram.mark()
+    fake_telegram.send_text("/digest_at someday", user_id=OWNER_ID, chat_id=CHAT_ID)
+    usage = await fake_telegram.wait_for("sendMessage", chat_id=CHAT_ID, since=mark)
+    assert "/digest_at пн 10:00" in visible_text(usage.text or "")
+
+    mark = fake_telegram.mark()
+    fake_telegram.send_text("/digest_at off", user_id=OWNER_ID, chat_id=CHAT_ID)
+    await fake_telegram.wait_for("sendMessage", chat_id=CHAT_ID, since=mark)
+    assert await queue_due_digests(sessions, NOW) == 0  # switched off: nothing is queued
