@@ -12,7 +12,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import digest
-from bot.handlers import cases, labels, members, sources, stats
+from bot.handlers import cases, errors, labels, members, sources, stats
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
 
@@ -52,6 +52,7 @@ def build_dispatcher(
         stats.create_router(),
         digest.create_router(),
         sources.create_router(),
+        errors.create_router(),
     )
     return dispatcher
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 LANGUAGES = ("ru", "en")
 
 RU: dict[str, str] = {
+    "internal_error": "Что-то пошло не так, действие не выполнено. Ошибка записана в журнал; попробуйте ещё раз.",
     "refuse": "Извините, это закрытый бот для команды бренда. Попросите владельца прислать вам приглашение.",
     "refuse_short": "Этот бот только для команды бренда.",
     "viewer_cannot_act": "У вас роль «наблюдатель»: можно смотреть, но не менять кейсы.",
@@ -169,6 +170,7 @@ RU: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "internal_error": "Something went wrong and nothing was changed. The error is logged; please try again.",
     "refuse": "Sorry, this is a private bot for a brand's team. Ask the owner to send you an invite.",
     "refuse_short": "This bot is for the brand's team only.",
     "viewer_cannot_act": "You are a viewer: you can look but not change cases.",
