@@ -212,42 +212,39 @@ def _dotted(loc: tuple[Any, ...]) -> str:
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line number of a key path like ('brands', 1, 'sources', 0, 'interval')."""
-    lines = text.splitlines()
-    table = ""
-    counters: dict[str, int] = {}
-    wanted_tables = []
-    path = ""
+    """Best-effort line number of a key path like ('brands', 1, 'sources', 0, 'interval'):
+    the key's own line, else the line of the [[table]] it belongs in."""
+    target: list[tuple[str, int]] = []
     parts = list(loc)
     while len(parts) >= 2 and parts[0] in _TABLE_ARRAYS and isinstance(parts[1], int):
-        path = f"{path}.{parts[0]}" if path else str(parts[0])
-        wanted_tables.append((path, parts[1]))
+        name = f"{target[-1][0]}.{parts[0]}" if target else str(parts[0])
+        target.append((name, parts[1]))
         parts = parts[2:]
     key = parts[0] if parts and isinstance(parts[0], str) else None
-    depth_ok = 0
+    position: list[tuple[str, int]] = []
+    counts: dict[str, int] = {}
+    in_array_table = True
     table_line = None
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        header = re.match(r"^\[\[\s*([\w.]+)\s*\]\]", stripped)
-        if header:
-            table = header.group(1)
-            index = counters.get(table, -1) + 1
-            counters[table] = index
-            for deeper in [t for t in counters if t.startswith(table + ".")]:
-                counters.pop(deeper)
-            if depth_ok < len(wanted_tables) and (table, index) == wanted_tables[depth_ok]:
-                depth_ok += 1
+        array = re.match(r"^\[\[\s*([\w.]+)\s*\]\]", stripped)
+        if array:
+            name = array.group(1)
+            for deeper in [t for t in counts if t.startswith(name + ".")]:
+                del counts[deeper]
+            counts[name] = counts.get(name, -1) + 1
+            position = [p for p in position if name.startswith(p[0] + ".")] + [(name, counts[name])]
+            in_array_table = True
+            if position == target:
                 table_line = number
-                if depth_ok == len(wanted_tables) and key is None:
+                if key is None:
                     return number
-            elif depth_ok and not any(table == t for t, _ in wanted_tables[:depth_ok]):
-                if depth_ok == len(wanted_tables):
-                    break
-            continue
-        if (
+        elif stripped.startswith("["):
+            in_array_table = False  # a plain [table] such as [brands.touchpoints]
+        elif (
             key
-            and depth_ok == len(wanted_tables)
-            and table == (wanted_tables[-1][0] if wanted_tables else "")
+            and in_array_table
+            and position == target
             and re.match(rf"^{re.escape(key)}\s*=", stripped)
         ):
             return number

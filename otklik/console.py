@@ -8,6 +8,7 @@ from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from otklik.pipeline import title_and_text
 from storage.records import MentionRecord, OutboxRecord
 from storage.repositories.mentions import get_mentions
 
@@ -19,7 +20,7 @@ def describe(mention: MentionRecord, *, width: int = 160) -> str:
     label = mention.sentiment_label or "unlabelled"
     stars = f" {mention.rating:g}★" if mention.rating is not None else ""
     tags = ",".join(t["tag"] for t in mention.touchpoints)
-    text = " ".join(_joined(mention).split())
+    text = " ".join(title_and_text(mention.title, mention.text).split())
     if len(text) > width:
         text = text[: width - 1] + "…"
     return (
@@ -27,10 +28,6 @@ def describe(mention: MentionRecord, *, width: int = 160) -> str:
         f"{' · ' + mention.author if mention.author else ''}{' · ' + tags if tags else ''}: {text}"
         f"{'  ' + mention.url if mention.url else ''}"
     )
-
-
-def _joined(mention: MentionRecord) -> str:
-    return f"{mention.title}. {mention.text}" if mention.title else mention.text
 
 
 class ConsoleNotifier:

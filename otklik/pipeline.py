@@ -128,11 +128,10 @@ class Pipeline:
             return report
         report.backfill = not source.backfilled
         items = [self._to_new_mention(item) for item in result.items]
+        keys = [mentions_repo.dedup_key(item) for item in items]
         async with self._sessions() as session:
-            known = await mentions_repo.known_keys(
-                session, source.id, (mentions_repo.dedup_key(item) for item in items)
-            )
-        fresh = [item for item in items if mentions_repo.dedup_key(item) not in known]
+            known = await mentions_repo.known_keys(session, source.id, keys)
+        fresh = [item for item, key in zip(items, keys, strict=True) if key not in known]
         verdicts = await self._classify_safely(fresh, brand=source.brand_name)
         await self._store(report, result, fresh, verdicts)
         return report
@@ -144,7 +143,7 @@ class Pipeline:
         if not pending:
             return 0
         inputs = [
-            TextInput(text=_joined(m.title, m.text), rating=m.rating, brand=m.brand_name)
+            TextInput(text=title_and_text(m.title, m.text), rating=m.rating, brand=m.brand_name)
             for m in pending
         ]
         try:
@@ -247,7 +246,7 @@ class Pipeline:
         if not items:
             return []
         inputs = [
-            TextInput(text=_joined(item.title, item.text), rating=item.rating, brand=brand)
+            TextInput(text=title_and_text(item.title, item.text), rating=item.rating, brand=brand)
             for item in items
         ]
         try:
@@ -294,7 +293,8 @@ class Pipeline:
         )
 
 
-def _joined(title: str | None, text: str) -> str:
+def title_and_text(title: str | None, text: str) -> str:
+    """What a review says, title first: both are read by the classifier and by people."""
     return f"{title}. {text}" if title and text else (title or text)
 
 

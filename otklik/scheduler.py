@@ -37,7 +37,6 @@ class Scheduler:
         self._on_report = on_report
         self._tick = tick
         self._in_flight: dict[int, asyncio.Task[PollReport]] = {}
-        self.polled = asyncio.Event()
 
     async def poll_all(self) -> list[PollReport]:
         """One pass over every enabled source, due or not (the `scan` command)."""
@@ -87,7 +86,6 @@ class Scheduler:
             except Exception as exc:  # a bug or a database outage must not stop the others
                 log.exception("poll of source %s %s crashed", source.kind, source.url)
                 report = PollReport(source=source, error=f"internal error: {exc!r}")
-        self.polled.set()
         if self._on_report is not None:
             outcome = self._on_report(report)
             if outcome is not None:

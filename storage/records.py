@@ -138,12 +138,3 @@ class MentionRecord:
     sentiment_score: float | None
     needs_review: bool
     touchpoints: list[dict[str, str]]
-
-
-@dataclass(frozen=True, slots=True)
-class IngestOutcome:
-    """What one store step did: new mention ids, cases opened and alerts queued."""
-
-    new_mention_ids: list[int]
-    cases_opened: int
-    alerts_queued: int

@@ -26,10 +26,11 @@ def content_hash(item: NewMention) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-def dedup_key(item: NewMention) -> str:
+def dedup_key(item: NewMention, digest: str | None = None) -> str:
+    """The site's id, or the content hash (`digest` when the caller already has it)."""
     if item.external_id:
         return item.external_id[:300]
-    return "sha256:" + content_hash(item)
+    return "sha256:" + (digest or content_hash(item))
 
 
 async def known_keys(session: AsyncSession, source_id: int, keys: Iterable[str]) -> set[str]:
@@ -61,7 +62,8 @@ async def insert_mentions(
     rows = []
     by_key: dict[str, tuple[NewMention, ClassificationInput | None]] = {}
     for item, verdict in zip(items, classifications, strict=True):
-        key = dedup_key(item)
+        digest = content_hash(item)
+        key = dedup_key(item, digest)
         if key in by_key:
             continue
         by_key[key] = (item, verdict)
@@ -71,7 +73,7 @@ async def insert_mentions(
                 "brand_id": brand_id,
                 "dedup_key": key,
                 "external_id": item.external_id,
-                "content_hash": content_hash(item),
+                "content_hash": digest,
                 "url": item.url,
                 "author": (item.author or None) and item.author[:300],
                 "rating": item.rating,

@@ -66,26 +66,6 @@ async def due_sources(
     return [_record(row, brand) for row, brand in (await session.execute(query)).all()]
 
 
-async def next_due_at(session: AsyncSession) -> datetime | None:
-    return await session.scalar(
-        select(Source.next_poll_at)
-        .where(Source.enabled.is_(True), Source.next_poll_at.is_not(None))
-        .order_by(Source.next_poll_at)
-        .limit(1)
-    )
-
-
-async def get_source(session: AsyncSession, source_id: int) -> SourceRecord | None:
-    row = (
-        await session.execute(
-            select(Source, Brand)
-            .join(Brand, Brand.id == Source.brand_id)
-            .where(Source.id == source_id)
-        )
-    ).first()
-    return _record(*row) if row else None
-
-
 async def save_poll_success(
     session: AsyncSession,
     source_id: int,

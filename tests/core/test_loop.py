@@ -168,12 +168,10 @@ async def test_bad_sources_give_clear_errors_and_the_others_keep_going(
         ).all()
     assert health[urls[0]] == "ok"
     assert health[urls[1]] == "unhealthy" and health[urls[3]] == "parser_broken"
-    assert sorted(m.payload["text"].count("⚠️") for m in told) == [
-        1,
-        1,
-        1,
-        1,
-    ]  # four broken, one message each
+    # Four broken sources, one message each, to the owner, naming the source.
+    named = sorted(url for url in urls for m in told if url in m.payload["text"])
+    assert named == sorted(urls[1:]) and {m.chat_id for m in told} == {OWNER}
+    assert all(m.payload["text"].startswith("⚠️") for m in told)
 
 
 def _sent_alerts(database: Path) -> int:
