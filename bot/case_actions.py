@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scrapers.publish import ReplyTarget, reply_link
 from storage.records import MentionRecord
 from storage.repositories import cases as cases_repo
 from storage.repositories import members
@@ -129,8 +130,6 @@ async def write_reply(
     mention = await _mention(session, case.mention_id)
     if mention is None:
         return ReplyOutcome(case, "local")
-    from scrapers.publish import ReplyTarget, reply_link
-
     target = ReplyTarget(mention.source_kind, mention.url or "", mention.external_id or "", {})
     if publisher is None or not publisher.can_publish(target.kind):
         link = reply_link(target.kind, target.url, mention.external_id) or mention.url

@@ -25,6 +25,7 @@ from aiogram.exceptions import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.alerts import load_alert, quiet_seconds_left
+from bot.digest import send_digest
 from otklik.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
 from storage.records import OutboxRecord
 from storage.repositories import chats
@@ -82,8 +83,6 @@ class TelegramNotifier:
         if message.kind == "alert":
             return await self._send_alert(message)
         if message.kind == "digest":
-            from bot.digest import send_digest
-
             return await send_digest(self.bot, self._sessions, message)
         if message.kind in TEXT_KINDS:
             async with self._sessions() as session:

@@ -15,6 +15,7 @@ from bot import digest
 from bot.handlers import cases, errors, labels, members, sources, stats
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
+from scrapers.registry import detect
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,11 @@ def build_dispatcher(
     Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `detect_source` and
     `sessionmaker` from the dispatcher's data and middlewares.
     """
-    if detect_source is None:
-        from scrapers.registry import detect as detect_source
     dispatcher = Dispatcher(
-        sessionmaker=sessionmaker, publisher=publisher, detect_source=detect_source, clock=clock
+        sessionmaker=sessionmaker,
+        publisher=publisher,
+        detect_source=detect_source or detect,
+        clock=clock,
     )
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dispatcher.update.outer_middleware(AccessMiddleware())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -281,8 +282,6 @@ async def _refresh_pressed(
     view = await load_alert(session, mention_id=case.mention_id, case_id=case.id)
     if view is None:
         return
-    from aiogram.exceptions import TelegramAPIError
-
     try:
         await message.edit_text(
             view.text(lang, clock()),

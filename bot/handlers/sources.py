@@ -15,6 +15,7 @@ from bot.handlers.common import Clock, Refusal, args_of, parse_int, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, fit_escaped, local_time
 from bot.texts import t
+from scrapers.registry import kinds
 from storage.repositories import brands_admin, chats
 
 Detect = Callable[[str], str | None]
@@ -149,8 +150,6 @@ async def _add(
         return
     kind = detect_source(url)
     if kind is None:
-        from scrapers.registry import kinds
-
         await message.answer(t(lang, "unsupported_url", kinds=", ".join(kinds())))
         return
     source, fresh = await brands_admin.add_source(

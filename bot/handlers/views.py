@@ -10,8 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.alerts import load_alert
 from bot.handlers.common import Refusal, case_to_see
 from bot.middlewares import Access
-from bot.render import MESSAGE_LIMIT, esc, fit_escaped, local_time, source_name, stars, utf16_len
+from bot.render import (
+    MESSAGE_LIMIT,
+    SOURCE_NAMES,
+    esc,
+    fit_escaped,
+    local_time,
+    source_name,
+    stars,
+    utf16_len,
+)
 from bot.texts import t
+from scrapers.registry import kinds
 from storage.repositories import cases as cases_repo
 from storage.repositories.cases import OPEN_STATUSES, STATUSES
 
@@ -68,12 +78,6 @@ async def case_list(
 
 
 def _looks_like_kind(word: str) -> bool:
-    from bot.render import SOURCE_NAMES
-
-    try:
-        from scrapers.registry import kinds
-    except ImportError:
-        return word in SOURCE_NAMES
     return word in kinds() or word in SOURCE_NAMES
 
 

@@ -11,11 +11,14 @@ from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import TelegramNotifier
 from bot.setup import build_dispatcher
 from otklik.deadlines import due_at
+from otklik.sender import Sender
+from storage.db import make_sessionmaker
 from storage.models import (
     Brand,
     BrandChat,
@@ -28,6 +31,7 @@ from storage.models import (
     Source,
 )
 from storage.records import OutboxRecord
+from storage.repositories.outbox import due_messages
 from tests.fakes.telegram_api import FakeTelegram, fake_telegram
 
 __all__ = ["fake_telegram"]
@@ -177,8 +181,6 @@ class World:
             return await session.get_one(Case, case_id)
 
     async def events(self, case_id: int) -> list[str]:
-        from sqlalchemy import select
-
         async with self.sessions() as session:
             rows = await session.scalars(
                 select(CaseEvent.action).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
@@ -186,8 +188,6 @@ class World:
             return list(rows)
 
     async def outbox(self, kind: str | None = None) -> list[OutboxMessage]:
-        from sqlalchemy import select
-
         async with self.sessions() as session:
             query = select(OutboxMessage).order_by(OutboxMessage.id)
             if kind:
@@ -197,25 +197,15 @@ class World:
 
 async def drain(notifier: TelegramNotifier, world: World) -> dict[int, int]:
     """Send every pending outbox row through the core's Sender; returns outbox id → message id."""
-    from otklik.sender import Sender
-
     sender = Sender(world.sessions, notifier, clock=world.clock)
     await sender.drain_once()
     return {row.id: row.sent_message_id for row in await world.outbox() if row.sent_message_id}
 
 
-def record(row: OutboxMessage) -> OutboxRecord:
-    return OutboxRecord(
-        id=row.id,
-        dedup_key=row.dedup_key,
-        chat_id=row.chat_id,
-        brand_id=row.brand_id,
-        kind=row.kind,
-        mention_id=row.mention_id,
-        case_id=row.case_id,
-        payload=dict(row.payload or {}),
-        attempts=row.attempts,
-    )
+async def due(world: World) -> list[OutboxRecord]:
+    """Outbox messages due now, as the core's Sender would hand them to the notifier."""
+    async with world.sessions() as session:
+        return await due_messages(session, world.clock())
 
 
 @pytest.fixture
@@ -225,8 +215,6 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def world(sqlite_engine: Any, clock: Clock) -> World:
-    from storage.db import make_sessionmaker
-
     return await World(make_sessionmaker(sqlite_engine), clock).setup()
 
 

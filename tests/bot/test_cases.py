@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from storage.models import LabelCorrection, Mention
 from tests.bot.conftest import GROUP, OWNER, PR, STRANGER, VIEWER, RunningBot, World, drain
 
 
@@ -163,10 +166,6 @@ async def test_viewer_can_look_but_not_act(running_bot: RunningBot, world: World
 
 
 async def test_label_correction_from_alert(running_bot: RunningBot, world: World) -> None:
-    from sqlalchemy import select
-
-    from storage.models import LabelCorrection, Mention
-
     fake = running_bot.fake
     mention_id, _ = await world.negative_review()
     await drain(running_bot.notifier, world)

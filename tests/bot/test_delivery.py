@@ -11,8 +11,9 @@ from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from otklik.errors import ChatUnavailable, RetryLater
 from storage.repositories import brands_admin, chats
+from storage.repositories import cases as cases_repo
 from storage.repositories.outbox import enqueue
-from tests.bot.conftest import GROUP, OWNER, PR, World, drain, record
+from tests.bot.conftest import GROUP, OWNER, PR, World, drain, due
 from tests.fakes.telegram_api import FakeTelegram
 
 
@@ -43,21 +44,21 @@ async def test_429_and_500_are_retried_without_loss_or_duplicate(
 async def test_notifier_maps_telegram_errors(fake_telegram: FakeTelegram, world: World) -> None:
     notifier = TelegramNotifier(fake_telegram.make_bot(), world.sessions, clock=world.clock)
     await world.negative_review()
-    row = (await world.outbox("alert"))[0]
+    row = (await due(world))[0]
     fake_telegram.fail_next("sendMessage", status=429, retry_after=3)
     with pytest.raises(RetryLater) as info:
-        await notifier.deliver(record(row))
+        await notifier.deliver(row)
     assert info.value.retry_after == 3
     fake_telegram.fail_next("sendMessage", status=502)
     with pytest.raises(RetryLater):
-        await notifier.deliver(record(row))
+        await notifier.deliver(row)
     fake_telegram.block_chat(row.chat_id)
     with pytest.raises(ChatUnavailable):
-        await notifier.deliver(record(row))
+        await notifier.deliver(row)
     fake_telegram.unblock_chat(row.chat_id)
     fake_telegram.fail_next("sendMessage", status=400, description="Bad Request: chat not found")
     with pytest.raises(ChatUnavailable):
-        await notifier.deliver(record(row))
+        await notifier.deliver(row)
 
 
 async def test_blocked_chat_is_marked_and_skipped(
@@ -79,12 +80,12 @@ async def test_quiet_hours_delay_alerts(fake_telegram: FakeTelegram, world: Worl
         # 12:30 Moscow now: quiet until 13:00.
         await brands_admin.set_quiet_hours(session, world.brand_id, "12:00", "13:00")
     await world.negative_review()
-    row = (await world.outbox("alert"))[0]
+    row = (await due(world))[0]
     with pytest.raises(RetryLater) as info:
-        await notifier.deliver(record(row))
+        await notifier.deliver(row)
     assert info.value.retry_after == 30 * 60
     world.clock.advance(minutes=31)
-    assert await notifier.deliver(record(row))
+    assert await notifier.deliver(row)
 
 
 async def test_paused_alerts_are_recorded_as_skipped_not_sent(
@@ -141,8 +142,6 @@ async def test_reminder_then_escalation_once(fake_telegram: FakeTelegram, world:
     notifier = TelegramNotifier(fake_telegram.make_bot(), world.sessions, clock=world.clock)
     _, case_id = await world.negative_review()
     async with world.sessions.begin() as session:
-        from storage.repositories import cases as cases_repo
-
         await cases_repo.change_case(
             session,
             case_id,

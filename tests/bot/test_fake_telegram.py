@@ -6,7 +6,12 @@ import asyncio
 
 import pytest
 from aiogram import Dispatcher, F, Router
-from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -61,8 +66,6 @@ async def test_failures_are_injected(fake_telegram: FakeTelegram) -> None:
 
 
 async def test_hostile_html_is_refused_like_telegram(fake_telegram: FakeTelegram) -> None:
-    from aiogram.exceptions import TelegramBadRequest
-
     bot = fake_telegram.make_bot()
     with pytest.raises(TelegramBadRequest):
         await bot.send_message(1, "a < b & c")

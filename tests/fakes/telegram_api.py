@@ -45,6 +45,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -52,7 +53,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from aiogram import Bot
 from aiohttp import web
+
+from bot.factory import create_bot
 
 TOKEN = "123456789:AAFakeTokenForOtklikTestsOnly_abcdefgh"
 BOT_ID = 123456789
@@ -182,17 +186,9 @@ class FakeTelegram:
         """Base URL for TelegramAPIServer.from_base / OTKLIK_TELEGRAM_API_URL."""
         return f"http://127.0.0.1:{self.port}"
 
-    def make_bot(self, **kwargs: Any) -> Any:
+    def make_bot(self) -> Bot:
         """An aiogram Bot (HTML parse mode) talking to this server; closed with the fake."""
-        from aiogram import Bot
-        from aiogram.client.default import DefaultBotProperties
-        from aiogram.client.session.aiohttp import AiohttpSession
-        from aiogram.client.telegram import TelegramAPIServer
-        from aiogram.enums import ParseMode
-
-        session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_url))
-        kwargs.setdefault("default", DefaultBotProperties(parse_mode=ParseMode.HTML))
-        bot = Bot(self.token, session=session, **kwargs)
+        bot = create_bot(self.token, self.api_url)
         self._bots.append(bot)
         return bot
 
@@ -733,8 +729,6 @@ def _check_html(parse_mode: str | None, text: str) -> None:
     """Refuse what Telegram refuses: unknown tags and bare '<' / '&' in HTML mode."""
     if (parse_mode or "").upper() != "HTML":
         return
-    import re
-
     for match in re.finditer(r"<(/?)([a-zA-Z-]*)[^>]*>|<|&(#?\w+;)?", text):
         token = match.group(0)
         if token == "<":
