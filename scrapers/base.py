@@ -33,6 +33,8 @@ import json
 import logging
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import ClassVar
@@ -197,15 +199,20 @@ class Source(ABC):
                 f"{self.kind} source {self.spec.url}: option {key}={raw!r} is not a whole number"
             ) from None
 
-    def base_url(self, public_base: str, public_hosts: tuple[str, ...]) -> str:
-        """Where to send API requests: option "api_base", else the public API when the spec URL
-        is on the site's public hosts, else the spec URL's own origin (tests, mirrors)."""
+    def base_url(self, public_base: str, public_domains: tuple[str, ...]) -> str:
+        """Where to send requests: option "api_base", else the public base when the spec URL is
+        on one of the site's domains (or a subdomain), else the spec URL's own origin (tests,
+        mirrors)."""
         explicit = self.option("api_base")
         if explicit:
             return explicit.rstrip("/")
         parts = urlsplit(self.spec.url)
         host = (parts.hostname or "").lower()
-        if not parts.scheme or host in public_hosts or not host:
+        if (
+            not parts.scheme
+            or not host
+            or any(host == d or host.endswith("." + d) for d in public_domains)
+        ):
             return public_base.rstrip("/")
         return f"{parts.scheme}://{parts.netloc}"
 
@@ -232,33 +239,29 @@ class Source(ABC):
         backfill_limit: int = 200,
         backfill_since: datetime | None = None,
     ) -> PollResult:
-        try:
+        with self._own_errors(self.spec.url):
             return await self.collect(state, backfill_limit, backfill_since)
-        except SourceError as exc:
-            # Helpers raise without knowing the source; say which one it was.
-            exc.source = exc.source or self.kind
-            exc.url = exc.url or self.spec.url
-            raise
-        except Exception as exc:  # a parser bug must stay this source's error
-            raise ParseError(
-                f"unexpected {type(exc).__name__} while reading the page: {exc} (layout changed?)",
-                source=self.kind,
-                url=self.spec.url,
-            ) from exc
 
     def parse_safely(self, response: FetchResponse) -> Page:
         """`parse` with the same error wrapping as `poll` (for `otklik parse` and benches)."""
-        try:
+        with self._own_errors(response.url):
             return self.parse(response)
+
+    @contextmanager
+    def _own_errors(self, url: str) -> Iterator[None]:
+        """Make every error inside this source's: helpers raise without knowing the source, and
+        a parser bug (any other exception) becomes a ParseError chained to its cause."""
+        try:
+            yield
         except SourceError as exc:
             exc.source = exc.source or self.kind
-            exc.url = exc.url or response.url
+            exc.url = exc.url or url
             raise
         except Exception as exc:
             raise ParseError(
                 f"unexpected {type(exc).__name__} while reading the page: {exc} (layout changed?)",
                 source=self.kind,
-                url=response.url,
+                url=url,
             ) from exc
 
     async def collect(
@@ -269,7 +272,7 @@ class Source(ABC):
             first_poll=not state.backfilled,
             limit=backfill_limit,
             since=backfill_since,
-            matcher=self.matcher if self.matcher else None,
+            matcher=self.matcher,
         )
         token: str | None = None
         first: FetchResponse | None = None

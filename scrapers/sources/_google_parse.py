@@ -24,6 +24,7 @@ from scrapers.sources._reviews_common import (
     as_list,
     from_epoch,
     load_json,
+    opt_dict,
     opt_str,
     parse_iso,
     rating_1_5,
@@ -63,8 +64,7 @@ def parse_places(text: str, *, url: str) -> ParsedPage:
     if "id" not in data and "reviews" not in data:
         raise ParseError("answer is not a place", source=PLACES, url=url)
     rows = as_list(data.get("reviews", []), "reviews", url=url, source=PLACES)
-    total = data.get("userRatingCount") if isinstance(data.get("userRatingCount"), int) else None
-    return ParsedPage(items=[_new(row, url=url) for row in rows], total=total)
+    return ParsedPage(items=[_new(row, url=url) for row in rows])
 
 
 def _new(row: Any, *, url: str) -> ScrapedItem:
@@ -72,9 +72,9 @@ def _new(row: Any, *, url: str) -> ScrapedItem:
     name = opt_str(row.get("name"))
     if name is None:
         raise ParseError("review without name", source=PLACES, url=url)
-    original = row.get("originalText") if isinstance(row.get("originalText"), dict) else {}
-    shown = row.get("text") if isinstance(row.get("text"), dict) else {}
-    author = row.get("authorAttribution") if isinstance(row.get("authorAttribution"), dict) else {}
+    original = opt_dict(row.get("originalText"))
+    shown = opt_dict(row.get("text"))
+    author = opt_dict(row.get("authorAttribution"))
     return ScrapedItem(
         external_id=name.rsplit("/", 1)[-1],
         url=opt_str(row.get("googleMapsUri")),
@@ -110,11 +110,9 @@ def parse_business_reviews(text: str, *, url: str, link: str | None = None) -> P
     rows = as_list(data.get("reviews", []), "reviews", url=url, source=BUSINESS)
     if not rows and "totalReviewCount" not in data and "averageRating" not in data:
         raise ParseError("answer is not a reviews list", source=BUSINESS, url=url)
-    total = data.get("totalReviewCount") if isinstance(data.get("totalReviewCount"), int) else None
     return ParsedPage(
         items=[_business(row, url=url, link=link) for row in rows],
         next_url=opt_str(data.get("nextPageToken")),
-        total=total,
     )
 
 
@@ -126,8 +124,8 @@ def _business(row: Any, *, url: str, link: str | None) -> ScrapedItem:
     stars = _STARS.get(str(row.get("starRating")))
     if stars is None:
         raise ParseError(f"bad starRating {row.get('starRating')!r}", source=BUSINESS, url=url)
-    reviewer = row.get("reviewer") if isinstance(row.get("reviewer"), dict) else {}
-    reply = row.get("reviewReply") if isinstance(row.get("reviewReply"), dict) else {}
+    reviewer = opt_dict(row.get("reviewer"))
+    reply = opt_dict(row.get("reviewReply"))
     extra = {"name": str(row.get("name") or "")}
     if opt_str(reply.get("updateTime")):
         extra["reply_at"] = parse_iso(reply["updateTime"], url=url, source=BUSINESS).isoformat()

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
-from scrapers.sources._reviews_common import ParsedPage, api_base, rebase
+from scrapers.sources._reviews_common import ParsedPage, rebase
 
 
 class HtmlReviewListSource(Source):
@@ -16,7 +16,7 @@ class HtmlReviewListSource(Source):
     site_domains: ClassVar[tuple[str, ...]]
 
     def _base(self) -> str:
-        return api_base(self.option("api_base"), self.spec.url, self.public_base, self.site_domains)
+        return self.base_url(self.public_base, self.site_domains)
 
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None

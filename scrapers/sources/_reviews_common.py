@@ -65,7 +65,6 @@ class ParsedPage:
 
     items: list[ScrapedItem]
     next_url: str | None = None
-    total: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -257,24 +256,6 @@ def opt_str(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return None
-
-
-def api_base(
-    option: str | None, spec_url: str, public_base: str, public_domains: tuple[str, ...]
-) -> str:
-    """Where requests go: the `api_base` option, else the public base when the spec URL is on
-    one of the site's domains (or a subdomain), else the spec URL's own origin (tests, mirrors)."""
-    if option:
-        return option.rstrip("/")
-    parts = urlsplit(spec_url)
-    host = (parts.hostname or "").lower()
-    if (
-        not parts.scheme
-        or not host
-        or any(host == d or host.endswith("." + d) for d in public_domains)
-    ):
-        return public_base.rstrip("/")
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def rebase(url: str, base: str) -> str:

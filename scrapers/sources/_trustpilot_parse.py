@@ -55,8 +55,7 @@ def parse_page(text: str, *, url: str) -> ParsedPage:
     next_url = None
     if isinstance(current, int) and isinstance(pages, int) and current < pages:
         next_url = f"{url.split('?')[0]}?page={current + 1}&sort=recency"
-    total = paging.get("totalCount") if isinstance(paging.get("totalCount"), int) else None
-    return ParsedPage(items=items, next_url=next_url, total=total)
+    return ParsedPage(items=items, next_url=next_url)
 
 
 def _page_review(row: Any, *, url: str) -> ScrapedItem:

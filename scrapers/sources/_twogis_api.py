@@ -46,8 +46,7 @@ def parse_reviews_answer(
     items = [_review(row, url=url, source=source, link=link) for row in rows]
     if provider:
         items = [item for item in items if item.extra.get("provider") == provider]
-    total = meta.get("total_count") if isinstance(meta.get("total_count"), int) else None
-    return ParsedPage(items=items, next_url=opt_str(meta.get("next_link")), total=total)
+    return ParsedPage(items=items, next_url=opt_str(meta.get("next_link")))
 
 
 def _review(row: Any, *, url: str, source: str, link: str) -> ScrapedItem:
@@ -59,8 +58,7 @@ def _review(row: Any, *, url: str, source: str, link: str) -> ScrapedItem:
     author = opt_str(user.get("name")) or " ".join(
         part for part in (opt_str(user.get("first_name")), opt_str(user.get("last_name"))) if part
     )
-    answer = row.get("official_answer")
-    reply = tidy(answer.get("text")) if isinstance(answer, dict) else ""
+    answer = opt_dict(row.get("official_answer"))
     extra: dict[str, str] = {}
     for key in ("provider", "hiding_reason", "likes_count"):
         value = opt_str(row.get(key))
@@ -68,7 +66,7 @@ def _review(row: Any, *, url: str, source: str, link: str) -> ScrapedItem:
             extra[key] = value
     if row.get("is_hidden") is True:
         extra["hidden"] = "1"
-    if isinstance(answer, dict) and opt_str(answer.get("date_created")):
+    if opt_str(answer.get("date_created")):
         extra["reply_at"] = parse_iso(answer["date_created"], url=url, source=source).isoformat()
     return ScrapedItem(
         external_id=review_id,
@@ -77,6 +75,6 @@ def _review(row: Any, *, url: str, source: str, link: str) -> ScrapedItem:
         author=author or None,
         rating=rating_1_5(row.get("rating"), url=url, source=source),
         published_at=parse_iso(row.get("date_created"), url=url, source=source),
-        reply=reply or None,
+        reply=tidy(answer.get("text")) or None,
         extra=extra,
     )

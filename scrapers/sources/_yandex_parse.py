@@ -138,8 +138,7 @@ def parse_json(text: str, *, url: str, link: str) -> ParsedPage:
     next_url = None
     if isinstance(page, int) and isinstance(pages, int) and page < pages:
         next_url = str(page + 1)
-    total = params.get("count") if isinstance(params.get("count"), int) else None
-    return ParsedPage(items=items, next_url=next_url, total=total)
+    return ParsedPage(items=items, next_url=next_url)
 
 
 def _json_review(row: Any, *, url: str, link: str) -> ScrapedItem:

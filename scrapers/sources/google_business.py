@@ -17,7 +17,6 @@ from otklik.errors import FetchError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
 from scrapers.sources._google_parse import parse_business_reviews
-from scrapers.sources._reviews_common import api_base
 
 PUBLIC_API = "https://mybusiness.googleapis.com"
 _LOCATION = re.compile(r"accounts/([^/?#]+)/locations/([^/?#]+)")
@@ -57,7 +56,7 @@ class GoogleBusinessSource(Source):
                 url=self.spec.url,
             )
         account, location = self.location()
-        base = api_base(self.option("api_base"), self.spec.url, PUBLIC_API, ("googleapis.com",))
+        base = self.base_url(PUBLIC_API, ("googleapis.com",))
         params = {"pageSize": "50", "orderBy": "updateTime desc"}
         if token:
             params["pageToken"] = token

@@ -19,7 +19,6 @@ from otklik.errors import FetchError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
 from scrapers.sources._google_parse import parse_places
-from scrapers.sources._reviews_common import api_base
 
 PLACES_NEW = "https://places.googleapis.com"
 PLACES_LEGACY = "https://maps.googleapis.com"
@@ -53,7 +52,7 @@ class GoogleMapsSource(Source):
 
     def _base(self) -> str:
         public = PLACES_LEGACY if self._legacy() else PLACES_NEW
-        return api_base(self.option("api_base"), self.spec.url, public, ("google.com", "google.ru"))
+        return self.base_url(public, ("google.com", "google.ru"))
 
     async def place_id(self) -> str:
         explicit = self.option("place_id")

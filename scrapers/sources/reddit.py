@@ -21,7 +21,7 @@ from scrapers.parsing import clean_text, from_epoch
 from scrapers.records import ScrapedItem
 
 _PUBLIC = "https://www.reddit.com"
-_PUBLIC_HOSTS = ("reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.com")
+_PUBLIC_DOMAINS = ("reddit.com",)
 _SUBREDDIT = re.compile(r"^/r/([A-Za-z0-9_]+)")
 
 
@@ -57,7 +57,7 @@ class RedditSource(Source):
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
-        base = self.base_url(_PUBLIC, _PUBLIC_HOSTS)
+        base = self.base_url(_PUBLIC, _PUBLIC_DOMAINS)
         sub = self.subreddit
         params = {
             "q": self.query,

@@ -24,7 +24,7 @@ from scrapers.parsing import clean_text, parse_iso
 from scrapers.records import ScrapedItem
 
 _PUBLIC = "https://t.me"
-_PUBLIC_HOSTS = ("t.me", "telegram.me", "www.t.me")
+_PUBLIC_DOMAINS = ("t.me", "telegram.me")
 _CHANNEL = re.compile(r"^/(?:s/)?([A-Za-z0-9_]{4,64})(?:/|$)")
 _VIEWS = re.compile(r"^([\d.,]+)\s*([KkMm]?)$")
 
@@ -66,7 +66,7 @@ class TelegramSource(Source):
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
-        url = f"{self.base_url(_PUBLIC, _PUBLIC_HOSTS)}/s/{self.channel}"
+        url = f"{self.base_url(_PUBLIC, _PUBLIC_DOMAINS)}/s/{self.channel}"
         return await self.fetcher.get(
             url,
             params={"before": token} if token else None,

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
-from scrapers.sources._reviews_common import api_base, rebase
+from scrapers.sources._reviews_common import rebase
 from scrapers.sources._trustpilot_parse import parse_page
 
 SITE = "https://www.trustpilot.com"
@@ -40,14 +40,14 @@ class TrustpilotSource(Source):
     ) -> FetchResponse:
         key, unit = self.option("api_key"), self.option("business_unit_id")
         if key and unit:
-            base = api_base(self.option("api_base"), self.spec.url, PUBLIC_API, ("trustpilot.com",))
+            base = self.base_url(PUBLIC_API, ("trustpilot.com",))
             if token:
                 extra = {} if "apikey=" in token else {"apikey": key}
                 return await self.fetcher.get(rebase(token, base), params=extra, source=self.kind)
             params = {"apikey": key, "orderBy": "createdat.desc", "perPage": "100", "page": "1"}
             url = f"{base}/v1/business-units/{unit}/reviews"
             return await self.fetcher.get(url, params=params, source=self.kind)
-        base = api_base(self.option("api_base"), self.spec.url, SITE, ("trustpilot.com",))
+        base = self.base_url(SITE, ("trustpilot.com",))
         if token:
             return await self.fetcher.get(rebase(token, base), source=self.kind)
         url = f"{base}/review/{self.domain()}"

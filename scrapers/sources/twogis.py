@@ -14,7 +14,7 @@ from typing import ClassVar
 from otklik.errors import FetchError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
-from scrapers.sources._reviews_common import api_base, rebase
+from scrapers.sources._reviews_common import rebase
 from scrapers.sources._twogis_api import REVIEW_FIELDS, parse_reviews_answer
 
 PUBLIC_API = "https://public-api.reviews.2gis.com"
@@ -55,7 +55,7 @@ class TwoGisSource(Source):
                 source=self.kind,
                 url=self.spec.url,
             )
-        base = api_base(self.option("api_base"), self.spec.url, PUBLIC_API, self.site_domains)
+        base = self.base_url(PUBLIC_API, self.site_domains)
         if token is not None:
             params = {} if "key=" in token else {"key": key}
             return await self.fetcher.get(rebase(token, base), params=params, source=self.kind)

@@ -16,7 +16,7 @@ from typing import ClassVar
 from scrapers.base import Page, Source
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.records import SourceSpec
-from scrapers.sources._reviews_common import api_base, layout_missing
+from scrapers.sources._reviews_common import layout_missing
 from scrapers.sources._yandex_parse import (
     PageTokens,
     page_tokens,
@@ -54,7 +54,7 @@ class YandexMapsSource(Source):
         return f"{PUBLIC}/maps/org/{match[1]}/{match[2]}/reviews/"
 
     def _base(self) -> str:
-        return api_base(self.option("api_base"), self.spec.url, PUBLIC, DOMAINS)
+        return self.base_url(PUBLIC, DOMAINS)
 
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
