@@ -12,6 +12,17 @@ from tests.fakes.site_server import SiteServer
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
+REVIEW_SITE_KINDS = (
+    "yandex_maps",
+    "twogis",
+    "flamp",
+    "google_maps",
+    "google_business",
+    "otzovik",
+    "irecommend",
+    "zoon",
+    "trustpilot",
+)
 
 
 def page(kind: str, name: str) -> bytes:

@@ -96,6 +96,28 @@ async def test_unexpected_parser_exception_becomes_parse_error(
         await _Broken(SourceSpec("broken", site_server.url("/p")), fetcher).poll(PollState())
     assert isinstance(caught.value.__cause__, KeyError)
     assert caught.value.source == "broken"
+    response = FetchResponse(200, "file:///saved.html", b"<html></html>", "text/html")
+    with pytest.raises(ParseError, match="unexpected KeyError") as caught:
+        _Broken(SourceSpec("broken", ""), fetcher).parse_safely(response)
+    assert caught.value.url == "file:///saved.html"
+
+
+@pytest.mark.parametrize(
+    ("spec_url", "options", "expected"),
+    [
+        ("https://www.reddit.com/r/moscow/", {}, "https://www.reddit.com"),
+        ("https://old.reddit.com/r/moscow/", {}, "https://www.reddit.com"),
+        ("reddit.com/r/moscow/", {}, "https://www.reddit.com"),
+        ("http://127.0.0.1:8080/r/moscow/", {}, "http://127.0.0.1:8080"),
+        ("https://notreddit.com/r/moscow/", {}, "https://notreddit.com"),
+        ("https://www.reddit.com/r/moscow/", {"api_base": "http://mirror/"}, "http://mirror"),
+    ],
+)
+def test_base_url_public_domain_origin_or_option(
+    spec_url: str, options: dict[str, str], expected: str, fetcher: Fetcher
+) -> None:
+    source = registry.create(SourceSpec("reddit", spec_url, options=options), fetcher)
+    assert source.base_url("https://www.reddit.com/", ("reddit.com",)) == expected
 
 
 def test_cursor_round_trip_and_knows() -> None:

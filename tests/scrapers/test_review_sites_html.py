@@ -11,7 +11,7 @@ from otklik.errors import AntiBotPage, ParseError
 from scrapers import registry
 from scrapers.records import PollState, SourceSpec
 from scrapers.sources._trustpilot_parse import parse_page
-from tests.scrapers.conftest import page, shared_fixture
+from tests.scrapers.conftest import REVIEW_SITE_KINDS, page, shared_fixture
 
 OTZ = "/reviews/kofeynya_kofemaniya_russia_moscow/"
 IREC = "/content/kofeinya-kofemaniya-moskva"
@@ -230,15 +230,6 @@ async def test_trustpilot_page_without_next_data_is_parse_error(site_server, fet
     ],
 )
 def test_detect_review_site_urls(url: str, kind: str) -> None:
-    kinds = (
-        "yandex_maps",
-        "twogis",
-        "flamp",
-        "google_maps",
-        "google_business",
-        "otzovik",
-        "irecommend",
-        "zoon",
-        "trustpilot",
-    )
-    assert [k for k in kinds if registry.source_class(k).matches_url(url)] == [kind]
+    matching = [k for k in REVIEW_SITE_KINDS if registry.source_class(k).matches_url(url)]
+    assert matching == [kind]
+    assert registry.detect(url) == kind

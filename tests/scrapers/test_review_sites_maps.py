@@ -10,20 +10,9 @@ import pytest
 from otklik.errors import AntiBotPage, FetchError, ParseError
 from scrapers import registry
 from scrapers.records import PollState, SourceSpec
-from tests.scrapers.conftest import page
+from tests.scrapers.conftest import REVIEW_SITE_KINDS, page
 
 BRANCH = "70000001006794419"
-MY_KINDS = (
-    "yandex_maps",
-    "twogis",
-    "flamp",
-    "google_maps",
-    "google_business",
-    "otzovik",
-    "irecommend",
-    "zoon",
-    "trustpilot",
-)
 
 
 def _spec(kind: str, url: str, **options: str) -> SourceSpec:
@@ -371,5 +360,6 @@ async def test_google_business_rejected_token_says_so(site_server, fetcher) -> N
     ],
 )
 def test_detect_map_urls(url: str, kind: str) -> None:
-    matching = [k for k in MY_KINDS if registry.source_class(k).matches_url(url)]
+    matching = [k for k in REVIEW_SITE_KINDS if registry.source_class(k).matches_url(url)]
     assert matching == [kind]
+    assert registry.detect(url) == kind
