@@ -8,6 +8,7 @@ escalated_at set in the same transaction; dedup keys guard against a second proc
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -51,10 +52,9 @@ async def _remind(
             [case.assignee_id] if case.assignee_id else await brand_chat_ids(session, case.brand_id)
         )
         left = max(1, int((case.due_at - now).total_seconds() // 60))
-        count = 0
-        for chat_id in targets:
-            lang = await chats.language(session, chat_id)
-            text = t(
+
+        def text(lang: str) -> str:
+            return t(
                 lang,
                 "reminder",
                 id=case.id,
@@ -62,8 +62,8 @@ async def _remind(
                 left=left,
                 link=f"/case {case.id}",
             )
-            count += await _queue(session, "reminder", case, chat_id, text, now)
-        return count
+
+        return await _queue(session, "reminder", case, targets, text, now)
 
 
 async def _escalate(
@@ -79,35 +79,44 @@ async def _escalate(
         brand = await brands_admin.brand_settings(session, case.brand_id)
         tz = brand.timezone if brand else "Europe/Moscow"
         full = await cases_repo.get_case(session, case.id)
-        who = full.assignee_name or str(full.assignee_id) if full and full.assignee_id else None
-        count = 0
-        for chat_id in targets:
-            lang = await chats.language(session, chat_id)
-            text = t(
+        who = (full.assignee_name or str(full.assignee_id)) if full and full.assignee_id else None
+
+        def text(lang: str) -> str:
+            opened = local_time(case.created_at, tz)
+            body = t(
                 lang,
                 "escalation",
                 id=case.id,
                 brand=esc(case.brand_name),
-                opened=local_time(case.created_at, tz),
+                opened=opened,
                 who=esc(who or t(lang, "nobody")),
             )
-            text += f"\n/case {case.id}"
-            count += await _queue(session, "escalation", case, chat_id, text, now)
+            return f"{body}\n/case {case.id}"
+
+        count = await _queue(session, "escalation", case, targets, text, now)
         log.info("case %s overdue: escalated to %s", case.id, targets)
         return count
 
 
 async def _queue(
-    session: AsyncSession, kind: str, case: DeadlineCase, chat_id: int, text: str, now: datetime
+    session: AsyncSession,
+    kind: str,
+    case: DeadlineCase,
+    targets: list[int],
+    text: Callable[[str], str],
+    now: datetime,
 ) -> int:
-    queued = await enqueue(
-        session,
-        dedup_key=f"{kind}:{case.id}:{chat_id}",
-        chat_id=chat_id,
-        kind=kind,
-        now=now,
-        brand_id=case.brand_id,
-        case_id=case.id,
-        payload={"text": text},
-    )
-    return int(queued)
+    """Queue the message once per target chat, in that chat's language; returns rows queued."""
+    queued = 0
+    for chat_id in targets:
+        queued += await enqueue(
+            session,
+            dedup_key=f"{kind}:{case.id}:{chat_id}",
+            chat_id=chat_id,
+            kind=kind,
+            now=now,
+            brand_id=case.brand_id,
+            case_id=case.id,
+            payload={"text": text(await chats.language(session, chat_id))},
+        )
+    return queued

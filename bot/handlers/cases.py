@@ -37,6 +37,12 @@ class ReplyFlow(StatesGroup):
     text = State()
 
 
+def _refusal_text(lang: str, refused: Refusal | CaseRefused) -> str:
+    if isinstance(refused, Refusal):
+        return refused.text
+    return t(lang, refused.key, **refused.kwargs)
+
+
 async def cmd_cases(
     message: Message, session: AsyncSession, access: Access, lang: str, clock: Clock
 ) -> None:
@@ -105,11 +111,8 @@ async def cmd_change(
             )
             await _after_reply(message, bot, session, lang, outcome, clock)
             return
-    except Refusal as refusal:
-        await message.answer(refusal.text)
-        return
-    except CaseRefused as refused:
-        await message.answer(t(lang, refused.key, **refused.kwargs))
+    except (Refusal, CaseRefused) as refused:
+        await message.answer(_refusal_text(lang, refused))
         return
     await session.commit()
     await refresh_alerts(bot, session, now=clock(), case_id=case.id)
@@ -138,11 +141,8 @@ async def reply_text(
         outcome = await case_actions.write_reply(
             session, case, actor(access), message.text or "", clock(), publisher=publisher
         )
-    except Refusal as refusal:
-        await message.answer(refusal.text)
-        return
-    except CaseRefused as refused:
-        await message.answer(t(lang, refused.key, **refused.kwargs))
+    except (Refusal, CaseRefused) as refused:
+        await message.answer(_refusal_text(lang, refused))
         return
     await _after_reply(message, bot, session, lang, outcome, clock)
 
@@ -231,11 +231,8 @@ async def on_case_button(
         else:
             await query.answer()
             return
-    except Refusal as refusal:
-        await query.answer(refusal.text, show_alert=True)
-        return
-    except CaseRefused as refused:
-        await query.answer(t(lang, refused.key, **refused.kwargs), show_alert=True)
+    except (Refusal, CaseRefused) as refused:
+        await query.answer(_refusal_text(lang, refused), show_alert=True)
         return
     await session.commit()
     await query.answer(toast)

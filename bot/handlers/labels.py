@@ -54,11 +54,8 @@ async def on_label(
     )
     await session.commit()
     await query.answer(t(lang, "label_saved", label=t(lang, f"label_{callback_data.label}")))
-    case = await cases_repo.case_for_mention(session, mention.id)
-    if case is not None:
-        await refresh_alerts(bot, session, now=clock(), case_id=case.id)
-    else:
-        await refresh_alerts(bot, session, now=clock(), mention_id=mention.id)
+    # Every alert of the mention carries its id, with a case or without one.
+    await refresh_alerts(bot, session, now=clock(), mention_id=mention.id)
 
 
 def create_router() -> Router:

@@ -199,16 +199,14 @@ async def pause(
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
-    settings = await brands_admin.brand_settings(session, brand.brand_id)
-    tz = settings.timezone if settings else "Europe/Moscow"
-    if duration is None:
-        await brands_admin.set_pause(session, brand.brand_id, None)
-        await session.commit()
-        await message.answer(t(lang, "resumed", brand=esc(brand.brand_name)))
-        return
-    until = clock() + duration
+    until = None if duration is None else clock() + duration
     await brands_admin.set_pause(session, brand.brand_id, until)
     await session.commit()
+    if until is None:
+        await message.answer(t(lang, "resumed", brand=esc(brand.brand_name)))
+        return
+    settings = await brands_admin.brand_settings(session, brand.brand_id)
+    tz = settings.timezone if settings else "Europe/Moscow"
     await message.answer(
         t(lang, "paused", brand=esc(brand.brand_name), until=local_time(until, tz))
     )
@@ -226,15 +224,11 @@ async def quiet(message: Message, session: AsyncSession, access: Access, lang: s
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
-    if match is None:
-        await brands_admin.set_quiet_hours(session, brand.brand_id, None, None)
-        await session.commit()
-        await message.answer(t(lang, "quiet_off", brand=esc(brand.brand_name)))
-        return
-    start, end = spec.split("-")
+    start, end = spec.split("-") if match else (None, None)
     await brands_admin.set_quiet_hours(session, brand.brand_id, start, end)
     await session.commit()
-    await message.answer(t(lang, "quiet_set", brand=esc(brand.brand_name), start=start, end=end))
+    key = "quiet_set" if match else "quiet_off"
+    await message.answer(t(lang, key, brand=esc(brand.brand_name), start=start, end=end))
 
 
 def create_router() -> Router:

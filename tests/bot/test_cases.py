@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from storage.models import LabelCorrection, Mention
 from tests.bot.conftest import GROUP, OWNER, PR, STRANGER, VIEWER, RunningBot, World, drain
+from tests.fakes.telegram_api import Call
 
 
 async def test_alert_text_and_buttons(running_bot: RunningBot, world: World) -> None:
@@ -126,16 +127,23 @@ async def test_lifecycle_by_commands(running_bot: RunningBot, world: World) -> N
     assert "не найден" in await say("/case 999")
 
 
+async def _alert_in_group(running_bot: RunningBot, world: World) -> tuple[int, Call, str]:
+    """A new case whose alert reached the group: its id, the alert and its first button."""
+    _, case_id = await world.negative_review()
+    assert case_id is not None
+    await drain(running_bot.notifier, world)
+    alert = await running_bot.fake.wait_for("sendMessage", chat_id=GROUP)
+    take = next(b["callback_data"] for b in alert.buttons if "callback_data" in b)
+    return case_id, alert, take
+
+
 async def test_stranger_is_refused_and_sees_nothing(running_bot: RunningBot, world: World) -> None:
     fake = running_bot.fake
-    _, case_id = await world.negative_review()
-    await drain(running_bot.notifier, world)
-    alert = await fake.wait_for("sendMessage", chat_id=GROUP)
+    case_id, alert, take = await _alert_in_group(running_bot, world)
     mark = fake.mark()
     fake.send_text("/cases", user_id=STRANGER)
     refusal = await fake.wait_for("sendMessage", chat_id=STRANGER, since=mark)
     assert "приглашение" in (refusal.text or "") and f"#{case_id}" not in (refusal.text or "")
-    take = next(b["callback_data"] for b in alert.buttons if "callback_data" in b)
     fake.press_button(take, user_id=STRANGER, chat_id=GROUP, message_id=alert.result["message_id"])
     answer = await fake.wait_for("answerCallbackQuery", since=mark)
     assert answer.fields.get("show_alert") == "true"
@@ -147,9 +155,7 @@ async def test_stranger_is_refused_and_sees_nothing(running_bot: RunningBot, wor
 
 async def test_viewer_can_look_but_not_act(running_bot: RunningBot, world: World) -> None:
     fake = running_bot.fake
-    _, case_id = await world.negative_review()
-    await drain(running_bot.notifier, world)
-    alert = await fake.wait_for("sendMessage", chat_id=GROUP)
+    case_id, alert, take = await _alert_in_group(running_bot, world)
     mark = fake.mark()
     fake.send_text("/cases", user_id=VIEWER)
     listing = await fake.wait_for("sendMessage", chat_id=VIEWER, since=mark)
@@ -158,7 +164,6 @@ async def test_viewer_can_look_but_not_act(running_bot: RunningBot, world: World
     fake.send_text(f"/resolve {case_id}", user_id=VIEWER)
     refusal = await fake.wait_for("sendMessage", chat_id=VIEWER, since=mark)
     assert "наблюдатель" in (refusal.text or "")
-    take = next(b["callback_data"] for b in alert.buttons if "callback_data" in b)
     fake.press_button(take, user_id=VIEWER, chat_id=GROUP, message_id=alert.result["message_id"])
     answer = await fake.wait_for("answerCallbackQuery", since=mark)
     assert "наблюдатель" in answer.fields["text"]
@@ -190,3 +195,8 @@ async def test_label_correction_from_alert(running_bot: RunningBot, world: World
             "negative",
             "neutral",
         )
+    # The alert already in the chat now shows the corrected label.
+    edited = await fake.wait_for(
+        "editMessageText", chat_id=GROUP, message_id=str(alert.result["message_id"]), since=mark
+    )
+    assert "нейтрально" in (edited.text or "")
