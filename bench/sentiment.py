@@ -114,8 +114,8 @@ def touchpoint_scores(path: Path, aspect_tags: dict[str, str]) -> dict[str, dict
     """Per tag: detection precision/recall/F1 against aspect presence, and polarity accuracy on
     aspects both present and tagged. Polarity is scored only where the gold is positive, neutral
     or negative, beside the share of the commonest gold polarity (what always guessing it would
-    score); a "mixed" aspect is counted apart, as the share the tagger called negative (it keeps
-    a tag's most negative clause, so negative is its reading of mixed)."""
+    score); a "mixed" aspect is counted apart, as the share the tagger called negative (a tie
+    between praising and complaining clauses reads as negative)."""
     from sentiment import load_classifier
     from sentiment.records import TextInput
 

@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 
 from otklik.errors import SentimentError
 from sentiment.base import Classifier
+from sentiment.bundled import BundledClassifier
+from sentiment.hf import TransformersClassifier
+from sentiment.keywords import KeywordClassifier
 from sentiment.records import LABELS, Label, Sentiment, TextInput, TouchpointTag
 
 logger = logging.getLogger(__name__)
@@ -34,15 +37,11 @@ def load_classifier(
 ) -> Classifier:
     """The classifier named by `model` (OTKLIK_SENTIMENT_MODEL): None or "bundled" → the
     bundled model, "keywords" → lexicon + stars, anything else → transformers."""
-    from sentiment.keywords import KeywordClassifier
-
     name = (model or "").strip()
     if name.lower() == "keywords":
         return KeywordClassifier(touchpoints)
     reason: str | None = None
     if name and name.lower() != "bundled":
-        from sentiment.hf import TransformersClassifier
-
         try:
             return TransformersClassifier(name, touchpoints)
         except SentimentError as exc:
@@ -50,8 +49,6 @@ def load_classifier(
             logger.warning("sentiment model %s unavailable, using the bundled one: %s", name, exc)
     classifier: Classifier
     try:
-        from sentiment.bundled import BundledClassifier
-
         classifier = BundledClassifier(touchpoints=touchpoints)
     except SentimentError as exc:
         logger.error("bundled sentiment model unavailable, using keywords: %s", exc)

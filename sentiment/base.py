@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from sentiment.records import Sentiment, TextInput
+from sentiment.stars import combine
+from sentiment.touchpoints import ClauseScorer, TouchpointTagger
 
 BATCH_SIZE = 256
 
@@ -20,6 +22,23 @@ class Classifier(Protocol):
     fallback_reason: str | None
 
     async def classify(self, batch: Sequence[TextInput]) -> list[Sentiment]: ...
+
+
+def to_sentiment(
+    item: TextInput,
+    text_scores: Mapping[str, float],
+    tagger: TouchpointTagger,
+    clause_scorer: ClauseScorer | None = None,
+) -> Sentiment:
+    """The verdict on one text: what it says weighed with its stars, and its touchpoints."""
+    label, scores, review = combine(text_scores, item.rating)
+    return Sentiment(
+        label=label,
+        score=scores[label],
+        scores=scores,
+        touchpoints=tagger.tag(item.text, item.brand, label, clause_scorer),
+        needs_review=review,
+    )
 
 
 async def run_in_batches(

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from sentiment.base import run_in_batches
+from sentiment.base import run_in_batches, to_sentiment
 from sentiment.linear import MODEL_DIR, LinearModel
 from sentiment.records import Label, Sentiment, TextInput
-from sentiment.stars import combine
 from sentiment.touchpoints import TouchpointTagger
 
 
@@ -35,20 +34,10 @@ class BundledClassifier:
         return [self.model.classes[i] for i in probs.argmax(axis=1)]  # type: ignore[misc]
 
     def classify_sync(self, batch: Sequence[TextInput]) -> list[Sentiment]:
-        results = []
-        for item, text_scores in zip(batch, self.text_scores(batch), strict=True):
-            label, scores, review = combine(text_scores, item.rating)
-            tags = self._tagger.tag(item.text, item.brand, label, self._clause_labels)
-            results.append(
-                Sentiment(
-                    label=label,
-                    score=scores[label],
-                    scores=scores,
-                    touchpoints=tags,
-                    needs_review=review,
-                )
-            )
-        return results
+        return [
+            to_sentiment(item, scores, self._tagger, self._clause_labels)
+            for item, scores in zip(batch, self.text_scores(batch), strict=True)
+        ]
 
     async def classify(self, batch: Sequence[TextInput]) -> list[Sentiment]:
         return await run_in_batches(self.classify_sync, batch)

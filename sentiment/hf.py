@@ -12,9 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from otklik.errors import SentimentError
-from sentiment.base import run_in_batches
+from sentiment.base import run_in_batches, to_sentiment
 from sentiment.records import LABELS, Label, Sentiment, TextInput
-from sentiment.stars import combine
 from sentiment.touchpoints import TouchpointTagger
 
 logger = logging.getLogger(__name__)
@@ -122,19 +121,10 @@ class TransformersClassifier:
         results: list[Sentiment] = []
         for start in range(0, len(batch), BATCH_SIZE):
             chunk = batch[start : start + BATCH_SIZE]
-            for item, text_scores in zip(
-                chunk, self.text_scores([i.text for i in chunk]), strict=True
-            ):
-                label, scores, review = combine(text_scores, item.rating)
-                results.append(
-                    Sentiment(
-                        label=label,
-                        score=scores[label],
-                        scores=scores,
-                        touchpoints=self._tagger.tag(item.text, item.brand, label),
-                        needs_review=review,
-                    )
-                )
+            scores = self.text_scores([i.text for i in chunk])
+            results.extend(
+                to_sentiment(item, s, self._tagger) for item, s in zip(chunk, scores, strict=True)
+            )
         return results
 
     async def classify(self, batch: Sequence[TextInput]) -> list[Sentiment]:

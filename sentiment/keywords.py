@@ -6,10 +6,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from sentiment.base import run_in_batches
+from sentiment.base import run_in_batches, to_sentiment
 from sentiment.lexicon import polarity_score
 from sentiment.records import Sentiment, TextInput
-from sentiment.stars import combine
 from sentiment.text import MAX_CHARS
 from sentiment.touchpoints import TouchpointTagger
 
@@ -37,19 +36,7 @@ class KeywordClassifier:
         self._tagger = TouchpointTagger(touchpoints)
 
     def classify_sync(self, batch: Sequence[TextInput]) -> list[Sentiment]:
-        results = []
-        for item in batch:
-            label, scores, review = combine(lexicon_scores(item.text), item.rating)
-            results.append(
-                Sentiment(
-                    label=label,
-                    score=scores[label],
-                    scores=scores,
-                    touchpoints=self._tagger.tag(item.text, item.brand, label),
-                    needs_review=review,
-                )
-            )
-        return results
+        return [to_sentiment(item, lexicon_scores(item.text), self._tagger) for item in batch]
 
     async def classify(self, batch: Sequence[TextInput]) -> list[Sentiment]:
         return await run_in_batches(self.classify_sync, batch)

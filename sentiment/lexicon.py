@@ -71,7 +71,7 @@ def _negated(tokens: list[str], i: int) -> bool:
 
 def polarity_score(text: str) -> float:
     """Positive minus negative cue count; a negation before a cue flips it."""
-    tokens = [stem(w) for w in TOKEN.findall(text)]
+    tokens = stems(text)
     score = 0.0
     for i, token in enumerate(tokens):
         sign = 1.0 if token in _POS else -1.0 if token in _NEG else 0.0

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sentiment.lexicon import TOKEN, polarity_score, stem
+from sentiment.lexicon import polarity_score, stems
 from sentiment.records import Label, TouchpointTag
 
 DEFAULT_TOUCHPOINTS: dict[str, tuple[str, ...]] = {
@@ -224,7 +224,7 @@ def _compile(dictionary: Mapping[str, Sequence[str]]) -> dict[str, list[_Entry]]
     index: dict[str, list[_Entry]] = {}
     for tag, phrases in dictionary.items():
         for phrase in phrases:
-            phrase_stems = tuple(stem(w) for w in TOKEN.findall(phrase))
+            phrase_stems = tuple(stems(phrase))
             if phrase_stems:
                 index.setdefault(phrase_stems[0], []).append(_Entry(tag, phrase_stems))
     return index
@@ -256,7 +256,7 @@ class TouchpointTagger:
         index = self._index(brand)
         found: list[tuple[str, int]] = []
         for number, clause in enumerate(clauses(text)):
-            tokens = [stem(w) for w in TOKEN.findall(clause)]
+            tokens = stems(clause)
             seen: set[str] = set()
             for i, token in enumerate(tokens):
                 for entry in index.get(token, ()):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import sys
 from collections.abc import Iterator
 from typing import TextIO
@@ -14,6 +13,7 @@ from otklik.errors import ConfigError
 from otklik.logs import setup_logging
 from otklik.settings import load_settings
 from sentiment import Classifier, Sentiment, TextInput, load_classifier
+from sentiment.stars import valid_rating
 
 BATCH = 256
 
@@ -62,12 +62,10 @@ def parse_line(line: str) -> TextInput:
                     rating = float(rating)
                 except ValueError:
                     rating = None
-            if not isinstance(rating, int | float) or isinstance(rating, bool):
-                rating = None
-            elif math.isnan(rating):
+            if isinstance(rating, bool):  # JSON true/false pass for ints in Python, not stars
                 rating = None
             brand = row.get("brand")
-            return TextInput(row["text"], rating, str(brand) if brand else None)
+            return TextInput(row["text"], valid_rating(rating), str(brand) if brand else None)
     return TextInput(stripped)
 
 

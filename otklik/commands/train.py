@@ -11,15 +11,15 @@ from pathlib import Path
 from otklik.errors import ConfigError
 from otklik.logs import setup_logging
 from otklik.settings import Settings, load_settings
-from storage.repositories.corrections import CorrectionRecord
+from sentiment.linear import MODEL_DIR
+from sentiment.train import CORRECTION_WEIGHT, DEFAULT_DATA, Example, run_training
+from storage.db import make_engine, make_sessionmaker
+from storage.repositories.corrections import CorrectionRecord, corrections_for_training
 
 log = logging.getLogger(__name__)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from sentiment.linear import MODEL_DIR
-    from sentiment.train import DEFAULT_DATA
-
     parser = sub.add_parser(
         "train", help="retrain the bundled sentiment model (shared data + stored corrections)"
     )
@@ -34,8 +34,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def handle(args: argparse.Namespace) -> int:
     settings = load_settings()
     setup_logging(settings.log_level)
-    from sentiment.train import CORRECTION_WEIGHT, Example, run_training
-
     corrections = [] if args.no_corrections else asyncio.run(load_corrections(settings))
     extra = [Example(c.text, c.label, c.brand, CORRECTION_WEIGHT) for c in corrections]
     try:
@@ -49,9 +47,6 @@ def handle(args: argparse.Namespace) -> int:
 
 
 async def load_corrections(settings: Settings) -> list[CorrectionRecord]:
-    from storage.db import make_engine, make_sessionmaker
-    from storage.repositories.corrections import corrections_for_training
-
     engine = make_engine(settings.database_url)
     try:
         async with make_sessionmaker(engine)() as session:

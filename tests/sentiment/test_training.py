@@ -12,6 +12,7 @@ import pytest
 from otklik.errors import SentimentError
 from sentiment.bundled import BundledClassifier
 from sentiment.linear import LinearModel
+from sentiment.records import TextInput
 from sentiment.train import Example, read_jsonl, run_training, train
 
 pytest.importorskip("sklearn", reason="training needs the train extra (scikit-learn)")
@@ -94,8 +95,6 @@ def macro_f1(gold: list[str], pred: list[str]) -> float:
 def test_shipped_model_macro_f1_floor(
     name: str, shared_sentiment: Path, bundled: BundledClassifier
 ) -> None:
-    from sentiment.records import TextInput
-
     path = shared_sentiment / name
     if not path.is_file():
         pytest.skip(f"{path} not present")
