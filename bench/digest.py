@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from otklik.digest_schedule import queue_due_digests  # noqa: E402
@@ -61,7 +63,9 @@ WEIGHTS_THIS_WEEK = [14, 8, 6, 6, 5, 5, 6, 2, 3]
 WEIGHTS_WEEK_BEFORE = [16, 9, 7, 5, 6, 3, 3, 1, 1]
 
 
-async def build_brand(sessions, name: str, per_week: int, seed: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+async def build_brand(
+    sessions: async_sessionmaker[AsyncSession], name: str, per_week: int, seed: int
+) -> tuple[int, int]:
     rng = random.Random(seed)
     created = datetime(2026, 3, 1, tzinfo=UTC)
     async with sessions() as session, session.begin():

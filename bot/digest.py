@@ -23,10 +23,10 @@ from otklik.errors import DeliveryError
 from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
 from reports.chart import render_chart
 from reports.i18n import language, t
-from reports.periods import looks_like_period, parse_period, zone
+from reports.periods import DEFAULT_TIMEZONE, looks_like_period, parse_period, zone
 from reports.telegram import CAPTION_LIMIT
 from storage.records import OutboxRecord
-from storage.repositories import digests, stats
+from storage.repositories import chats, digests, stats
 from storage.repositories.stats import BrandInfo
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ async def digest_slot_command(
             "digest_at_set",
             day=t(lang, f"weekday_{day}"),
             at=at,
-            zone=escape(zone_name or (chat.timezone if chat else "Europe/Moscow")),
+            zone=escape(zone_name or (chat.timezone if chat else DEFAULT_TIMEZONE)),
         ),
         parse_mode=ParseMode.HTML,
     )
@@ -238,7 +238,7 @@ async def _choose_brand(
         return brand, ""
     mine = await stats.brands_of_member(session, user_id)
     if message.chat.type != "private":
-        here = {brand.id for brand in await stats.brands_of_chat(session, message.chat.id)}
+        here = set(await chats.brand_ids_of_chat(session, message.chat.id))
         mine = [brand for brand in mine if brand.id in here] or mine
     if not mine:
         return None, t(lang, "no_brands")

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from otklik.deadlines import parse_hhmm
 from reports.periods import Period, week_before, zone
 from storage.repositories import digests, outbox
 from storage.repositories.digests import DigestSubscription
@@ -109,8 +110,7 @@ async def _queue(
 
 def _parse_time(value: str) -> time:
     try:
-        hours, minutes = value.split(":")
-        return time(int(hours), int(minutes))
+        return parse_hhmm(value)
     except ValueError:
         logger.warning("bad digest time %r, using %s", value, DEFAULT_TIME)
         return DEFAULT_TIME

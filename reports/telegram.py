@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from reports.figures import (
+    SENTIMENTS,
     DigestFigures,
     FailedSource,
     ResponseFigures,
@@ -102,7 +103,7 @@ def _overview(figures: DigestFigures, lang: str) -> str:
 def sentiment_line(counts: SentimentCounts, lang: str) -> str:
     parts = [
         f"{MARKS[key]} {getattr(counts, key)}"
-        for key in ("positive", "neutral", "mixed", "negative")
+        for key in SENTIMENTS
         if key != "mixed" or counts.mixed
     ]
     if counts.unclassified:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Brand, BrandChat, Case, Chat, Member, Mention, Source, SourceEvent
+from storage.models import Brand, Case, Chat, Member, Mention, Source, SourceEvent
 
 OPEN_STATUSES = ("new", "in_progress")
 
@@ -115,15 +115,6 @@ async def all_brands(session: AsyncSession) -> list[BrandInfo]:
 async def brands_of_member(session: AsyncSession, user_id: int) -> list[BrandInfo]:
     rows = await session.execute(
         select(Brand).join(Member, Member.brand_id == Brand.id).where(Member.user_id == user_id)
-    )
-    return [_brand(row) for row in rows.scalars()]
-
-
-async def brands_of_chat(session: AsyncSession, chat_id: int) -> list[BrandInfo]:
-    rows = await session.execute(
-        select(Brand)
-        .join(BrandChat, BrandChat.brand_id == Brand.id)
-        .where(BrandChat.chat_id == chat_id)
     )
     return [_brand(row) for row in rows.scalars()]
 

@@ -19,7 +19,7 @@ from bot.setup import build_dispatcher
 from otklik.digest_schedule import queue_due_digests
 from otklik.errors import RetryLater
 from storage.db import make_sessionmaker
-from storage.models import Brand, OutboxMessage
+from storage.models import Brand, Chat, OutboxMessage
 from storage.records import OutboxRecord
 from storage.repositories import outbox
 from tests.fakes.telegram_api import FakeTelegram
@@ -205,8 +205,6 @@ async def test_owner_sets_or_stops_the_weekly_digest_from_the_chat(
     fake_telegram: FakeTelegram,
     polling: Dispatcher,
 ) -> None:
-    from storage.models import Chat
-
     brand_id = await _week_with_chat(sessions)
     async with sessions() as session, session.begin():
         brand = await session.get_one(Brand, brand_id)
@@ -238,5 +236,8 @@ async def test_owner_sets_or_stops_the_weekly_digest_from_the_chat(
 
     mark = fake_telegram.mark()
     fake_telegram.send_text("/digest_at off", user_id=OWNER_ID, chat_id=CHAT_ID)
-    await fake_telegram.wait_for("sendMessage", chat_id=CHAT_ID, since=mark)
+    off = await fake_telegram.wait_for("sendMessage", chat_id=CHAT_ID, since=mark)
+    assert off.text.startswith("Еженедельный дайджест в этом чате выключен.")
+    async with sessions() as session:
+        assert not (await session.get_one(Chat, CHAT_ID)).digest_enabled
     assert await queue_due_digests(sessions, NOW) == 0  # switched off: nothing is queued

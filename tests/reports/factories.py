@@ -11,7 +11,7 @@ import hashlib
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,24 +34,28 @@ CHAT_ID = -100777
 OWNER_ID = 5001
 STRANGER_ID = 6002
 _ids = itertools.count(1)
+Row = TypeVar("Row")
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=MSK).astimezone(UTC)
 
 
-async def add_brand(session: AsyncSession, name: str, created_at: datetime, **kw: Any) -> Brand:
-    brand = Brand(name=name, created_at=created_at, **kw)
-    session.add(brand)
+async def _saved(session: AsyncSession, row: Row) -> Row:
+    """The row added and flushed, so its id is known."""
+    session.add(row)
     await session.flush()
-    return brand
+    return row
+
+
+async def add_brand(session: AsyncSession, name: str, created_at: datetime, **kw: Any) -> Brand:
+    return await _saved(session, Brand(name=name, created_at=created_at, **kw))
 
 
 async def add_source(session: AsyncSession, brand: Brand, kind: str, url: str, **kw: Any) -> Source:
-    source = Source(brand_id=brand.id, kind=kind, url=url, created_at=brand.created_at, **kw)
-    session.add(source)
-    await session.flush()
-    return source
+    return await _saved(
+        session, Source(brand_id=brand.id, kind=kind, url=url, created_at=brand.created_at, **kw)
+    )
 
 
 async def add_mention(
@@ -68,25 +72,25 @@ async def add_mention(
     url: str | None = None,
 ) -> Mention:
     key = f"m{next(_ids)}"
-    mention = Mention(
-        source_id=source.id,
-        brand_id=source.brand_id,
-        dedup_key=key,
-        external_id=key,
-        content_hash=hashlib.sha256(key.encode()).hexdigest(),
-        url=url or f"https://reviews.example/{key}",
-        author="Гость",
-        rating=rating,
-        text=text,
-        published_at=published_at,
-        first_seen_at=first_seen_at,
-        sentiment_label=sentiment,
-        touchpoints=touchpoints or [],
-        backfill=backfill,
+    return await _saved(
+        session,
+        Mention(
+            source_id=source.id,
+            brand_id=source.brand_id,
+            dedup_key=key,
+            external_id=key,
+            content_hash=hashlib.sha256(key.encode()).hexdigest(),
+            url=url or f"https://reviews.example/{key}",
+            author="Гость",
+            rating=rating,
+            text=text,
+            published_at=published_at,
+            first_seen_at=first_seen_at,
+            sentiment_label=sentiment,
+            touchpoints=touchpoints or [],
+            backfill=backfill,
+        ),
     )
-    session.add(mention)
-    await session.flush()
-    return mention
 
 
 async def add_case(
@@ -98,18 +102,18 @@ async def add_case(
     due_at: datetime | None = None,
     first_response_at: datetime | None = None,
 ) -> Case:
-    case = Case(
-        mention_id=mention.id,
-        brand_id=mention.brand_id,
-        status=status,
-        due_at=due_at,
-        first_response_at=first_response_at,
-        created_at=created_at,
-        updated_at=first_response_at or created_at,
+    return await _saved(
+        session,
+        Case(
+            mention_id=mention.id,
+            brand_id=mention.brand_id,
+            status=status,
+            due_at=due_at,
+            first_response_at=first_response_at,
+            created_at=created_at,
+            updated_at=first_response_at or created_at,
+        ),
     )
-    session.add(case)
-    await session.flush()
-    return case
 
 
 async def add_chat(
@@ -122,23 +126,23 @@ async def add_chat(
     timezone: str = "Europe/Moscow",
     **kw: Any,
 ) -> Chat:
-    chat = Chat(id=chat_id, language=language, timezone=timezone, created_at=created_at, **kw)
-    session.add(chat)
-    await session.flush()
-    session.add(BrandChat(brand_id=brand.id, chat_id=chat_id))
-    await session.flush()
+    chat = await _saved(
+        session,
+        Chat(id=chat_id, language=language, timezone=timezone, created_at=created_at, **kw),
+    )
+    await _saved(session, BrandChat(brand_id=brand.id, chat_id=chat_id))
     return chat
 
 
 async def add_member(
     session: AsyncSession, brand: Brand, user_id: int, role: str = "owner"
 ) -> None:
-    session.add(
+    await _saved(
+        session,
         Member(
             brand_id=brand.id, user_id=user_id, role=role, name="Owner", created_at=brand.created_at
-        )
+        ),
     )
-    await session.flush()
 
 
 @dataclass
