@@ -1,4 +1,5 @@
-"""Sparse text features: word uni/bigrams and in-word character 2–5-grams, tf-idf weighted.
+"""Sparse text features: word uni/bigrams and in-word character 2–5-grams, tf-idf weighted,
+and the averaging of per-word rows that brings in what pretrained word vectors know.
 
 Training and inference share this module, so a feature means the same thing in both. A text
 becomes (indices, values) over a fixed vocabulary; nothing here needs scipy or scikit-learn.
@@ -12,8 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-from sentiment.text import words
 
 CHAR_MIN, CHAR_MAX = 2, 5
 # Prefixes keep the three feature families apart in one vocabulary.
@@ -36,9 +35,8 @@ def char_grams(tokens: Sequence[str]) -> Counter[str]:
     return grams
 
 
-def analyze(normalized: str) -> tuple[Counter[str], Counter[str]]:
-    """The word-level and character-level gram counts of a normalised text."""
-    tokens = words(normalized)
+def analyze(tokens: Sequence[str]) -> tuple[Counter[str], Counter[str]]:
+    """The word-level and character-level gram counts of a normalised text's tokens."""
     return word_grams(tokens), char_grams(tokens)
 
 
@@ -101,3 +99,24 @@ class Vectorizer:
         indices = np.concatenate(all_idx) if all_idx else np.zeros(0, dtype=np.int64)
         values = np.concatenate(all_val) if all_val else np.zeros(0, dtype=np.float32)
         return np.array(indptr, dtype=np.int64), indices, values
+
+
+def word_average(
+    docs: Iterable[Sequence[str]], index: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR parts of the matrix that averages per-word rows over the known words of each
+    document (every occurrence counts); a document with no known word gets an empty row."""
+    indptr = [0]
+    all_idx: list[int] = []
+    all_val: list[float] = []
+    for tokens in docs:
+        found = [i for i in map(index.get, tokens) if i is not None]
+        if found:
+            all_idx.extend(found)
+            all_val.extend([1.0 / len(found)] * len(found))
+        indptr.append(len(all_idx))
+    return (
+        np.array(indptr, dtype=np.int64),
+        np.array(all_idx, dtype=np.int64),
+        np.array(all_val, dtype=np.float32),
+    )

@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from otklik.errors import SentimentError
-from sentiment.features import Vectorizer, analyze
+from sentiment.embeddings import WordVectors, load_navec
+from sentiment.features import Vectorizer, analyze, word_average
 from sentiment.linear import MODEL_DIR, LinearModel
 from sentiment.records import LABELS
-from sentiment.text import BRAND_TOKEN, normalize
+from sentiment.text import BRAND_TOKEN, normalize, words
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,11 @@ TRAIN_FILES = (
 CORRECTION_WEIGHT = 3.0
 DEFAULT_C = 3.0
 DEFAULT_MIN_DF = 3
+# How strongly the averaged word vectors speak beside the n-grams (they share one C).
+EMBEDDING_SCALE = 1.0
+# Words shipped with their vector-learned weights: the commonest Navec words, plus every word of
+# the training texts. Rarer words add size for little: they seldom occur in a review.
+SHIPPED_WORDS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,23 +87,40 @@ def load_training_data(data_dir: Path, files: Sequence[str] = TRAIN_FILES) -> li
 
 
 def train(
-    examples: Iterable[Example], *, c: float = DEFAULT_C, min_df: int = DEFAULT_MIN_DF
+    examples: Iterable[Example],
+    *,
+    c: float = DEFAULT_C,
+    min_df: int = DEFAULT_MIN_DF,
+    vectors: WordVectors | None = None,
 ) -> LinearModel:
-    """Fit the tf-idf + logistic regression model with brand-domain feature copies."""
+    """Fit the tf-idf + word-vector logistic regression with brand-domain feature copies."""
     from scipy.sparse import csr_matrix, diags, hstack
     from sklearn.linear_model import LogisticRegression
 
     rows = list(examples)
     if len({r.label for r in rows}) < 2:
         raise SentimentError("training needs examples of at least two labels")
-    normalized = [normalize(r.text, r.brand) for r in rows]
-    grams = [analyze(t) for t in normalized]
+    vectors = vectors or load_navec()
+    tokens = [words(normalize(r.text, r.brand)) for r in rows]
+    grams = [analyze(t) for t in tokens]
     vectorizer = Vectorizer.fit(grams, min_df=min_df)
     indptr, indices, values = vectorizer.transform(grams)
     n_features = len(vectorizer.vocabulary)
     base = csr_matrix((values, indices, indptr), shape=(len(rows), n_features))
-    branded = np.array([BRAND_TOKEN in t.split() for t in normalized], dtype=np.float64)
-    matrix = hstack([base, diags(branded) @ base, csr_matrix(branded[:, None])]).tocsr()
+    index = vectors.index()
+    a_ptr, a_idx, a_val = word_average(tokens, index)
+    averaging = csr_matrix((a_val, a_idx, a_ptr), shape=(len(rows), len(vectors.words)))
+    averaged = csr_matrix(averaging @ vectors.vectors * EMBEDDING_SCALE)
+    branded = diags(np.array([BRAND_TOKEN in t for t in tokens], dtype=np.float64))
+    matrix = hstack(
+        [
+            base,
+            branded @ base,
+            csr_matrix(branded.diagonal()[:, None]),
+            averaged,
+            branded @ averaged,
+        ]
+    ).tocsr()
     labels = np.array([r.label for r in rows])
     weights = np.array([r.weight for r in rows])
     model = LogisticRegression(C=c, max_iter=3000, tol=1e-5)
@@ -113,6 +136,10 @@ def train(
         coef = np.hstack([coef, np.full((coef.shape[0], len(missing)), 0.0)])
         bias = np.concatenate([bias, np.full(len(missing), -20.0)])
         classes = classes + tuple(missing)
+    dims = vectors.vectors.shape[1]
+    start = 2 * n_features + 1
+    keep = _shipped_words(vectors, np.unique(a_idx))
+    shipped = vectors.vectors[keep] * EMBEDDING_SCALE
     return LinearModel(
         vectorizer=vectorizer,
         classes=classes,
@@ -120,8 +147,23 @@ def train(
         brand_weights=coef[n_features : 2 * n_features],
         bias=bias,
         brand_bias=coef[2 * n_features],
-        meta={"examples": len(rows), "features": n_features, "C": c, "min_df": min_df},
+        word_index={vectors.words[k]: i for i, k in enumerate(keep)},
+        word_weights=shipped @ coef[start : start + dims],
+        word_brand_weights=shipped @ coef[start + dims : start + 2 * dims],
+        meta={
+            "examples": len(rows),
+            "features": n_features,
+            "words": len(keep),
+            "C": c,
+            "min_df": min_df,
+        },
     )
+
+
+def _shipped_words(vectors: WordVectors, seen: np.ndarray) -> np.ndarray:
+    """Row numbers of the words to ship, in word order: the commonest ones and all seen ones."""
+    common = np.argsort(-vectors.counts, kind="stable")[:SHIPPED_WORDS]
+    return np.union1d(common, seen)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,11 +11,13 @@ import pytest
 
 from otklik.errors import SentimentError
 from sentiment.bundled import BundledClassifier
-from sentiment.linear import LinearModel
+from sentiment.embeddings import WordVectors, load_navec
+from sentiment.linear import FORMAT, LinearModel
 from sentiment.records import TextInput
 from sentiment.train import Example, read_jsonl, run_training, train
 
 pytest.importorskip("sklearn", reason="training needs the train extra (scikit-learn)")
+pytest.importorskip("navec", reason="training needs the train extra (natasha's word vectors)")
 
 SAMPLE = [
     Example("Отличный сервис, всем рекомендую", "positive"),
@@ -43,6 +45,42 @@ def test_small_sample_trains_saves_and_loads_identically(tmp_path: Path) -> None
     assert [loaded.classes[i] for i in after.argmax(1)[:2]] == ["positive", "negative"]
 
 
+def test_words_never_seen_in_training_speak_through_their_vectors() -> None:
+    """ "зашибись" and "отвратно" are in no training text, and share no letters with the words
+    that are; their vectors sit next to "хорошо" and "плохо", so they take those words' tone."""
+    vectors = WordVectors(
+        words=("зашибись", "отвратно", "плохо", "хорошо"),
+        vectors=np.array([[1, 0], [0, 1], [0, 1], [1, 0]], dtype=np.float32),
+        counts=np.array([5, 5, 50, 50]),
+    )
+    sample = [
+        Example("хорошо", "positive"),
+        Example("всё хорошо", "positive"),
+        Example("плохо", "negative"),
+        Example("всё плохо", "negative"),
+    ]
+    model = train(sample * 3, min_df=1, vectors=vectors)
+    assert set(model.word_index) == {"зашибись", "отвратно", "плохо", "хорошо"}
+    probs = model.predict_proba(["зашибись", "отвратно", "ы"], [None] * 3)
+    labels = [model.classes[i] for i in probs.argmax(1)]
+    assert labels[:2] == ["positive", "negative"]
+    # a text with no known word gets no push from the vectors either way
+    assert abs(probs[2, model.classes.index("positive")] - 0.5) < 0.1
+
+
+def test_navec_vectors_load_as_unit_rows_in_normalised_spelling() -> None:
+    vectors = load_navec()
+    index = vectors.index()
+    assert len(vectors.words) > 200_000
+    assert np.allclose(np.linalg.norm(vectors.vectors[:1000], axis=1), 1.0, atol=1e-4)
+    assert "елка" in index and "ёлка" not in index
+
+    def similarity(a: str, b: str) -> float:
+        return float(vectors.vectors[index[a]] @ vectors.vectors[index[b]])
+
+    assert similarity("отличный", "прекрасный") > similarity("отличный", "трактор")
+
+
 def test_training_is_deterministic(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -68,7 +106,7 @@ def test_bad_training_line_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_unreadable_model_is_a_clear_error(tmp_path: Path) -> None:
-    (tmp_path / "model.json").write_text('{"format": "otklik-linear-1"}', encoding="utf-8")
+    (tmp_path / "model.json").write_text(json.dumps({"format": FORMAT}), encoding="utf-8")
     with pytest.raises(SentimentError, match="cannot read"):
         LinearModel.load(tmp_path)
 
@@ -77,8 +115,8 @@ def test_unreadable_model_is_a_clear_error(tmp_path: Path) -> None:
 # the model or of the text preparation fails here.
 FLOORS = {
     "rusentitweet_test.jsonl": 0.68,
-    "sentirueval2015_banks_test.jsonl": 0.65,
-    "sentirueval2015_telecoms_test.jsonl": 0.61,
+    "sentirueval2015_banks_test.jsonl": 0.67,
+    "sentirueval2015_telecoms_test.jsonl": 0.62,
 }
 
 
