@@ -18,6 +18,13 @@ def test_inflected_forms_match() -> None:
     assert "digital" in tags("Приложением пользоваться невозможно")
 
 
+def test_running_costs_count_as_price() -> None:
+    assert "price" in tags("Машина экономичная, расход бензина 7 литров")
+    assert "price" in tags("Отдали пять тысяч рублей за ужин")
+    # "дорога" (road) shares its stem with "дорогая": a road is no price
+    assert "price" not in tags("На трассе дорогу держит уверенно")
+
+
 def test_each_touchpoint_gets_its_clause_polarity() -> None:
     found = tags("Еда очень вкусная, но официант нахамил и ждали час.")
     assert found["product"] == "positive"
