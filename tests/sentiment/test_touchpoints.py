@@ -39,6 +39,14 @@ def test_a_touchpoint_takes_the_tone_most_of_its_clauses_have() -> None:
     assert tags("Еда вкусная. Но блюдо было холодное и невкусное.")["product"] == "negative"
 
 
+def test_the_whole_reviews_tone_breaks_a_tie_between_clauses() -> None:
+    text = "Еда вкусная. Но блюдо было холодное и невкусное."
+    tagger = TouchpointTagger()
+    for overall in ("positive", "negative"):
+        found = tagger.tag(text, None, overall)
+        assert {t.tag: t.polarity for t in found}["product"] == overall
+
+
 def test_english_touchpoints() -> None:
     found = tags("The waiter was rude. The food was delicious!")
     assert found == {"staff": "negative", "product": "positive"}
