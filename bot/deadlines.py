@@ -76,8 +76,7 @@ async def _escalate(
         targets = await members.owners_of(session, case.brand_id) or await brand_chat_ids(
             session, case.brand_id
         )
-        brand = await brands_admin.brand_settings(session, case.brand_id)
-        tz = brand.timezone if brand else "Europe/Moscow"
+        tz = await brands_admin.brand_timezone(session, case.brand_id)
         full = await cases_repo.get_case(session, case.id)
         who = (full.assignee_name or str(full.assignee_id)) if full and full.assignee_id else None
 

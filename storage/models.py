@@ -26,6 +26,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
 
+# Most of Otklik's users are Russian businesses: a brand with no zone set lives on Moscow time.
+DEFAULT_TIMEZONE = "Europe/Moscow"
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -47,7 +50,7 @@ class Brand(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     aliases: Mapped[list[Any]] = mapped_column(default=list)
     alert_on: Mapped[str] = mapped_column(String(16), default="negative")
-    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     # Response target: first answer within this many working minutes.
     response_minutes: Mapped[int] = mapped_column(Integer, default=60)
     work_start: Mapped[str] = mapped_column(String(5), default="09:00")
@@ -204,7 +207,7 @@ class Chat(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     title: Mapped[str | None] = mapped_column(String(300))
     language: Mapped[str] = mapped_column(String(2), default="ru")
-    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     digest_weekday: Mapped[int] = mapped_column(Integer, default=0)
     digest_time: Mapped[str] = mapped_column(String(5), default="10:00")
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -14,7 +14,7 @@ from bot.handlers.common import Clock, Refusal, args_of, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, local_time
 from bot.texts import LANGUAGES, t
-from storage.repositories import chats, invites, members
+from storage.repositories import brands_admin, chats, invites, members
 
 INVITE_TTL = timedelta(days=7)
 
@@ -77,7 +77,9 @@ async def invite(
             "invite_created",
             brand=esc(brand.brand_name),
             role=t(lang, f"role_{role}"),
-            expires=local_time(record.expires_at, "Europe/Moscow"),
+            expires=local_time(
+                record.expires_at, await brands_admin.brand_timezone(session, brand.brand_id)
+            ),
             link=esc(start_link),
             code=record.code,
         ),

@@ -61,7 +61,7 @@ async def list_sources(message: Message, session: AsyncSession, access: Access, 
         detail = ""
         if source.last_success_at is not None:
             detail += t(
-                lang, "last_success", at=local_time(source.last_success_at, "Europe/Moscow")
+                lang, "last_success", at=local_time(source.last_success_at, source.timezone)
             )
         if source.last_error and source.health != "ok":
             error, _ = fit_escaped(source.last_error, 200)
@@ -205,8 +205,7 @@ async def pause(
     if until is None:
         await message.answer(t(lang, "resumed", brand=esc(brand.brand_name)))
         return
-    settings = await brands_admin.brand_settings(session, brand.brand_id)
-    tz = settings.timezone if settings else "Europe/Moscow"
+    tz = await brands_admin.brand_timezone(session, brand.brand_id)
     await message.answer(
         t(lang, "paused", brand=esc(brand.brand_name), until=local_time(until, tz))
     )

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflicts
-from storage.models import Brand, Source
+from storage.models import DEFAULT_TIMEZONE, Brand, Source
 from storage.records import BrandRecord
 from storage.repositories.brands import to_brand_record
 
@@ -26,11 +26,18 @@ class SourceHealth:
     health: str
     last_success_at: datetime | None
     last_error: str | None
+    timezone: str  # the brand's: times shown to its team are in it
 
 
 async def brand_settings(session: AsyncSession, brand_id: int) -> BrandRecord | None:
     row = await session.get(Brand, brand_id)
     return None if row is None else to_brand_record(row)
+
+
+async def brand_timezone(session: AsyncSession, brand_id: int) -> str:
+    """The zone the brand's team reads times in (the model's default for a vanished brand)."""
+    zone = await session.scalar(select(Brand.timezone).where(Brand.id == brand_id))
+    return zone or DEFAULT_TIMEZONE
 
 
 async def brands(session: AsyncSession, brand_ids: list[int]) -> list[BrandRecord]:
@@ -42,7 +49,7 @@ async def sources_of(
     session: AsyncSession, brand_ids: list[int], *, enabled_only: bool = True
 ) -> list[SourceHealth]:
     query = (
-        select(Source, Brand.name)
+        select(Source, Brand.name, Brand.timezone)
         .join(Brand, Brand.id == Source.brand_id)
         .where(Source.brand_id.in_(brand_ids))
         .order_by(Brand.name, Source.id)
@@ -50,13 +57,13 @@ async def sources_of(
     if enabled_only:
         query = query.where(Source.enabled.is_(True))
     rows = (await session.execute(query)).all()
-    return [_health(row, name) for row, name in rows]
+    return [_health(*row) for row in rows]
 
 
 async def source(session: AsyncSession, source_id: int) -> SourceHealth | None:
     row = (
         await session.execute(
-            select(Source, Brand.name)
+            select(Source, Brand.name, Brand.timezone)
             .join(Brand, Brand.id == Source.brand_id)
             .where(Source.id == source_id)
         )
@@ -64,7 +71,7 @@ async def source(session: AsyncSession, source_id: int) -> SourceHealth | None:
     return None if row is None else _health(*row)
 
 
-def _health(row: Source, brand_name: str) -> SourceHealth:
+def _health(row: Source, brand_name: str, timezone: str) -> SourceHealth:
     return SourceHealth(
         row.id,
         row.brand_id,
@@ -76,6 +83,7 @@ def _health(row: Source, brand_name: str) -> SourceHealth:
         row.health,
         row.last_success_at,
         row.last_error,
+        timezone,
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import UTC, datetime
 
-from storage.models import Member, Source
+from sqlalchemy import select, update
+
+from storage.models import Brand, Member, Source
 from tests.bot.conftest import OWNER, PR, STRANGER, RunningBot, World, drain
 
 
@@ -35,8 +37,16 @@ async def test_invite_is_single_use_and_expires(running_bot: RunningBot, world: 
 
 
 async def test_sources_from_chat(running_bot: RunningBot, world: World) -> None:
+    async with world.sessions() as session:
+        await session.execute(update(Brand).values(timezone="Asia/Yekaterinburg"))
+        await session.execute(
+            update(Source).values(last_success_at=datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+        )
+        await session.commit()
     listing = await _say(running_bot, "/sources", OWNER)
     assert "twogis" in listing and "2gis.ru/moscow/firm/70000001" in listing
+    # the brand's own clock (UTC+5), not Moscow's
+    assert "последний успех: 02.03.2026 15:00" in listing
     assert "http(s)" in await _say(running_bot, "ftp://example.com/feed", OWNER)
     assert "не умею" in await _say(running_bot, "/add_source https://unknown.example/", OWNER)
     added = await _say(running_bot, "https://apps.apple.com/ru/app/id1234567890", OWNER)
