@@ -8,7 +8,6 @@ bundled model with `fallback_reason` set when it cannot be loaded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
 
 from otklik.errors import SentimentError
 from sentiment.base import Classifier
@@ -16,6 +15,7 @@ from sentiment.bundled import BundledClassifier
 from sentiment.hf import TransformersClassifier
 from sentiment.keywords import KeywordClassifier
 from sentiment.records import LABELS, Label, Sentiment, TextInput, TouchpointTag
+from sentiment.touchpoints import BrandTouchpoints
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +29,9 @@ __all__ = [
     "load_classifier",
 ]
 
-Touchpoints = Mapping[str, Mapping[str, Sequence[str]]]
-
 
 def load_classifier(
-    model: str | None = None, *, touchpoints: Touchpoints | None = None
+    model: str | None = None, *, touchpoints: BrandTouchpoints | None = None
 ) -> Classifier:
     """The classifier named by `model` (OTKLIK_SENTIMENT_MODEL): None or "bundled" → the
     bundled model, "keywords" → lexicon + stars, anything else → transformers."""

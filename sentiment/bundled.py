@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from sentiment.base import run_in_batches, to_sentiment
 from sentiment.linear import MODEL_DIR, LinearModel
 from sentiment.records import Label, Sentiment, TextInput
-from sentiment.touchpoints import TouchpointTagger
+from sentiment.touchpoints import BrandTouchpoints, TouchpointTagger
 
 
 class BundledClassifier:
@@ -19,7 +19,7 @@ class BundledClassifier:
     def __init__(
         self,
         folder: Path = MODEL_DIR,
-        touchpoints: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+        touchpoints: BrandTouchpoints | None = None,
     ) -> None:
         self.fallback_reason: str | None = None
         self.model = LinearModel.load(folder)

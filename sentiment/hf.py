@@ -14,7 +14,8 @@ from typing import Any
 from otklik.errors import SentimentError
 from sentiment.base import run_in_batches, to_sentiment
 from sentiment.records import LABELS, Label, Sentiment, TextInput
-from sentiment.touchpoints import TouchpointTagger
+from sentiment.stars import star_label
+from sentiment.touchpoints import BrandTouchpoints, TouchpointTagger
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +36,7 @@ def map_label_name(name: str) -> Label | None:
         if key in names or any(key.startswith(n) for n in names if len(n) > 3):
             return label
     stars = re.fullmatch(r"(\d)stars?", key)
-    if stars:
-        value = int(stars.group(1))
-        return "negative" if value <= 2 else "neutral" if value == 3 else "positive"
-    return None
+    return star_label(int(stars.group(1))) if stars else None
 
 
 def map_id2label(id2label: Mapping[int, str]) -> dict[int, Label]:
@@ -70,7 +68,7 @@ class TransformersClassifier:
     def __init__(
         self,
         model: str,
-        touchpoints: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+        touchpoints: BrandTouchpoints | None = None,
         device: str = "cpu",
     ) -> None:
         try:

@@ -4,13 +4,13 @@ last resort when no model can be loaded."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from sentiment.base import run_in_batches, to_sentiment
 from sentiment.lexicon import polarity_score
 from sentiment.records import Sentiment, TextInput
 from sentiment.text import MAX_CHARS
-from sentiment.touchpoints import TouchpointTagger
+from sentiment.touchpoints import BrandTouchpoints, TouchpointTagger
 
 
 def lexicon_scores(text: str) -> dict[str, float]:
@@ -29,9 +29,7 @@ class KeywordClassifier:
 
     name = "keywords"
 
-    def __init__(
-        self, touchpoints: Mapping[str, Mapping[str, Sequence[str]]] | None = None
-    ) -> None:
+    def __init__(self, touchpoints: BrandTouchpoints | None = None) -> None:
         self.fallback_reason: str | None = None
         self._tagger = TouchpointTagger(touchpoints)
 

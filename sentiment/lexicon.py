@@ -7,6 +7,7 @@ polarity from the clause it sits in.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import snowballstemmer
@@ -46,7 +47,7 @@ NEGATIVE_WORDS = """
 недовольна жалоба жаловаться претензия никогда отстой ужас проблема проблемы сломался сломалось
 испорчен испорченный тухлый холодный опоздал опоздала опоздание задержка ошибка отказали
 игнорируют бесит бесят раздражает противно невозможно нельзя верните возврат мошенники
-позор хуже безобразие невежливый неприятно шумно тесно воняет запах очередь ждали ждать
+позор безобразие невежливый неприятно шумно тесно воняет запах очередь ждали ждать
 bad terrible awful horrible worst worse rude dirty slow expensive disappointed disappointing
 never hate hated problem broken cold late scam refund poor wait waited waiting noisy smell
 disgusting complaint bland overpriced mediocre unfriendly
@@ -62,7 +63,7 @@ _NEG_STEMS = {stem(w) for w in NEGATIONS}
 _INTENSIFIER_STEMS = {stem(w) for w in INTENSIFIERS}
 
 
-def _negated(tokens: list[str], i: int) -> bool:
+def _negated(tokens: Sequence[str], i: int) -> bool:
     """A negation right before the cue, or before an intensifier that is ("не очень вкусно")."""
     if i >= 1 and tokens[i - 1] in _NEG_STEMS:
         return True
@@ -71,7 +72,11 @@ def _negated(tokens: list[str], i: int) -> bool:
 
 def polarity_score(text: str) -> float:
     """Positive minus negative cue count; a negation before a cue flips it."""
-    tokens = stems(text)
+    return stems_polarity(stems(text))
+
+
+def stems_polarity(tokens: Sequence[str]) -> float:
+    """`polarity_score` of a text already cut into `stems`."""
     score = 0.0
     for i, token in enumerate(tokens):
         sign = 1.0 if token in _POS else -1.0 if token in _NEG else 0.0

@@ -42,7 +42,7 @@ def combine(
     rating = valid_rating(rating)
     if rating is None:
         return text_label, {k: float(text_scores.get(k, 0.0)) for k in LABELS}, False
-    prior = dict(zip(LABELS, _STAR_PRIOR[min(5, max(1, round(rating)))], strict=True))
+    prior = dict(zip(LABELS, _STAR_PRIOR[round(rating)], strict=True))
     product = {k: max(text_scores.get(k, 0.0), 1e-6) * prior[k] for k in LABELS}
     total = sum(product.values())
     scores: dict[str, float] = {k: v / total for k, v in product.items()}

@@ -11,8 +11,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sentiment.lexicon import polarity_score, stems
+from sentiment.lexicon import stems, stems_polarity
 from sentiment.records import Label, TouchpointTag
+
+# Brand name → tag → its extra words (the `[brands.touchpoints]` TOML table).
+BrandTouchpoints = Mapping[str, Mapping[str, Sequence[str]]]
 
 DEFAULT_TOUCHPOINTS: dict[str, tuple[str, ...]] = {
     "staff": (
@@ -255,7 +258,7 @@ class TouchpointTagger:
 
     def __init__(
         self,
-        extra: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+        extra: BrandTouchpoints | None = None,
         base: Mapping[str, Sequence[str]] = DEFAULT_TOUCHPOINTS,
     ) -> None:
         self._default = _compile(base)
@@ -271,12 +274,13 @@ class TouchpointTagger:
             return self._brands.get(brand.strip().lower(), self._default)
         return self._default
 
-    def find(self, text: str, brand: str | None = None) -> list[tuple[str, int]]:
+    def _find(
+        self, clause_stems: Sequence[Sequence[str]], brand: str | None
+    ) -> list[tuple[str, int]]:
         """(tag, clause number) for each tag in each clause, in order of appearance."""
         index = self._index(brand)
         found: list[tuple[str, int]] = []
-        for number, clause in enumerate(clauses(text)):
-            tokens = stems(clause)
+        for number, tokens in enumerate(clause_stems):
             seen: set[str] = set()
             for i, token in enumerate(tokens):
                 for entry in index.get(token, ()):
@@ -302,12 +306,13 @@ class TouchpointTagger:
         Interior from 0.87 to 0.95). A tie left after that counts as a complaint, since that is
         what the owner fixes. (Taking the most negative clause instead turned long, mostly
         happy reviews into complaints.)"""
-        found = self.find(text, brand)
+        parts = clauses(text)
+        clause_stems = [stems(part) for part in parts]
+        found = self._find(clause_stems, brand)
         if not found:
             return ()
-        parts = clauses(text)
         used = sorted({number for _, number in found})
-        lexical = {n: polarity_score(parts[n]) for n in used}
+        lexical = {n: stems_polarity(clause_stems[n]) for n in used}
         undecided = [n for n in used if lexical[n] == 0]
         modelled: dict[int, Label] = {}
         if undecided and clause_scorer is not None:
