@@ -10,18 +10,12 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import (
-    Brand,
-    Case,
-    CaseEvent,
-    LabelCorrection,
-    Member,
-    Mention,
-    OutboxMessage,
-    Source,
-)
+from storage.models import Brand, Case, CaseEvent, Member, Mention, OutboxMessage, Source
+from storage.repositories.corrections import add_correction
 
-OPEN_STATUSES = ("new", "in_progress", "replied")
+# Open and still owed work: nobody has replied yet.
+AWAITING_STATUSES = ("new", "in_progress")
+OPEN_STATUSES = (*AWAITING_STATUSES, "replied")
 CLOSED_STATUSES = ("resolved", "ignored")
 STATUSES = OPEN_STATUSES + CLOSED_STATUSES
 
@@ -258,7 +252,7 @@ async def unanswered_cases(session: AsyncSession) -> list[DeadlineCase]:
         select(Case, Brand.name)
         .join(Brand, Brand.id == Case.brand_id)
         .where(
-            Case.status.in_(("new", "in_progress")),
+            Case.status.in_(AWAITING_STATUSES),
             Case.due_at.is_not(None),
             Case.first_response_at.is_(None),
             Case.escalated_at.is_(None),
@@ -304,20 +298,6 @@ async def response_rows(
 
 async def correct_label(
     session: AsyncSession, mention_id: int, new_label: str, *, user_id: int, now: datetime
-) -> str | None:
-    """Record a person's label correction (training data) and apply it; returns the old label."""
-    mention = await session.get_one(Mention, mention_id)
-    old = mention.sentiment_label
-    session.add(
-        LabelCorrection(
-            mention_id=mention_id,
-            old_label=old,
-            new_label=new_label,
-            user_id=user_id,
-            created_at=now,
-        )
-    )
-    mention.sentiment_label = new_label
-    mention.needs_review = False
-    await session.flush()
-    return old
+) -> None:
+    """A person's label fix from the chat: stored as training data, applied to the mention."""
+    await add_correction(session, mention_id, new_label, user_id, now=now)

@@ -11,8 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Brand, Case, Chat, Member, Mention, Source, SourceEvent
-
-OPEN_STATUSES = ("new", "in_progress")
+from storage.repositories.cases import AWAITING_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +202,7 @@ async def cases_created_between(
 
 async def open_cases(session: AsyncSession, brand_id: int) -> list[CaseRow]:
     """Cases still waiting for work now, oldest first."""
-    return await _cases(session, Case.brand_id == brand_id, Case.status.in_(OPEN_STATUSES))
+    return await _cases(session, Case.brand_id == brand_id, Case.status.in_(AWAITING_STATUSES))
 
 
 async def source_events_between(

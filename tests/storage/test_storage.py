@@ -10,8 +10,8 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import downgrade, make_engine, upgrade
-from storage.models import Case, CaseEvent, Chat, Mention, OutboxMessage, Source
-from storage.records import BrandInput, ClassificationInput, NewMention, SourceInput
+from storage.models import Case, CaseEvent, Chat, Member, Mention, OutboxMessage, Source
+from storage.records import BrandInput, ClassificationInput, NewMention, SourceInput, SourceRecord
 from storage.repositories import mentions, outbox, sources
 from storage.repositories.brands import sync_brands
 from storage.repositories.triage import open_cases_and_alerts
@@ -19,18 +19,12 @@ from storage.repositories.triage import open_cases_and_alerts
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-def brand(
-    name: str = "Кофемания",
-    *,
-    owners=(111, -100200),
-    alert_on="negative",
-    urls=("https://a.example/feed",),
-) -> BrandInput:  # noqa: E501
+def brand(urls: tuple[str, ...] = ("https://a.example/feed",)) -> BrandInput:
     return BrandInput(
-        name=name,
-        aliases=(name, "Coffeemania"),
-        owners=tuple(owners),
-        alert_on=alert_on,
+        name="Кофемания",
+        aliases=("Кофемания", "Coffeemania"),
+        owners=(111, -100200),
+        alert_on="negative",
         timezone="Europe/Moscow",
         response_minutes=60,
         work_start="00:00",
@@ -52,6 +46,14 @@ def negative(label: str = "negative") -> ClassificationInput:
 
 def deadline(opened: datetime, _brand: object) -> datetime:
     return opened + timedelta(hours=1)
+
+
+async def synced_source(sessions: async_sessionmaker[AsyncSession]) -> SourceRecord:
+    """The brand's one source, as the pipeline receives it after the config sync."""
+    async with sessions.begin() as session:
+        await sync_brands(session, [brand()], NOW)
+    async with sessions() as session:
+        return (await sources.list_sources(session))[0]
 
 
 async def test_migrations_stairway(db_url: str) -> None:
@@ -94,15 +96,15 @@ async def test_config_sync_is_idempotent_and_disables_removed_sources(
         ]
         assert listed[0].aliases == ("Кофемания", "Coffeemania")
         assert await session.scalar(select(func.count()).select_from(Chat)) == 2
+        # The private chat's user owns the brand; the group chat is nobody.
+        members = (await session.execute(select(Member.user_id, Member.role))).all()
+        assert [tuple(m) for m in members] == [(111, "owner")]
 
 
 async def test_ingestion_is_idempotent_by_id_and_by_content(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with sessions.begin() as session:
-        await sync_brands(session, [brand()], NOW)
-    async with sessions() as session:
-        source = (await sources.list_sources(session))[0]
+    source = await synced_source(sessions)
     items = [
         NewMention(external_id="r1", url="https://a.example/1", text="Ужасный сервис", rating=1.0),
         NewMention(external_id=None, url=None, text="Без  id,   только текст", author="Анна"),
@@ -136,10 +138,7 @@ async def test_ingestion_is_idempotent_by_id_and_by_content(
 async def test_negative_mentions_open_cases_and_queue_one_alert_per_chat(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with sessions.begin() as session:
-        await sync_brands(session, [brand()], NOW)
-    async with sessions() as session:
-        source = (await sources.list_sources(session))[0]
+    source = await synced_source(sessions)
     async with sessions.begin() as session:
         created = await mentions.insert_mentions(
             session,
