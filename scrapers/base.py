@@ -40,7 +40,7 @@ from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from otklik.errors import ConfigError, ParseError, SourceError
+from otklik.errors import ConfigError, FetchError, ParseError, SourceError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.matching import AliasMatcher
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
@@ -198,6 +198,16 @@ class Source(ABC):
             raise ConfigError(
                 f"{self.kind} source {self.spec.url}: option {key}={raw!r} is not a whole number"
             ) from None
+
+    def required_option(self, key: str, what: str) -> str:
+        """Option `key`; without it the poll fails with a message saying what to set (a
+        SourceError, so only this source fails)."""
+        value = self.option(key)
+        if not value:
+            raise FetchError(
+                f"option {key} is missing: {what}", source=self.kind, url=self.spec.url
+            )
+        return value
 
     def base_url(self, public_base: str, public_domains: tuple[str, ...]) -> str:
         """Where to send requests: option "api_base", else the public base when the spec URL is

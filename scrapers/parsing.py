@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -16,7 +15,10 @@ _BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
 
 
 # The date helpers raise ParseError (a SourceError) on nonsense, so parsers need no try blocks;
-# Source.poll fills in which source and URL it was.
+# Source.poll fills in which source and URL it was. The review-site parsers use the stricter
+# ones in scrapers.sources._reviews_common (UTC results, epoch milliseconds, range checks):
+# these keep the offset the site gave (App Store's -07:00 shows in `otklik parse`) and take
+# epoch seconds as they are, so the two sets are not interchangeable.
 
 
 def from_epoch(seconds: Any) -> datetime:
@@ -39,13 +41,9 @@ def parse_iso(value: Any) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def parse_rfc822(value: Any) -> datetime:
-    """RFC 822 / HTTP date → aware datetime (naive taken as UTC)."""
-    try:
-        parsed = parsedate_to_datetime(str(value))
-    except (TypeError, ValueError, IndexError) as exc:
-        raise ParseError(f"bad RFC 822 date {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+def text_or_none(value: Any) -> str | None:
+    """A non-empty JSON string as it is, else None."""
+    return value if isinstance(value, str) and value else None
 
 
 def clean_text(text: str) -> str:

@@ -28,6 +28,7 @@ from scrapers.sources._reviews_common import (
     opt_str,
     parse_iso,
     rating_1_5,
+    require_id,
     tidy,
 )
 
@@ -69,9 +70,7 @@ def parse_places(text: str, *, url: str) -> ParsedPage:
 
 def _new(row: Any, *, url: str) -> ScrapedItem:
     row = as_dict(row, "review", url=url, source=PLACES)
-    name = opt_str(row.get("name"))
-    if name is None:
-        raise ParseError("review without name", source=PLACES, url=url)
+    name = require_id(row, "name", url=url, source=PLACES)
     original = opt_dict(row.get("originalText"))
     shown = opt_dict(row.get("text"))
     author = opt_dict(row.get("authorAttribution"))
@@ -118,9 +117,7 @@ def parse_business_reviews(text: str, *, url: str, link: str | None = None) -> P
 
 def _business(row: Any, *, url: str, link: str | None) -> ScrapedItem:
     row = as_dict(row, "review", url=url, source=BUSINESS)
-    review_id = opt_str(row.get("reviewId"))
-    if review_id is None:
-        raise ParseError("review without reviewId", source=BUSINESS, url=url)
+    review_id = require_id(row, "reviewId", url=url, source=BUSINESS)
     stars = _STARS.get(str(row.get("starRating")))
     if stars is None:
         raise ParseError(f"bad starRating {row.get('starRating')!r}", source=BUSINESS, url=url)

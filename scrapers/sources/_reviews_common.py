@@ -1,4 +1,7 @@
-"""Helpers shared by the map and review-site parsers: dates, ratings, text, JSON, the page record."""
+"""Helpers shared by the map and review-site parsers: dates, ratings, text, JSON, the page record.
+
+The date helpers here are stricter than scrapers.parsing's (see the note there on why both exist).
+"""
 
 from __future__ import annotations
 
@@ -256,6 +259,14 @@ def opt_str(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def require_id(row: dict[str, Any], key: str, *, url: str, source: str) -> str:
+    """The review's identifying field: without it a review cannot be told from the others."""
+    value = opt_str(row.get(key))
+    if value is None:
+        raise ParseError(f"review without {key}", source=source, url=url)
+    return value
 
 
 def rebase(url: str, base: str) -> str:

@@ -14,7 +14,6 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
-from otklik.errors import ParseError
 from scrapers.records import ScrapedItem
 from scrapers.sources._reviews_common import (
     ParsedPage,
@@ -27,6 +26,7 @@ from scrapers.sources._reviews_common import (
     opt_str,
     parse_iso,
     rating_1_5,
+    require_id,
     tidy,
 )
 
@@ -60,9 +60,7 @@ def parse_page(text: str, *, url: str) -> ParsedPage:
 
 def _page_review(row: Any, *, url: str) -> ScrapedItem:
     row = as_dict(row, "review", url=url, source=SOURCE)
-    review_id = opt_str(row.get("id"))
-    if review_id is None:
-        raise ParseError("review without id", source=SOURCE, url=url)
+    review_id = require_id(row, "id", url=url, source=SOURCE)
     dates = as_dict(row.get("dates"), "review dates", url=url, source=SOURCE)
     consumer = opt_dict(row.get("consumer"))
     reply = opt_dict(row.get("reply"))
@@ -96,9 +94,7 @@ def parse_api(text: str, *, url: str) -> ParsedPage:
 
 def _api_review(row: Any, *, url: str) -> ScrapedItem:
     row = as_dict(row, "review", url=url, source=SOURCE)
-    review_id = opt_str(row.get("id"))
-    if review_id is None:
-        raise ParseError("review without id", source=SOURCE, url=url)
+    review_id = require_id(row, "id", url=url, source=SOURCE)
     consumer = opt_dict(row.get("consumer"))
     reply = opt_dict(row.get("companyReply"))
     business = opt_dict(row.get("businessUnit"))

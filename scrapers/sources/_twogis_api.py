@@ -21,6 +21,7 @@ from scrapers.sources._reviews_common import (
     opt_str,
     parse_iso,
     rating_1_5,
+    require_id,
     tidy,
 )
 
@@ -51,9 +52,7 @@ def parse_reviews_answer(
 
 def _review(row: Any, *, url: str, source: str, link: str) -> ScrapedItem:
     row = as_dict(row, "review", url=url, source=source)
-    review_id = opt_str(row.get("id"))
-    if review_id is None:
-        raise ParseError("review without id", source=source, url=url)
+    review_id = require_id(row, "id", url=url, source=source)
     user = opt_dict(row.get("user"))
     author = opt_str(user.get("name")) or " ".join(
         part for part in (opt_str(user.get("first_name")), opt_str(user.get("last_name"))) if part

@@ -32,6 +32,7 @@ from scrapers.sources._reviews_common import (
     parse_iso,
     parse_ru_date,
     rating_1_5,
+    require_id,
     tidy,
 )
 
@@ -143,9 +144,7 @@ def parse_json(text: str, *, url: str, link: str) -> ParsedPage:
 
 def _json_review(row: Any, *, url: str, link: str) -> ScrapedItem:
     row = as_dict(row, "review", url=url, source=SOURCE)
-    review_id = opt_str(row.get("reviewId"))
-    if review_id is None:
-        raise ParseError("review without reviewId", source=SOURCE, url=url)
+    review_id = require_id(row, "reviewId", url=url, source=SOURCE)
     author = opt_dict(row.get("author"))
     comment = opt_dict(row.get("businessComment"))
     extra = {}

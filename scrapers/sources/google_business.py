@@ -47,14 +47,9 @@ class GoogleBusinessSource(Source):
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
-        access = self.option("access_token")
-        if not access:
-            raise FetchError(
-                "option access_token is missing: an OAuth token of the location's owner "
-                "(scope business.manage)",
-                source=self.kind,
-                url=self.spec.url,
-            )
+        access = self.required_option(
+            "access_token", "an OAuth token of the location's owner (scope business.manage)"
+        )
         account, location = self.location()
         base = self.base_url(PUBLIC_API, ("googleapis.com",))
         params = {"pageSize": "50", "orderBy": "updateTime desc"}

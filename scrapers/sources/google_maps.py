@@ -15,7 +15,6 @@ import re
 from typing import ClassVar
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
-from otklik.errors import FetchError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
 from scrapers.sources._google_parse import parse_places
@@ -38,14 +37,7 @@ class GoogleMapsSource(Source):
     max_pages: ClassVar[int] = 1
 
     def _key(self) -> str:
-        key = self.option("api_key")
-        if not key:
-            raise FetchError(
-                "option api_key is missing: a Google Cloud API key with Places API enabled",
-                source=self.kind,
-                url=self.spec.url,
-            )
-        return key
+        return self.required_option("api_key", "a Google Cloud API key with Places API enabled")
 
     def _legacy(self) -> bool:
         return (self.option("places_api", "new") or "new").lower() == "legacy"

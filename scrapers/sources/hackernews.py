@@ -15,15 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 from otklik.errors import ConfigError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
-from scrapers.parsing import clean_text, from_epoch, html_to_text, parse_iso
+from scrapers.parsing import clean_text, from_epoch, html_to_text, parse_iso, text_or_none
 from scrapers.records import ScrapedItem
 
 _PUBLIC = "https://hn.algolia.com"
 _PUBLIC_HOSTS = ("hn.algolia.com", "news.ycombinator.com")
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 class HackerNewsSource(Source):
@@ -88,7 +84,9 @@ class HackerNewsSource(Source):
         else:
             raise self.error(f"hit {object_id} without created_at", url)
         title = clean_text(str(hit.get("title") or hit.get("story_title") or "")) or None
-        body = html_to_text(_text(hit.get("comment_text")) or _text(hit.get("story_text")))
+        body = html_to_text(
+            text_or_none(hit.get("comment_text")) or text_or_none(hit.get("story_text"))
+        )
         tags = hit.get("_tags")
         if not isinstance(tags, list):
             tags = []
@@ -101,7 +99,7 @@ class HackerNewsSource(Source):
             )
             if hit.get(field) is not None
         }
-        link = _text(hit.get("url")) or _text(hit.get("story_url"))
+        link = text_or_none(hit.get("url")) or text_or_none(hit.get("story_url"))
         if link:
             extra["link"] = str(link)
         extra["type"] = "comment" if "comment" in tags else "story"
@@ -109,7 +107,7 @@ class HackerNewsSource(Source):
             external_id=str(object_id),
             url=f"https://news.ycombinator.com/item?id={object_id}",
             text=body or title or "",
-            author=_text(hit.get("author")),
+            author=text_or_none(hit.get("author")),
             title=title,
             published_at=published,
             extra=extra,

@@ -17,16 +17,12 @@ from urllib.parse import parse_qs, urlsplit
 from otklik.errors import ConfigError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
-from scrapers.parsing import clean_text, from_epoch
+from scrapers.parsing import clean_text, from_epoch, text_or_none
 from scrapers.records import ScrapedItem
 
 _PUBLIC = "https://www.reddit.com"
 _PUBLIC_DOMAINS = ("reddit.com",)
 _SUBREDDIT = re.compile(r"^/r/([A-Za-z0-9_]+)")
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 class RedditSource(Source):
@@ -95,11 +91,12 @@ class RedditSource(Source):
             and child.get("kind") == "t3"
             and isinstance(child.get("data"), dict)
         ]
-        after = data.get("after")
-        return Page(items, after if isinstance(after, str) and after else None)
+        return Page(items, text_or_none(data.get("after")))
 
     def _item(self, post: dict[str, Any], url: str) -> ScrapedItem:
-        post_id = _text(post.get("name")) or (f"t3_{post['id']}" if _text(post.get("id")) else None)
+        post_id = text_or_none(post.get("name")) or (
+            f"t3_{post['id']}" if text_or_none(post.get("id")) else None
+        )
         created = post.get("created_utc")
         if not post_id or created is None:
             raise self.error("post without id or created_utc", url)
@@ -118,9 +115,9 @@ class RedditSource(Source):
         }
         return ScrapedItem(
             external_id=post_id,
-            url=_PUBLIC + permalink if permalink else _text(post.get("url")),
+            url=_PUBLIC + permalink if permalink else text_or_none(post.get("url")),
             text=selftext or title or "",
-            author=_text(post.get("author")),
+            author=text_or_none(post.get("author")),
             title=title,
             published_at=from_epoch(created),
             extra=extra,

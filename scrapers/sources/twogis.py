@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from otklik.errors import FetchError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
 from scrapers.sources._reviews_common import rebase
@@ -47,14 +46,9 @@ class TwoGisSource(Source):
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
-        key = self.option("key")
-        if not key:
-            raise FetchError(
-                "option key is missing: the public API key the 2gis.ru page uses for "
-                "public-api.reviews.2gis.com",
-                source=self.kind,
-                url=self.spec.url,
-            )
+        key = self.required_option(
+            "key", "the public API key the 2gis.ru page uses for public-api.reviews.2gis.com"
+        )
         base = self.base_url(PUBLIC_API, self.site_domains)
         if token is not None:
             params = {} if "key=" in token else {"key": key}

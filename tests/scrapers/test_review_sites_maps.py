@@ -86,6 +86,23 @@ async def test_twogis_without_key_is_a_fetch_error(site_server, fetcher) -> None
         await registry.create(spec, fetcher).poll(PollState())
 
 
+@pytest.mark.parametrize(
+    ("kind", "path", "option"),
+    [
+        ("google_maps", "/maps/place/Kofemania", "api_key"),
+        ("google_business", "/v4/accounts/1/locations/2", "access_token"),
+    ],
+)
+async def test_google_without_credentials_is_a_fetch_error(
+    site_server, fetcher, kind: str, path: str, option: str
+) -> None:
+    spec = _spec(kind, site_server.url(path), place_id="ChIJx", api_base=site_server.origin)
+    with pytest.raises(FetchError, match=f"option {option} is missing") as caught:
+        await registry.create(spec, fetcher).poll(PollState())
+    assert caught.value.source == kind
+    assert site_server.requests == []
+
+
 async def test_twogis_changed_answer_is_parse_error(site_server, fetcher) -> None:
     site_server.add(
         f"/2.0/branches/{BRANCH}/reviews",
