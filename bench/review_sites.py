@@ -11,74 +11,49 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scrapers.fetch import FetchResponse  # noqa: E402
-from scrapers.records import SourceSpec  # noqa: E402
-from scrapers.registry import source_class  # noqa: E402
+from bench.scrapers import PAGES, bench  # noqa: E402
 
-PAGES = ROOT / "tests" / "pages"
-# kind → (spec URL, spec options, test pages parsed as answers to that URL)
-CASES: dict[str, tuple[str, dict[str, str], list[str]]] = {
+# kind → (spec URL, test pages parsed as answers to that URL)
+CASES: dict[str, tuple[str, list[str]]] = {
     "yandex_maps": (
         "https://yandex.ru/maps/org/kofemaniya/1124715036/",
-        {},
         ["yandex_maps/org_reviews.html", "yandex_maps/fetch_reviews_page1.json"],
     ),
     "twogis": (
         "https://2gis.ru/moscow/firm/70000001006794419",
-        {},
         ["twogis/branch_reviews_page1.json"],
     ),
     "flamp": (
         "https://flamp.ru/firm/k-70000001006794419",
-        {},
         ["twogis/branch_reviews_page1.json"],
     ),
     "google_maps": (
         "https://www.google.com/maps/place/K",
-        {},
         ["google_maps/place_details_new.json"],
     ),
     "google_business": (
         "https://mybusiness.googleapis.com/v4/accounts/1/locations/2",
-        {},
         ["google_business/reviews_page1.json"],
     ),
-    "otzovik": ("https://otzovik.com/reviews/k/", {}, ["otzovik/reviews_page1.html"]),
-    "irecommend": ("https://irecommend.ru/content/k", {}, ["irecommend/content_page0.html"]),
-    "zoon": ("https://zoon.ru/msk/restaurants/k/", {}, ["zoon/org_page.html"]),
-    "trustpilot": ("https://www.trustpilot.com/review/k.ru", {}, ["trustpilot/review_page1.html"]),
+    "otzovik": ("https://otzovik.com/reviews/k/", ["otzovik/reviews_page1.html"]),
+    "irecommend": ("https://irecommend.ru/content/k", ["irecommend/content_page0.html"]),
+    "zoon": ("https://zoon.ru/msk/restaurants/k/", ["zoon/org_page.html"]),
+    "trustpilot": ("https://www.trustpilot.com/review/k.ru", ["trustpilot/review_page1.html"]),
 }
-
-
-def bench(kind: str, seconds: float) -> dict[str, float]:
-    url, options, files = CASES[kind]
-    source = source_class(kind)(SourceSpec(kind=kind, url=url, options=options), None)  # type: ignore[arg-type]
-    responses = [
-        FetchResponse(status=200, url=url, body=(PAGES / name).read_bytes(), source=kind)
-        for name in files
-    ]
-    pages = items = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for response in responses:
-            items += len(source.parse(response).items)
-            pages += 1
-    elapsed = time.perf_counter() - start
-    return {"pages_per_s": round(pages / elapsed, 1), "items_per_s": round(items / elapsed, 1)}
 
 
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
     figures: dict[str, dict[str, float]] = {}
     print(f"{'source':<16} {'pages/s':>10} {'items/s':>10}")
-    for kind in CASES:
-        figures[kind] = bench(kind, seconds)
+    for kind, (url, files) in CASES.items():
+        timed = bench(kind, url, [(PAGES / name, "") for name in files], seconds)
+        figures[kind] = {"pages_per_s": timed["pages_per_s"], "items_per_s": timed["items_per_s"]}
         print(f"{kind:<16} {figures[kind]['pages_per_s']:>10} {figures[kind]['items_per_s']:>10}")
     print(json.dumps(figures))
 
