@@ -69,9 +69,7 @@ class LinearModel:
                 raise SentimentError(f"{folder}: unknown model format {meta.get('format')!r}")
             # allow_pickle=False: a model file can hold numbers, never code.
             with np.load(folder / "weights.npz", allow_pickle=False) as data:
-                vectorizer = Vectorizer(
-                    _read_blob(data["vocabulary"]), data["idf"].astype(np.float32)
-                )
+                vocabulary = _read_blob(data["vocabulary"])
                 word_index = _read_blob(data["word_vocabulary"])
                 arrays = {
                     k: data[k].astype(np.float32)
@@ -84,7 +82,7 @@ class LinearModel:
         if set(classes) != set(LABELS):
             raise SentimentError(f"{folder}: model classes {classes} are not {LABELS}")
         return cls(
-            vectorizer,
+            Vectorizer(vocabulary, arrays["idf"]),
             classes,
             arrays["weights"],
             arrays["brand_weights"],

@@ -100,7 +100,8 @@ def train(
     rows = list(examples)
     if len({r.label for r in rows}) < 2:
         raise SentimentError("training needs examples of at least two labels")
-    vectors = vectors or load_navec()
+    if vectors is None:
+        vectors = load_navec()
     tokens = [words(normalize(r.text, r.brand)) for r in rows]
     grams = [analyze(t) for t in tokens]
     vectorizer = Vectorizer.fit(grams, min_df=min_df)
@@ -111,15 +112,10 @@ def train(
     a_ptr, a_idx, a_val = word_average(tokens, index)
     averaging = csr_matrix((a_val, a_idx, a_ptr), shape=(len(rows), len(vectors.words)))
     averaged = csr_matrix(averaging @ vectors.vectors * EMBEDDING_SCALE)
-    branded = diags(np.array([BRAND_TOKEN in t for t in tokens], dtype=np.float64))
+    is_branded = np.array([BRAND_TOKEN in t for t in tokens], dtype=np.float64)
+    branded = diags(is_branded)
     matrix = hstack(
-        [
-            base,
-            branded @ base,
-            csr_matrix(branded.diagonal()[:, None]),
-            averaged,
-            branded @ averaged,
-        ]
+        [base, branded @ base, csr_matrix(is_branded[:, None]), averaged, branded @ averaged]
     ).tocsr()
     labels = np.array([r.label for r in rows])
     weights = np.array([r.weight for r in rows])
@@ -138,7 +134,7 @@ def train(
         classes = classes + tuple(missing)
     dims = vectors.vectors.shape[1]
     start = 2 * n_features + 1
-    keep = _shipped_words(vectors, np.unique(a_idx))
+    keep = _shipped_words(vectors, a_idx)
     shipped = vectors.vectors[keep] * EMBEDDING_SCALE
     return LinearModel(
         vectorizer=vectorizer,
