@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -13,6 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.render import alert_keyboard, alert_text
+from otklik.deadlines import parse_hhmm
 from storage.records import BrandRecord, MentionRecord
 from storage.repositories import brands_admin, chats
 from storage.repositories import cases as cases_repo
@@ -95,7 +96,7 @@ def quiet_seconds_left(brand: BrandRecord, now: datetime) -> float | None:
         return None
     zone = ZoneInfo(brand.timezone)
     local = now.astimezone(zone)
-    start, end = _hhmm(brand.quiet_start), _hhmm(brand.quiet_end)
+    start, end = parse_hhmm(brand.quiet_start), parse_hhmm(brand.quiet_end)
     current = local.time()
     inside = start <= current < end if start < end else current >= start or current < end
     if not inside:
@@ -104,8 +105,3 @@ def quiet_seconds_left(brand: BrandRecord, now: datetime) -> float | None:
     if end_at <= local:
         end_at += timedelta(days=1)
     return (end_at - local).total_seconds()
-
-
-def _hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))

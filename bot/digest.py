@@ -48,22 +48,17 @@ async def digest_command(
     command: CommandObject,
     bot: Bot,
     session: AsyncSession,
-    clock: Clock | None = None,
+    access: Access,
+    clock: Clock,
 ) -> None:
-    """`/digest [brand] [7d|30d|YYYY-MM]`: the report for a brand the user is a member of.
-
-    Needs `session` (one AsyncSession per update, from the DB middleware) and takes `clock`
-    from the dispatcher's data when there is one.
-    """
-    if message.from_user is None:
-        return
-    now = clock() if clock else datetime.now(UTC)
+    """`/digest [brand] [7d|30d|YYYY-MM]`: the report for a brand the user is a member of."""
+    now = clock()
     words = (command.args or "").split()
     spec = words.pop() if words and looks_like_period(words[-1]) else None
     name = " ".join(words)
     chat = await stats.chat_settings(session, message.chat.id)
     lang = chat.language if chat else _user_language(message)
-    brand, problem = await _choose_brand(session, message, name, lang)
+    brand, problem = await _choose_brand(session, message, access, name, lang)
     if brand is None:
         await message.answer(problem, parse_mode=ParseMode.HTML)
         return
@@ -146,9 +141,6 @@ def _known_zone(name: str) -> bool:
     return True
 
 
-router = create_router()
-
-
 async def send_digest(
     bot: Bot,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -225,27 +217,26 @@ async def _send_text(bot: Bot, chat_id: int, text: str) -> int:
 
 
 async def _choose_brand(
-    session: AsyncSession, message: Message, name: str, lang: str
+    session: AsyncSession, message: Message, access: Access, name: str, lang: str
 ) -> tuple[BrandInfo | None, str]:
     """The brand the user asked for (or their only one), if they are its member."""
-    user_id = message.from_user.id if message.from_user else 0
     if name:
         brand = await stats.brand_by_name(session, name)
         if brand is None:
             return None, t(lang, "unknown_brand", name=escape(name))
-        if not await stats.is_member(session, brand.id, user_id):
+        if access.role(brand.id) is None:
             return None, t(lang, "refused")
         return brand, ""
-    mine = await stats.brands_of_member(session, user_id)
+    mine = list(access.memberships.values())
     if message.chat.type != "private":
         here = set(await chats.brand_ids_of_chat(session, message.chat.id))
-        mine = [brand for brand in mine if brand.id in here] or mine
+        mine = [m for m in mine if m.brand_id in here] or mine
     if not mine:
         return None, t(lang, "no_brands")
     if len(mine) > 1:
-        names = ", ".join(escape(brand.name) for brand in mine)
+        names = ", ".join(escape(m.brand_name) for m in mine)
         return None, t(lang, "which_brand", names=names)
-    return mine[0], ""
+    return await stats.brand_by_id(session, mine[0].brand_id), ""
 
 
 def _period_from_payload(payload: dict[str, Any], timezone: str) -> Period:

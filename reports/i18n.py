@@ -194,23 +194,23 @@ def t(lang: str, key: str, **values: object) -> str:
 
 
 def source_name(kind: str, lang: str, qualifier: str = "") -> str:
-    names = _SOURCE_NAMES.get(kind)
-    name = (names[0] if language(lang) == "ru" else names[1]) if names else kind
+    name = _named(_SOURCE_NAMES.get(kind), lang, kind)
     return f"{name} ({qualifier})" if qualifier else name
 
 
 def touchpoint_name(tag: str, lang: str) -> str:
-    names = _TOUCHPOINTS.get(tag)
-    if not names:
-        return tag.replace("_", " ")
-    return names[0] if language(lang) == "ru" else names[1]
+    return _named(_TOUCHPOINTS.get(tag), lang, tag.replace("_", " "))
 
 
 def health_name(health: str, lang: str) -> str:
-    names = _HEALTH.get(health)
-    if not names:
-        return health
-    return names[0] if language(lang) == "ru" else names[1]
+    return _named(_HEALTH.get(health), lang, health)
+
+
+def _named(names: tuple[str, str] | None, lang: str, unknown: str) -> str:
+    """The (Russian, English) pair's name in `lang`; `unknown` when there is no pair."""
+    if names is None:
+        return unknown
+    return names[LANGUAGES.index(language(lang))]
 
 
 def number(value: float, lang: str, digits: int = 1) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.handlers.common import Clock, Refusal, args_of, parse_int, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, fit_escaped, local_time
-from bot.texts import t
+from bot.texts import RU, t
 from scrapers.registry import kinds
 from storage.repositories import brands_admin, chats
 
@@ -66,7 +66,8 @@ async def list_sources(message: Message, session: AsyncSession, access: Access, 
         if source.last_error and source.health != "ok":
             error, _ = fit_escaped(source.last_error, 200)
             detail += t(lang, "last_error", error=error)
-        icon = t(lang, f"health_{source.health}") if f"health_{source.health}" in _HEALTH else "❔"
+        health = f"health_{source.health}"  # t() raises on a state it has no icon for
+        icon = t(lang, health) if health in RU else "❔"
         lines.append(
             t(
                 lang,
@@ -81,15 +82,6 @@ async def list_sources(message: Message, session: AsyncSession, access: Access, 
             )
         )
     await message.answer("\n".join(lines), disable_web_page_preview=True)
-
-
-_HEALTH = {
-    "health_ok",
-    "health_failing",
-    "health_unhealthy",
-    "health_parser_broken",
-    "health_blocked",
-}
 
 
 async def add_source_command(
