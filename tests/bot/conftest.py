@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -226,20 +227,26 @@ class RunningBot:
     fake: FakeTelegram
 
 
-@pytest.fixture
-async def running_bot(fake_telegram: FakeTelegram, world: World) -> AsyncIterator[RunningBot]:
-    """The real dispatcher polling the fake server over HTTP."""
-    bot = fake_telegram.make_bot()
-    dispatcher = build_dispatcher(sessionmaker=world.sessions, clock=world.clock)
+@asynccontextmanager
+async def polling(fake: FakeTelegram, dispatcher: Dispatcher) -> AsyncIterator[Bot]:
+    """The dispatcher polls the fake server over HTTP until the block ends."""
+    bot = fake.make_bot()
     task = asyncio.create_task(
         dispatcher.start_polling(
             bot, handle_signals=False, polling_timeout=1, close_bot_session=False
         )
     )
     try:
-        yield RunningBot(
-            bot, dispatcher, TelegramNotifier(bot, world.sessions, clock=world.clock), fake_telegram
-        )
+        yield bot
     finally:
         await dispatcher.stop_polling()
         await asyncio.wait_for(task, 5)
+
+
+@pytest.fixture
+async def running_bot(fake_telegram: FakeTelegram, world: World) -> AsyncIterator[RunningBot]:
+    """The real dispatcher polling the fake server over HTTP."""
+    dispatcher = build_dispatcher(sessionmaker=world.sessions, clock=world.clock)
+    async with polling(fake_telegram, dispatcher) as bot:
+        notifier = TelegramNotifier(bot, world.sessions, clock=world.clock)
+        yield RunningBot(bot, dispatcher, notifier, fake_telegram)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-from aiogram import Dispatcher
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -22,6 +20,7 @@ from storage.db import make_sessionmaker
 from storage.models import Brand, Chat, OutboxMessage
 from storage.records import OutboxRecord
 from storage.repositories import outbox
+from tests.bot.conftest import polling
 from tests.fakes.telegram_api import FakeTelegram
 from tests.reports.factories import (
     CHAT_ID,
@@ -132,21 +131,17 @@ async def test_empty_week_is_a_short_text_without_a_chart(
 
 
 @pytest.fixture
-async def polling(
+async def digest_bot(
     sessions: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram
-) -> AsyncIterator[Dispatcher]:
-    dispatcher = build_dispatcher(sessionmaker=sessions, clock=lambda: NOW)
-    bot = fake_telegram.make_bot()
-    task = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
-    yield dispatcher
-    await dispatcher.stop_polling()
-    await asyncio.wait_for(task, 5)
+) -> AsyncIterator[None]:
+    async with polling(fake_telegram, build_dispatcher(sessionmaker=sessions, clock=lambda: NOW)):
+        yield
 
 
 async def test_digest_command_for_members_only(
     sessions: async_sessionmaker[AsyncSession],
     fake_telegram: FakeTelegram,
-    polling: Dispatcher,
+    digest_bot: None,
 ) -> None:
     await _week_with_chat(sessions)
 
@@ -200,10 +195,32 @@ async def test_digest_command_for_members_only(
     assert len(fake_telegram.calls_of("sendMessage", text=bad.text)) == 1
 
 
+async def test_digest_command_takes_the_chats_brand_or_asks_which(
+    sessions: async_sessionmaker[AsyncSession],
+    fake_telegram: FakeTelegram,
+    digest_bot: None,
+) -> None:
+    await _week_with_chat(sessions)
+    async with sessions() as session, session.begin():
+        await add_member(session, await add_brand(session, "Булочная", LONG_AGO), OWNER_ID)
+
+    # The group follows one of the owner's two brands: that one.
+    mark = fake_telegram.mark()
+    fake_telegram.send_text("/digest", user_id=OWNER_ID, chat_id=CHAT_ID)
+    photo = await fake_telegram.wait_for("sendPhoto", chat_id=CHAT_ID, since=mark)
+    assert visible_text(photo.text or "").startswith("📊 Кофемания <&> — ")
+    await fake_telegram.wait_for("sendMessage", chat_id=CHAT_ID, since=mark)
+
+    mark = fake_telegram.mark()
+    fake_telegram.send_text("/digest", user_id=OWNER_ID)
+    ask = await fake_telegram.wait_for("sendMessage", chat_id=OWNER_ID, since=mark)
+    assert visible_text(ask.text or "").endswith("Ваши бренды: Булочная, Кофемания <&>")
+
+
 async def test_owner_sets_or_stops_the_weekly_digest_from_the_chat(
     sessions: async_sessionmaker[AsyncSession],
     fake_telegram: FakeTelegram,
-    polling: Dispatcher,
+    digest_bot: None,
 ) -> None:
     brand_id = await _week_with_chat(sessions)
     async with sessions() as session, session.begin():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import pytest
@@ -11,7 +10,7 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot.setup import build_dispatcher
-from tests.bot.conftest import OWNER, World
+from tests.bot.conftest import OWNER, World, polling
 from tests.fakes.telegram_api import FakeTelegram
 
 
@@ -26,13 +25,7 @@ async def test_a_failing_handler_is_logged_and_answered(
     broken = Router(name="broken")
     broken.message.register(boom, Command("boom"))
     dispatcher.include_router(broken)
-    bot = fake_telegram.make_bot()
-    task = asyncio.create_task(
-        dispatcher.start_polling(
-            bot, handle_signals=False, polling_timeout=1, close_bot_session=False
-        )
-    )
-    try:
+    async with polling(fake_telegram, dispatcher):
         with caplog.at_level(logging.ERROR, logger="bot.handlers.errors"):
             fake_telegram.send_text("/boom", user_id=OWNER)
             answer = await fake_telegram.wait_for("sendMessage", chat_id=OWNER)
@@ -44,6 +37,3 @@ async def test_a_failing_handler_is_logged_and_answered(
         mark = fake_telegram.mark()
         fake_telegram.send_text("/cases", user_id=OWNER)  # the bot goes on working
         assert (await fake_telegram.wait_for("sendMessage", chat_id=OWNER, since=mark)).text
-    finally:
-        await dispatcher.stop_polling()
-        await asyncio.wait_for(task, 5)

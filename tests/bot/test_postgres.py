@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,7 +10,7 @@ from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from bot.setup import build_dispatcher
 from storage.db import make_engine, make_sessionmaker, upgrade
-from tests.bot.conftest import GROUP, OWNER, PR, STRANGER, Clock, World, drain
+from tests.bot.conftest import GROUP, OWNER, PR, STRANGER, Clock, World, drain, polling
 from tests.fakes.telegram_api import FakeTelegram
 
 
@@ -27,14 +26,8 @@ async def pg_world(postgres_url: str, clock: Clock) -> AsyncIterator[World]:
 
 async def test_bot_on_postgres(fake_telegram: FakeTelegram, pg_world: World) -> None:
     world, fake = pg_world, fake_telegram
-    bot = fake.make_bot()
     dispatcher = build_dispatcher(sessionmaker=world.sessions, clock=world.clock)
-    task = asyncio.create_task(
-        dispatcher.start_polling(
-            bot, handle_signals=False, polling_timeout=1, close_bot_session=False
-        )
-    )
-    try:
+    async with polling(fake, dispatcher) as bot:
         _, case_id = await world.negative_review()
         await drain(TelegramNotifier(bot, world.sessions, clock=world.clock), world)
         alert = await fake.wait_for("sendMessage", chat_id=GROUP)
@@ -59,6 +52,3 @@ async def test_bot_on_postgres(fake_telegram: FakeTelegram, pg_world: World) -> 
 
         assert await check_deadlines(world.sessions, world.clock.advance(minutes=61)) == 1
         assert await check_deadlines(world.sessions, world.clock.advance(minutes=1)) == 0
-    finally:
-        await dispatcher.stop_polling()
-        await asyncio.wait_for(task, 5)

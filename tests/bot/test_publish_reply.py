@@ -3,7 +3,6 @@ and a refusal is reported in the chat with the text kept on the case."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -15,7 +14,7 @@ from sqlalchemy import update
 from bot.setup import build_dispatcher
 from scrapers.publish import ReplyCredentials, ReplyPublisher
 from storage.models import Mention, Source
-from tests.bot.conftest import PR, World
+from tests.bot.conftest import PR, World, polling
 from tests.fakes.site_server import Handler, SiteServer
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -68,22 +67,13 @@ async def test_reply_is_published_on_google_or_the_failure_is_told(
         dispatcher = build_dispatcher(
             sessionmaker=world.sessions, publisher=publisher, clock=world.clock
         )
-        bot = fake_telegram.make_bot()
-        task = asyncio.create_task(
-            dispatcher.start_polling(
-                bot, handle_signals=False, polling_timeout=1, close_bot_session=False
-            )
-        )
-        try:
+        async with polling(fake_telegram, dispatcher):
             mark = fake_telegram.mark()
             fake_telegram.send_text(f"/reply {published_case} Спасибо, разберёмся", user_id=PR)
             done = await fake_telegram.wait_for("sendMessage", chat_id=PR, since=mark)
             mark = fake_telegram.mark()
             fake_telegram.send_text(f"/reply {refused_case} Извините нас", user_id=PR)
             failed = await fake_telegram.wait_for("sendMessage", chat_id=PR, since=mark)
-        finally:
-            await dispatcher.stop_polling()
-            await asyncio.wait_for(task, 5)
 
     assert done.text == f"Ответ на кейс #{published_case} опубликован."
     (request,) = google.hits(ok_path)
