@@ -15,7 +15,7 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from otklik.config import AppConfig, BrandConfig, load_config
-from otklik.pipeline import Classifier, Pipeline, PipelineOptions
+from otklik.pipeline import Pipeline, PipelineOptions
 from otklik.settings import Settings
 from scrapers import registry
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
@@ -31,11 +31,8 @@ log = logging.getLogger(__name__)
 class Runtime:
     settings: Settings
     config: AppConfig
-    engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     http: aiohttp.ClientSession
-    fetcher: Fetcher
-    classifier: Classifier
     pipeline: Pipeline
 
 
@@ -70,15 +67,33 @@ async def prepare_database(settings: Settings) -> AsyncEngine:
     return engine
 
 
+@dataclass(slots=True)
+class Database:
+    config: AppConfig
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
 @asynccontextmanager
-async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    """Everything a scan or the service needs, closed in reverse order on the way out."""
+async def open_database(settings: Settings) -> AsyncIterator[Database]:
+    """The brands file synced into the migrated database: enough for commands that only read
+    rows, which must not pay for an HTTP session or a sentiment model."""
     config = load_config(settings.config, detect_kind=registry.detect, known_kinds=registry.kinds())
     engine = await prepare_database(settings)
     try:
         sessions = make_sessionmaker(engine)
         async with sessions.begin() as session:
             await sync_brands(session, [brand_input(b) for b in config.brands], datetime.now(UTC))
+        yield Database(config, engine, sessions)
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Everything a scan or the service needs, closed in reverse order on the way out."""
+    async with open_database(settings) as database:
+        config, sessions = database.config, database.sessionmaker
         fetch_settings = FetchSettings(
             connect_timeout=min(10.0, settings.http_timeout),
             read_timeout=settings.http_timeout,
@@ -112,6 +127,4 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
                     jitter=settings.poll_jitter,
                 ),
             )
-            yield Runtime(settings, config, engine, sessions, http, fetcher, classifier, pipeline)
-    finally:
-        await engine.dispose()
+            yield Runtime(settings, config, sessions, http, pipeline)

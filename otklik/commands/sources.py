@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from otklik.app import open_runtime
+from otklik.app import open_database
 from otklik.logs import setup_logging
 from otklik.settings import Settings, load_settings
 from storage.repositories.sources import list_sources
@@ -23,7 +23,7 @@ def handle(args: argparse.Namespace) -> int:
 
 
 async def show(settings: Settings) -> int:
-    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+    async with open_database(settings) as database, database.sessionmaker() as session:
         sources = await list_sources(session)
     for source in sources:
         when = (

@@ -8,7 +8,7 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 import pytest
 from sqlalchemy import select
 
-from otklik.app import open_runtime
+from otklik.app import open_database, open_runtime
 from otklik.pipeline import PollReport
 from otklik.scheduler import Scheduler
 from otklik.settings import Settings
@@ -119,15 +119,15 @@ async def test_new_reviews_become_classified_mentions_cases_and_alerts(
     from bot.factory import create_bot
     from otklik.sender import Sender
 
-    async with open_runtime(settings) as runtime:
+    async with open_database(settings) as database:
         bot = create_bot(fake_telegram.token, fake_telegram.api_url)
         try:
             sent = await Sender(
-                runtime.sessionmaker, TelegramNotifier(bot, runtime.sessionmaker)
+                database.sessionmaker, TelegramNotifier(bot, database.sessionmaker)
             ).drain_once()
         finally:
             await bot.session.close()
-        async with runtime.sessionmaker() as session:
+        async with database.sessionmaker() as session:
             case = (await session.scalars(select(Case))).one()
             mention = await session.get_one(Mention, case.mention_id)
             alert = (await session.scalars(select(OutboxMessage))).one()
@@ -161,7 +161,7 @@ async def test_bad_sources_give_clear_errors_and_the_others_keep_going(
 
     await scan(settings)  # second failure in a row: unhealthy, the owner is told once
     await scan(settings)
-    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+    async with open_database(settings) as database, database.sessionmaker() as session:
         health = dict((await session.execute(select(Source.url, Source.health))).all())
         told = (
             await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "health"))
@@ -179,7 +179,7 @@ def _sent_alerts(database: Path) -> int:
         return connection.execute("SELECT count(*) FROM outbox WHERE status = 'sent'").fetchone()[0]
 
 
-async def _wait_for(predicate, deadline: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+async def _wait_for(predicate: Callable[[], bool], deadline: float = 20.0) -> None:
     loop = asyncio.get_running_loop()
     end = loop.time() + deadline
     while not predicate():
@@ -250,7 +250,7 @@ async def test_a_page_that_suddenly_lists_nothing_is_a_broken_parser_not_silence
     assert first.error is None and len(first.new_mentions) == 1
     assert second.error == "the page listed 1 items before and none now (layout changed?)"
     assert third.health == "parser_broken"
-    async with open_runtime(settings) as runtime, runtime.sessionmaker() as session:
+    async with open_database(settings) as database, database.sessionmaker() as session:
         told = (
             await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "health"))
         ).all()
