@@ -21,6 +21,10 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sentiment.train import Example
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,12 +36,6 @@ LABELS = ("positive", "neutral", "negative")
 def test_files() -> list[Path]:
     files = sorted(DATA.glob("*_test*.jsonl")) + sorted((DATA / "test-only").glob("*.jsonl"))
     return [f for f in files if f.is_file()]
-
-
-def read(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle if line.strip()]
-    return [r for r in rows if r.get("label") in LABELS]
 
 
 def metrics(gold: list[str], pred: list[str]) -> dict[str, float]:
@@ -59,12 +57,12 @@ def metrics(gold: list[str], pred: list[str]) -> dict[str, float]:
     }
 
 
-def bundled_predict(rows: list[dict]) -> list[str]:
+def bundled_predict(rows: list[Example]) -> list[str]:
     from sentiment.bundled import BundledClassifier
     from sentiment.records import TextInput
 
     classifier = BundledClassifier()
-    inputs = [TextInput(r["text"], None, r.get("brand")) for r in rows]
+    inputs = [TextInput(r.text, None, r.brand) for r in rows]
     probs = classifier.text_scores(inputs)
     return [max(p, key=p.__getitem__) for p in probs]
 
@@ -77,20 +75,20 @@ class Baseline:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        from sentiment.train import TRAIN_FILES
+        from sentiment.train import load_training_data
 
-        rows = [r for name in TRAIN_FILES if (DATA / name).is_file() for r in read(DATA / name)]
-        texts = [r["text"] for r in rows]
+        rows = load_training_data(DATA)
+        texts = [r.text for r in rows]
         self._hstack = hstack
         self.words = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2)
         self.chars = TfidfVectorizer(
             sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=2
         )
         matrix = hstack([self.words.fit_transform(texts), self.chars.fit_transform(texts)])
-        self.model = LogisticRegression(C=3, max_iter=2000).fit(matrix, [r["label"] for r in rows])
+        self.model = LogisticRegression(C=3, max_iter=2000).fit(matrix, [r.label for r in rows])
 
-    def predict(self, rows: list[dict]) -> list[str]:
-        texts = [r["text"] for r in rows]
+    def predict(self, rows: list[Example]) -> list[str]:
+        texts = [r.text for r in rows]
         matrix = self._hstack([self.words.transform(texts), self.chars.transform(texts)])
         return list(self.model.predict(matrix))
 
@@ -248,6 +246,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from sentiment.train import read_jsonl  # numpy after the thread limits
 
     figures: dict[str, object] = {}
     files = test_files()
@@ -265,12 +264,12 @@ def main() -> int:
     )
     print(header)
     for path in files:
-        rows = read(path)
+        rows = read_jsonl(path)
         if not rows:
             continue
-        speed_texts.extend(r["text"] for r in rows)
+        speed_texts.extend(r.text for r in rows)
         name = str(path.relative_to(DATA).with_suffix(""))
-        gold = [r["label"] for r in rows]
+        gold = [r.label for r in rows]
         quality[name] = {"bundled": metrics(gold, bundled_predict(rows))}
         if baseline is not None:
             quality[name]["baseline"] = metrics(gold, baseline.predict(rows))

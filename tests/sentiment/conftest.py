@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from sentiment.bundled import BundledClassifier
-
-SHARED_SENTIMENT = Path(__file__).resolve().parents[2].parent / "shared" / "sentiment"
+from sentiment.train import DEFAULT_DATA as SHARED_SENTIMENT
 
 
 @pytest.fixture(scope="session")
