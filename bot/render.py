@@ -12,7 +12,7 @@ from bot.callbacks import CaseAction, LabelFix
 from bot.texts import t
 from reports.i18n import touchpoint_name
 from storage.records import MentionRecord
-from storage.repositories.cases import CLOSED_STATUSES, CaseRecord
+from storage.repositories.cases import AWAITING_STATUSES, CLOSED_STATUSES, CaseRecord
 
 MESSAGE_LIMIT = 4096
 REPLY_PREVIEW = 300
@@ -99,17 +99,22 @@ def tag_names(lang: str, touchpoints: list[dict[str, str]]) -> str:
     return ", ".join(esc(name) for name in named.values())
 
 
+def deadline_note(lang: str, case: CaseRecord, *, tz: str, now: datetime) -> str:
+    """The due or overdue mark while the case still awaits its first response, else ""."""
+    if (
+        case.due_at is None
+        or case.status not in AWAITING_STATUSES
+        or case.first_response_at is not None
+    ):
+        return ""
+    key = "overdue" if now >= case.due_at else "due"
+    return " · " + t(lang, key, due=local_time(case.due_at, tz))
+
+
 def case_lines(lang: str, case: CaseRecord, *, tz: str, now: datetime) -> list[str]:
     status = t(lang, f"status_{case.status}")
     line = t(lang, "case_line", id=case.id, status=status)
-    if (
-        case.due_at is not None
-        and case.status in ("new", "in_progress")
-        and case.first_response_at is None
-    ):
-        key = "overdue" if now >= case.due_at else "due"
-        line += " · " + t(lang, key, due=local_time(case.due_at, tz))
-    lines = [line]
+    lines = [line + deadline_note(lang, case, tz=tz, now=now)]
     if case.assignee_id is not None:
         lines.append(t(lang, "assignee", name=esc(case.assignee_name or case.assignee_id)))
     if case.reply_text:

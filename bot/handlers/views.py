@@ -13,6 +13,7 @@ from bot.middlewares import Access
 from bot.render import (
     MESSAGE_LIMIT,
     SOURCE_NAMES,
+    deadline_note,
     esc,
     fit_escaped,
     local_time,
@@ -63,13 +64,7 @@ async def case_list(
         head = f"#{case.id} {t(lang, f'status_{case.status}')} · {esc(case.brand_name)} · {esc(source_name(item.source_kind))}"
         if item.rating is not None:
             head += f" {stars(item.rating).split()[0]}"
-        if (
-            case.due_at is not None
-            and case.first_response_at is None
-            and case.status in ("new", "in_progress")
-        ):
-            key = "overdue" if now >= case.due_at else "due"
-            head += " · " + t(lang, key, due=local_time(case.due_at, item.timezone))
+        head += deadline_note(lang, case, tz=item.timezone, now=now)
         if case.assignee_id is not None:
             head += f" · {esc(case.assignee_name or case.assignee_id)}"
         snippet, _ = fit_escaped(" ".join(item.text.split()), 90)

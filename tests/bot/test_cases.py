@@ -19,6 +19,7 @@ async def test_alert_text_and_buttons(running_bot: RunningBot, world: World) -> 
     assert "2ГИС" in text and "★☆☆☆☆" in text and "Иван" in text
     assert "Ждали заказ час" in text and f"Кейс #{case_id}" in text and "новый" in text
     assert "Темы: персонал 👎" in text and "негатив (0.93)" in text
+    assert "ответить до 02.03.2026 13:30" in text  # an hour after 12:30 Moscow time
     labels = [b["text"] for b in alert.buttons]
     assert labels[:4] == ["✋ Взять", "✍️ Ответить", "✅ Решено", "🚫 Игнор"]
     assert any(b.get("url", "").startswith("https://2gis.ru/") for b in alert.buttons)
@@ -156,10 +157,12 @@ async def test_stranger_is_refused_and_sees_nothing(running_bot: RunningBot, wor
 async def test_viewer_can_look_but_not_act(running_bot: RunningBot, world: World) -> None:
     fake = running_bot.fake
     case_id, alert, take = await _alert_in_group(running_bot, world)
+    world.clock.advance(hours=2)
     mark = fake.mark()
     fake.send_text("/cases", user_id=VIEWER)
     listing = await fake.wait_for("sendMessage", chat_id=VIEWER, since=mark)
     assert f"#{case_id}" in (listing.text or "")
+    assert "просрочен с 02.03.2026 13:30" in (listing.text or "")
     mark = fake.mark()
     fake.send_text(f"/resolve {case_id}", user_id=VIEWER)
     refusal = await fake.wait_for("sendMessage", chat_id=VIEWER, since=mark)
