@@ -11,7 +11,7 @@ from bot.callbacks import LabelFix
 from bot.handlers.common import Clock
 from bot.middlewares import Access
 from bot.texts import t
-from storage.repositories import cases as cases_repo
+from storage.repositories import corrections
 from storage.repositories import mentions as mentions_repo
 
 LABELS = ("negative", "neutral", "positive")
@@ -49,8 +49,9 @@ async def on_label(
                 reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons]),
             )
         return
-    await cases_repo.correct_label(
-        session, mention.id, callback_data.label, user_id=access.user_id, now=clock()
+    # a person's fix: stored as training data and applied to the mention
+    await corrections.add_correction(
+        session, mention.id, callback_data.label, access.user_id, now=clock()
     )
     await session.commit()
     await query.answer(t(lang, "label_saved", label=t(lang, f"label_{callback_data.label}")))

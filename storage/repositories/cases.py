@@ -11,7 +11,6 @@ from sqlalchemy import CursorResult, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Brand, Case, CaseEvent, Member, Mention, OutboxMessage, Source
-from storage.repositories.corrections import add_correction
 
 # Open and still owed work: nobody has replied yet.
 AWAITING_STATUSES = ("new", "in_progress")
@@ -294,10 +293,3 @@ async def response_rows(
     return [
         ResponseRow(r.brand_id, r.status, r.created_at, r.due_at, r.first_response_at) for r in rows
     ]
-
-
-async def correct_label(
-    session: AsyncSession, mention_id: int, new_label: str, *, user_id: int, now: datetime
-) -> None:
-    """A person's label fix from the chat: stored as training data, applied to the mention."""
-    await add_correction(session, mention_id, new_label, user_id, now=now)

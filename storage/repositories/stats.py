@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Brand, Case, Chat, Member, Mention, Source, SourceEvent
+from storage.models import Brand, Case, Chat, Mention, Source, SourceEvent
 from storage.repositories.cases import AWAITING_STATUSES
 
 
@@ -109,20 +109,6 @@ async def brand_by_name(session: AsyncSession, name: str) -> BrandInfo | None:
 async def all_brands(session: AsyncSession) -> list[BrandInfo]:
     rows = await session.execute(select(Brand).order_by(Brand.name))
     return [_brand(row) for row in rows.scalars()]
-
-
-async def brands_of_member(session: AsyncSession, user_id: int) -> list[BrandInfo]:
-    rows = await session.execute(
-        select(Brand).join(Member, Member.brand_id == Brand.id).where(Member.user_id == user_id)
-    )
-    return [_brand(row) for row in rows.scalars()]
-
-
-async def is_member(session: AsyncSession, brand_id: int, user_id: int) -> bool:
-    found = await session.execute(
-        select(Member.id).where(Member.brand_id == brand_id, Member.user_id == user_id)
-    )
-    return found.first() is not None
 
 
 async def chat_settings(session: AsyncSession, chat_id: int) -> ChatSettings | None:
