@@ -61,6 +61,9 @@ async def queue_due_digests(sessionmaker: async_sessionmaker[AsyncSession], now:
         if slot < subscription.subscribed_since:
             continue  # the chat or brand did not exist at that slot: nothing was missed
         period = digest_period(slot, subscription.timezone)
+        claimed = subscription.last_period_start
+        if claimed is not None and claimed >= period.start:
+            continue
         if await _queue(sessionmaker, subscription, period, now):
             queued += 1
             logger.info(
@@ -82,10 +85,6 @@ async def _queue(
 ) -> bool:
     chat_id, brand_id = subscription.chat_id, subscription.brand_id
     async with sessionmaker() as session, session.begin():
-        if await digests.run_exists(
-            session, chat_id=chat_id, brand_id=brand_id, period_start=period.start
-        ):
-            return False
         claimed = await digests.record_run(
             session,
             chat_id=chat_id,
@@ -94,7 +93,7 @@ async def _queue(
             period_end=period.end,
             now=now,
         )
-        if not claimed:  # another process claimed it between our check and insert
+        if not claimed:  # another process claimed it since the subscriptions were read
             return False
         await outbox.enqueue(
             session,

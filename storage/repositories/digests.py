@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflicts
@@ -23,14 +23,33 @@ class DigestSubscription:
     weekday: int
     time: str
     subscribed_since: datetime
+    last_period_start: datetime | None  # the latest period already claimed, if any
 
 
 async def digest_subscriptions(session: AsyncSession) -> list[DigestSubscription]:
-    """Chats with digests on and not blocked, one row per brand they follow."""
+    """Chats with digests on and not blocked, one row per brand they follow, each with the
+    latest period already claimed: one query tells the minute's check which ones are due."""
+    last_run = (
+        select(
+            DigestRun.chat_id,
+            DigestRun.brand_id,
+            func.max(DigestRun.period_start).label("period_start"),
+        )
+        .group_by(DigestRun.chat_id, DigestRun.brand_id)
+        .subquery()
+    )
     rows = await session.execute(
-        select(BrandChat.chat_id, BrandChat.brand_id, Chat, Brand.created_at)
+        select(
+            BrandChat.chat_id, BrandChat.brand_id, Chat, Brand.created_at, last_run.c.period_start
+        )
         .join(Chat, Chat.id == BrandChat.chat_id)
         .join(Brand, Brand.id == BrandChat.brand_id)
+        .outerjoin(
+            last_run,
+            and_(
+                last_run.c.chat_id == BrandChat.chat_id, last_run.c.brand_id == BrandChat.brand_id
+            ),
+        )
         .where(Chat.digest_enabled.is_(True), Chat.blocked_at.is_(None))
         .order_by(BrandChat.chat_id, BrandChat.brand_id)
     )
@@ -42,8 +61,9 @@ async def digest_subscriptions(session: AsyncSession) -> list[DigestSubscription
             weekday=chat.digest_weekday,
             time=chat.digest_time,
             subscribed_since=max(chat.created_at, brand_created),
+            last_period_start=last_claimed,
         )
-        for chat_id, brand_id, chat, brand_created in rows.all()
+        for chat_id, brand_id, chat, brand_created, last_claimed in rows.all()
     ]
 
 
@@ -69,19 +89,6 @@ async def record_run(
         .returning(DigestRun.id)
     )
     return result.first() is not None
-
-
-async def run_exists(
-    session: AsyncSession, *, chat_id: int, brand_id: int, period_start: datetime
-) -> bool:
-    found = await session.scalar(
-        select(DigestRun.id).where(
-            DigestRun.chat_id == chat_id,
-            DigestRun.brand_id == brand_id,
-            DigestRun.period_start == period_start,
-        )
-    )
-    return found is not None
 
 
 async def outbox_payload(session: AsyncSession, message_id: int) -> dict[str, Any] | None:
