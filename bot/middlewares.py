@@ -83,7 +83,8 @@ class AccessMiddleware(BaseMiddleware):
         session: AsyncSession = data["session"]
         clock: Callable[[], datetime] = data["clock"]
         chat = data.get("event_chat")
-        lang = await chats.language(session, chat.id) if chat is not None else "ru"
+        state = await chats.chat_state(session, chat.id) if chat is not None else None
+        lang = state.language if state else chats.DEFAULT_LANGUAGE
         data["lang"] = lang
         if user is None or user.is_bot:
             return None
@@ -91,8 +92,11 @@ class AccessMiddleware(BaseMiddleware):
         access = Access(user.id, display_name(user), {m.brand_id: m for m in found})
         data["access"] = access
         if not access.is_stranger:
-            await members.remember_name(session, user.id, access.name)
-            if chat is not None and chat.type != "private":
+            # Reads decide; a write happens only when a name changed or a group is new or
+            # was blocked, so a plain command takes no write lock.
+            if any(m.member_name != access.name for m in found):
+                await members.remember_name(session, user.id, access.name)
+            if chat is not None and chat.type != "private" and (state is None or state.blocked):
                 await chats.ensure_chat(session, chat.id, title=chat.title, now=clock())
             return await handler(event, data)
         inner = event.event if isinstance(event, Update) else event

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -12,6 +13,23 @@ from storage.dialect import insert_ignoring_conflicts
 from storage.models import BrandChat, Chat
 
 DEFAULT_LANGUAGE = "ru"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatState:
+    language: str
+    blocked: bool
+
+
+async def chat_state(session: AsyncSession, chat_id: int) -> ChatState | None:
+    """The chat's language and whether it is marked blocked; None for a chat not stored yet.
+    One read that tells the access check whether `ensure_chat` has anything to do."""
+    row = (
+        await session.execute(select(Chat.language, Chat.blocked_at).where(Chat.id == chat_id))
+    ).first()
+    if row is None:
+        return None
+    return ChatState(row.language or DEFAULT_LANGUAGE, row.blocked_at is not None)
 
 
 async def language(session: AsyncSession, chat_id: int) -> str:

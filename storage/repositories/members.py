@@ -20,6 +20,7 @@ class Membership:
     brand_id: int
     brand_name: str
     role: str
+    member_name: str | None  # as stored: the access check refreshes it only when it changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +32,12 @@ class MemberRecord:
 
 async def memberships(session: AsyncSession, user_id: int) -> list[Membership]:
     rows = await session.execute(
-        select(Member.brand_id, Brand.name, Member.role)
+        select(Member.brand_id, Brand.name, Member.role, Member.name)
         .join(Brand, Brand.id == Member.brand_id)
         .where(Member.user_id == user_id)
         .order_by(Brand.name)
     )
-    return [Membership(brand_id, name, role) for brand_id, name, role in rows.all()]
+    return [Membership(*row) for row in rows.all()]
 
 
 async def members_of(session: AsyncSession, brand_id: int) -> list[MemberRecord]:
