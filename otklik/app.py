@@ -14,14 +14,14 @@ from datetime import UTC, datetime
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from otklik.config import AppConfig, BrandConfig, load_config
+from otklik.config import AppConfig, BrandConfig, SourceConfig, load_config
 from otklik.pipeline import Pipeline, PipelineOptions
 from otklik.settings import Settings
 from scrapers import registry
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
 from sentiment import load_classifier
 from storage.db import make_engine, make_sessionmaker, upgrade
-from storage.records import BrandInput, SourceInput
+from storage.records import BranchInput, BrandInput, SourceInput
 from storage.repositories.brands import sync_brands
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,44 @@ class Runtime:
     pipeline: Pipeline
 
 
+def brand_inputs(config: AppConfig) -> list[BrandInput]:
+    """Every brand of the file with its competitors right after it (they refer to it)."""
+    out: list[BrandInput] = []
+    for brand in config.brands:
+        out.append(brand_input(brand))
+        out += [
+            BrandInput(
+                name=competitor.name,
+                aliases=competitor.all_aliases,
+                owners=(),
+                alert_on="none",
+                timezone=brand.timezone,
+                response_minutes=max(1, brand.response_time // 60),
+                work_start=brand.work_start,
+                work_end=brand.work_end,
+                work_days=brand.work_days,
+                touchpoints=dict(brand.touchpoints),
+                sources=_source_inputs(competitor.sources),
+                competitor_of=brand.name,
+            )
+            for competitor in brand.competitors
+        ]
+    return out
+
+
+def _source_inputs(sources: list[SourceConfig]) -> tuple[SourceInput, ...]:
+    return tuple(
+        SourceInput(
+            kind=source.kind or "",
+            url=source.url,
+            interval_seconds=source.interval,
+            options=source.options,
+            enabled=source.enabled,
+        )
+        for source in sources
+    )
+
+
 def brand_input(brand: BrandConfig) -> BrandInput:
     return BrandInput(
         name=brand.name,
@@ -48,15 +86,17 @@ def brand_input(brand: BrandConfig) -> BrandInput:
         work_end=brand.work_end,
         work_days=brand.work_days,
         touchpoints=dict(brand.touchpoints),
-        sources=tuple(
-            SourceInput(
-                kind=source.kind or "",
-                url=source.url,
-                interval_seconds=source.interval,
-                options=source.options,
-                enabled=source.enabled,
+        sources=_source_inputs(brand.sources),
+        branches=tuple(
+            BranchInput(
+                name=branch.name,
+                city=branch.city,
+                address=branch.address,
+                timezone=branch.timezone,
+                managers=tuple(branch.managers),
+                sources=_source_inputs(branch.sources),
             )
-            for source in brand.sources
+            for branch in brand.branches
         ),
     )
 
@@ -83,7 +123,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
     try:
         sessions = make_sessionmaker(engine)
         async with sessions.begin() as session:
-            await sync_brands(session, [brand_input(b) for b in config.brands], datetime.now(UTC))
+            await sync_brands(session, brand_inputs(config), datetime.now(UTC))
         yield Database(config, engine, sessions)
     finally:
         await engine.dispose()

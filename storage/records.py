@@ -35,8 +35,21 @@ class SourceInput:
 
 
 @dataclass(frozen=True, slots=True)
+class BranchInput:
+    """A branch as the config file or a CSV import describes it."""
+
+    name: str
+    city: str | None = None
+    address: str | None = None
+    timezone: str | None = None
+    managers: tuple[int, ...] = ()
+    sources: tuple[SourceInput, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class BrandInput:
-    """A brand as the config file describes it; synced into the database at start."""
+    """A brand as the config file describes it; synced into the database at start.
+    A competitor names the brand it is watched for in `competitor_of`."""
 
     name: str
     aliases: tuple[str, ...]
@@ -49,6 +62,8 @@ class BrandInput:
     work_days: str
     touchpoints: dict[str, list[str]]
     sources: tuple[SourceInput, ...]
+    branches: tuple[BranchInput, ...] = ()
+    competitor_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +81,7 @@ class BrandRecord:
     quiet_start: str | None
     quiet_end: str | None
     touchpoints: dict[str, list[str]]
+    competitor_of_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +154,4 @@ class MentionRecord:
     sentiment_score: float | None
     needs_review: bool
     touchpoints: list[dict[str, str]]
+    branch_name: str | None = None

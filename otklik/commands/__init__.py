@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from otklik.commands import classify, init, parse, report, run, scan, sources, train
+from otklik.commands import (
+    classify,
+    import_branches,
+    init,
+    parse,
+    report,
+    run,
+    scan,
+    sources,
+    train,
+)
 
 COMMANDS: list[ModuleType] = [
     init,
@@ -16,4 +26,5 @@ COMMANDS: list[ModuleType] = [
     train,
     report,
     parse,
+    import_branches,
 ]

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, select, update
+from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Brand, Case, CaseEvent, Member, Mention, OutboxMessage, Source
+from storage.models import Branch, Brand, Case, CaseEvent, Member, Mention, OutboxMessage, Source
 
 # Open and still owed work: nobody has replied yet.
 AWAITING_STATUSES = ("new", "in_progress")
@@ -41,6 +41,8 @@ class CaseRecord:
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    branch_id: int | None = None
+    branch_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +94,16 @@ class ResponseRow:
     created_at: datetime
     due_at: datetime | None
     first_response_at: datetime | None
+    branch_id: int | None = None
 
 
-def _record(row: Case, brand_name: str, assignee_name: str | None) -> CaseRecord:
+def _record(
+    row: Case,
+    brand_name: str,
+    assignee_name: str | None,
+    branch_id: int | None = None,
+    branch_name: str | None = None,
+) -> CaseRecord:
     return CaseRecord(
         id=row.id,
         mention_id=row.mention_id,
@@ -114,13 +123,18 @@ def _record(row: Case, brand_name: str, assignee_name: str | None) -> CaseRecord
         created_at=row.created_at,
         updated_at=row.updated_at,
         closed_at=row.closed_at,
+        branch_id=branch_id,
+        branch_name=branch_name,
     )
 
 
 def _case_query():  # type: ignore[no-untyped-def]
     return (
-        select(Case, Brand.name, Member.name)
+        select(Case, Brand.name, Member.name, Source.branch_id, Branch.name)
         .join(Brand, Brand.id == Case.brand_id)
+        .join(Mention, Mention.id == Case.mention_id)
+        .join(Source, Source.id == Mention.source_id)
+        .outerjoin(Branch, Branch.id == Source.branch_id)
         .outerjoin(
             Member, and_(Member.brand_id == Case.brand_id, Member.user_id == Case.assignee_id)
         )
@@ -143,8 +157,10 @@ async def list_cases(
     *,
     statuses: tuple[str, ...] = OPEN_STATUSES,
     source_kind: str | None = None,
+    branches: dict[int, int] | None = None,
     limit: int = 20,
 ) -> list[CaseListItem]:
+    """`branches`: brand id → the one branch whose cases are listed for that brand."""
     query = (
         select(
             Case,
@@ -155,10 +171,13 @@ async def list_cases(
             Mention.rating,
             Mention.text,
             Brand.timezone,
+            Source.branch_id,
+            Branch.name,
         )
         .join(Brand, Brand.id == Case.brand_id)
         .join(Mention, Mention.id == Case.mention_id)
         .join(Source, Source.id == Mention.source_id)
+        .outerjoin(Branch, Branch.id == Source.branch_id)
         .outerjoin(
             Member, and_(Member.brand_id == Case.brand_id, Member.user_id == Case.assignee_id)
         )
@@ -168,10 +187,14 @@ async def list_cases(
     )
     if source_kind:
         query = query.where(Source.kind == source_kind)
+    for brand_id, branch_id in (branches or {}).items():
+        query = query.where(or_(Case.brand_id != brand_id, Source.branch_id == branch_id))
     rows = (await session.execute(query)).all()
     return [
-        CaseListItem(_record(case, brand, assignee), kind, author, rating, text, tz)
-        for case, brand, assignee, kind, author, rating, text, tz in rows
+        CaseListItem(
+            _record(case, brand, assignee, branch_id, branch), kind, author, rating, text, tz
+        )
+        for case, brand, assignee, kind, author, rating, text, tz, branch_id, branch in rows
     ]
 
 
@@ -287,9 +310,13 @@ async def mark_deadline(session: AsyncSession, case_id: int, *, column: str, now
 async def response_rows(
     session: AsyncSession, brand_ids: list[int], since: datetime
 ) -> list[ResponseRow]:
-    rows = await session.scalars(
-        select(Case).where(Case.brand_id.in_(brand_ids), Case.created_at >= since)
+    rows = await session.execute(
+        select(Case, Source.branch_id)
+        .join(Mention, Mention.id == Case.mention_id)
+        .join(Source, Source.id == Mention.source_id)
+        .where(Case.brand_id.in_(brand_ids), Case.created_at >= since)
     )
     return [
-        ResponseRow(r.brand_id, r.status, r.created_at, r.due_at, r.first_response_at) for r in rows
+        ResponseRow(r.brand_id, r.status, r.created_at, r.due_at, r.first_response_at, branch_id)
+        for r, branch_id in rows.all()
     ]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import bulk_insert_ignoring_conflicts
-from storage.models import Brand, Mention, Source
+from storage.models import Branch, Brand, Mention, Source
 from storage.records import ClassificationInput, MentionRecord, NewMention
 
 # Rows per INSERT: well under SQLite's bound-variable limit with ~20 columns a row.
@@ -137,13 +137,14 @@ async def get_mentions(session: AsyncSession, ids: Sequence[int]) -> list[Mentio
 
 def _record_query():  # type: ignore[no-untyped-def]
     return (
-        select(Mention, Brand.name, Source.kind)
+        select(Mention, Brand.name, Source.kind, Branch.name)
         .join(Brand, Brand.id == Mention.brand_id)
         .join(Source, Source.id == Mention.source_id)
+        .outerjoin(Branch, Branch.id == Source.branch_id)
     )
 
 
-def _record(row: Mention, brand_name: str, kind: str) -> MentionRecord:
+def _record(row: Mention, brand_name: str, kind: str, branch: str | None) -> MentionRecord:
     return MentionRecord(
         id=row.id,
         source_id=row.source_id,
@@ -164,4 +165,5 @@ def _record(row: Mention, brand_name: str, kind: str) -> MentionRecord:
         sentiment_score=row.sentiment_score,
         needs_review=row.needs_review,
         touchpoints=list(row.touchpoints or []),
+        branch_name=branch,
     )

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.dialect import bulk_insert_ignoring_conflicts
 from storage.models import Case, CaseEvent, OutboxMessage
 from storage.records import BrandRecord
-from storage.repositories.brands import brand_chat_ids, brand_record
+from storage.repositories import branches
+from storage.repositories.brands import brand_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,8 @@ async def open_cases_and_alerts(
     if not mentions:
         return Triaged(0, 0)
     brand = await brand_record(session, brand_id)
+    if brand.competitor_of_id is not None:
+        return Triaged(0, 0)  # a competitor's reviews are for comparison, not for our team
     due = deadline(now, brand)
     negative_ids = [mention_id for mention_id, label in mentions if label == "negative"]
     case_of: dict[int, int] = {}
@@ -72,7 +75,7 @@ async def open_cases_and_alerts(
         for mention_id, label in mentions
         if brand.alert_on == "all" or (brand.alert_on == "negative" and label == "negative")
     ]
-    chats = await brand_chat_ids(session, brand_id)
+    routes = await branches.alert_routes(session, brand_id, wanted)
     alerts: list[dict[str, Any]] = [
         {
             "dedup_key": f"alert:{mention_id}:{chat_id}",
@@ -88,7 +91,7 @@ async def open_cases_and_alerts(
             "created_at": now,
         }
         for mention_id in wanted
-        for chat_id in chats
+        for chat_id in routes.get(mention_id, ())
     ]
     queued = 0
     if alerts:

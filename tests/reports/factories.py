@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    Branch,
     Brand,
     BrandChat,
     Case,
@@ -305,4 +306,12 @@ async def build_week(session: AsyncSession, brand_name: str = "Кофемани�
         open_case_ids=open_ids,
         failing_sources={"twogis": 2, "otzovik": 0},
         mention_ids=[row.id for row in rows],
+    )
+
+
+async def add_branch(
+    session: AsyncSession, brand: Brand, name: str, city: str = "Москва", **kw: Any
+) -> Branch:
+    return await _saved(
+        session, Branch(brand_id=brand.id, name=name, city=city, created_at=brand.created_at, **kw)
     )
