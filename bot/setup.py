@@ -12,7 +12,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import digest
-from bot.handlers import cases, errors, labels, members, sources, stats
+from bot.handlers import cases, compare, errors, labels, members, sources, stats
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
 from scrapers.registry import detect
@@ -53,6 +53,7 @@ def build_dispatcher(
         labels.create_router(),
         stats.create_router(),
         digest.create_router(),
+        compare.create_router(),
         sources.create_router(),
         errors.create_router(),
     )

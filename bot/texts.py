@@ -23,6 +23,7 @@ RU: dict[str, str] = {
         "/reply N текст — ответить · /resolve N · /ignore N причина · /reopen N\n"
         "/stats [дни] — скорость и доля ответов\n"
         "/digest [бренд] [7d|30d|2026-10] — дайджест · /digest_at пн 10:00 | off — когда присылать\n"
+        "/compare [бренд] [7d|30d] — индекс по филиалам и сравнение с конкурентами\n"
         "/brands · /sources — бренды и источники · /add_source URL · /remove_source N\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
         "/invite pr|viewer [бренд] · /members · /subscribe · /lang ru|en"
@@ -184,6 +185,7 @@ EN: dict[str, str] = {
         "/reply N text — reply · /resolve N · /ignore N reason · /reopen N\n"
         "/stats [days] — response speed and rate\n"
         "/digest [brand] [7d|30d|2026-10] — digest · /digest_at mon 10:00 | off — when to send it\n"
+        "/compare [brand] [7d|30d] — index by branch and against competitors\n"
         "/brands · /sources — brands and sources · /add_source URL · /remove_source N\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
         "/invite pr|viewer [brand] · /members · /subscribe · /lang ru|en"
@@ -346,6 +348,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("stats", "Скорость и доля ответов"),
         ("digest", "Дайджест: /digest 30d"),
         ("digest_at", "Когда присылать дайджест: /digest_at пн 10:00"),
+        ("compare", "Индекс, филиалы и конкуренты: /compare 30d"),
         ("brands", "Бренды и настройки"),
         ("sources", "Источники и их здоровье"),
         ("add_source", "Добавить источник: /add_source URL"),
@@ -371,6 +374,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("stats", "Response speed and rate"),
         ("digest", "Digest: /digest 30d"),
         ("digest_at", "When to send the digest: /digest_at mon 10:00"),
+        ("compare", "Index, branches and competitors: /compare 30d"),
         ("brands", "Brands and settings"),
         ("sources", "Sources and their health"),
         ("add_source", "Add a source: /add_source URL"),

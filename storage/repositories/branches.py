@@ -183,3 +183,11 @@ async def alert_routes(
         ]
         for mention_id in mention_ids
     }
+
+
+async def source_branches(session: AsyncSession, brand_id: int) -> dict[int, int | None]:
+    """source id → its branch id (None: the brand as a whole)."""
+    rows = await session.execute(
+        select(Source.id, Source.branch_id).where(Source.brand_id == brand_id)
+    )
+    return {source_id: branch_id for source_id, branch_id in rows.all()}
