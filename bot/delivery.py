@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.alerts import load_alert, quiet_seconds_left
 from bot.digest import send_digest
+from bot.incidents import deliver_incident
 from otklik.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
 from storage.records import OutboxRecord
 from storage.repositories import chats
@@ -84,6 +85,8 @@ class TelegramNotifier:
             return await self._send_alert(message)
         if message.kind == "digest":
             return await send_digest(self.bot, self._sessions, message)
+        if message.kind == "incident":
+            return await deliver_incident(self.bot, self._sessions, message)
         if message.kind in TEXT_KINDS:
             async with self._sessions() as session:
                 lang = await chats.language(session, message.chat_id)

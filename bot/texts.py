@@ -168,6 +168,18 @@ RU: dict[str, str] = {
     "already_subscribed": "Этот чат уже получает оповещения «{brand}».",
     "unsubscribed": "Этот чат больше не получает оповещения «{brand}».",
     "done": "Готово.",
+    "incident_title": "🚨 Всплеск негатива · {brand}",
+    "incident_count": "Негативных отзывов: <b>{count}</b> за {span} (обычно ≈{expected} за 6 ч)",
+    "incident_since": "С {start} по {last}",
+    "incident_sources": "Площадки: {sources}",
+    "incident_topics": "Темы: {topics}",
+    "incident_signals": "Подозрительно: {signals}",
+    "incident_signal_new_authors": "новые авторы ({n} из {count})",
+    "incident_signal_near_duplicates": "похожие тексты ({n})",
+    "incident_signal_no_text": "оценки без текста ({n})",
+    "incident_signal_short_window": "всё за {minutes} мин",
+    "incident_trigger": "Перед волной: {link} · {at}\n┃ {text}",
+    "incident_footer": "Сообщение обновляется, пока волна растёт. Кейсы по отзывам — в /cases.",
 }
 
 EN: dict[str, str] = {
@@ -330,6 +342,18 @@ EN: dict[str, str] = {
     "already_subscribed": "This chat already receives alerts for “{brand}”.",
     "unsubscribed": "This chat no longer receives alerts for “{brand}”.",
     "done": "Done.",
+    "incident_title": "🚨 Spike of negative reviews · {brand}",
+    "incident_count": "Negative reviews: <b>{count}</b> in {span} (usually ≈{expected} per 6 h)",
+    "incident_since": "From {start} to {last}",
+    "incident_sources": "Sites: {sources}",
+    "incident_topics": "Touchpoints: {topics}",
+    "incident_signals": "Suspicious: {signals}",
+    "incident_signal_new_authors": "new authors ({n} of {count})",
+    "incident_signal_near_duplicates": "near-duplicate texts ({n})",
+    "incident_signal_no_text": "ratings without text ({n})",
+    "incident_signal_short_window": "all within {minutes} min",
+    "incident_trigger": "Just before the wave: {link} · {at}\n┃ {text}",
+    "incident_footer": "This message is updated while the wave grows. Cases of the reviews: /cases.",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}

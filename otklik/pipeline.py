@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from otklik import health
 from otklik.deadlines import due_at
 from otklik.errors import OtklikError, ParseError, RateLimited, SourceError
+from otklik.incidents import check_spikes
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
 from sentiment.records import Sentiment, TextInput
 from storage.records import (
@@ -195,6 +196,8 @@ class Pipeline:
                     triaged.cases_opened,
                     triaged.alerts_queued,
                 )
+                if any(v is not None and v.label == "negative" for _, _, v in created):
+                    await check_spikes(session, source.id, now)
             await sources_repo.save_poll_success(
                 session,
                 source.id,

@@ -71,6 +71,7 @@ async def add_mention(
     touchpoints: list[Any] | None = None,
     backfill: bool = False,
     url: str | None = None,
+    author: str = "Гость",
 ) -> Mention:
     key = f"m{next(_ids)}"
     return await _saved(
@@ -82,7 +83,7 @@ async def add_mention(
             external_id=key,
             content_hash=hashlib.sha256(key.encode()).hexdigest(),
             url=url or f"https://reviews.example/{key}",
-            author="Гость",
+            author=author,
             rating=rating,
             text=text,
             published_at=published_at,
