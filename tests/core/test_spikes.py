@@ -1,6 +1,6 @@
 """Spike incidents against a brand's own baseline: an ordinary (busy) Monday is quiet; a wave of
 near-duplicate negatives right after a Telegram post opens one incident whose message grows by
-edits, through the real bot client and the fake Bot API."""
+edits, through the real bot client and the fake Bot API; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import TelegramNotifier
 from otklik.incidents import check_spikes
 from otklik.sender import Sender
 from otklik.spikes import SpikeRule, near_duplicates, poisson_tail
-from storage.db import make_sessionmaker
 from storage.models import Incident, Source
 from tests.fakes.telegram_api import FakeTelegram
 from tests.reports.factories import add_branch, add_brand, add_chat, add_mention, add_source
@@ -49,11 +48,6 @@ def test_weekday_profile_makes_a_busy_monday_ordinary() -> None:
     assert monday > 3 * tuesday
     assert not rule.is_spike(5, monday)  # five on a Monday afternoon is a Monday
     assert rule.is_spike(8, tuesday)
-
-
-@pytest.fixture
-def sessions(sqlite_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return make_sessionmaker(sqlite_engine)
 
 
 async def _brand_with_history(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
