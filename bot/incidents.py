@@ -23,15 +23,16 @@ log = logging.getLogger(__name__)
 
 def incident_text(lang: str, incident: IncidentRecord) -> str:
     signals = incident.details.get("signals", {})
-    count = int(signals.get("count", incident.negatives))
+    # Signals are read from the wave's latest reviews (all of them in any wave below 300).
+    sample = int(signals.get("count", incident.negatives))
     brand = esc(incident.brand_name)
     if incident.branch_name:
         brand += f" · 📍 {esc(incident.branch_name)}"
-    span = duration(max(1, int(signals.get("minutes", 0))), lang)
+    span = duration(max(1, (incident.last_at - incident.started_at).total_seconds() / 60), lang)
     expected = f"{incident.expected:.1f}".replace(".", "," if lang == "ru" else ".")
     lines = [
         f"<b>{t(lang, 'incident_title', brand=brand)}</b>",
-        t(lang, "incident_count", count=count, span=span, expected=expected),
+        t(lang, "incident_count", count=incident.negatives, span=span, expected=expected),
         t(
             lang,
             "incident_since",
@@ -52,7 +53,7 @@ def incident_text(lang: str, incident: IncidentRecord) -> str:
             lang,
             f"incident_signal_{name}",
             n=signals.get(name, 0),
-            count=count,
+            count=sample,
             minutes=signals.get("minutes", 0),
         )
         for name in incident.details.get("suspicious", [])

@@ -17,6 +17,9 @@ from storage.repositories.incidents import NegativeRow
 
 # A post or news item this long before a wave may have set it off.
 TRIGGER_LOOKBACK = timedelta(hours=48)
+# Signals are read from the wave's latest reviews: pairwise text comparison must stay cheap
+# when a wave runs into thousands.
+SIGNAL_SAMPLE = 300
 
 
 async def check_spikes(
@@ -43,26 +46,34 @@ async def _check_scope(
     rule: SpikeRule,
 ) -> int:
     window_start = now - rule.window
-    rows = await incidents.negatives_since(
-        session, brand_id, branch_id, window_start - timedelta(days=rule.baseline_days)
-    )
     active = await incidents.active_incident(session, brand_id, branch_id, window_start)
     if active is None:
-        wave = [r for r in rows if r.at >= window_start and not r.backfill]
-        history = [r.at for r in rows if r.at < window_start]
-        bombing = len(wave) >= rule.min_count and looks_like_bombing([r.text for r in wave])
+        rows = await incidents.negatives_since(session, brand_id, branch_id, window_start)
+        wave = [r for r in rows if not r.backfill]
+        if len(wave) < rule.min_count:
+            return 0  # the usual case: no need to read the baseline
+        history = await incidents.negative_times(
+            session,
+            brand_id,
+            branch_id,
+            window_start - timedelta(days=rule.baseline_days),
+            window_start,
+        )
+        bombing = looks_like_bombing([r.text for r in wave[-SIGNAL_SAMPLE:]])
         expected, spike = rule.evaluate(history, len(wave), now, zone, bombing=bombing)
         if not spike:
             return 0
     else:
-        wave = [r for r in rows if r.at >= active.started_at and not r.backfill]
+        rows = await incidents.negatives_since(session, brand_id, branch_id, active.started_at)
+        wave = [r for r in rows if not r.backfill]
         if len(wave) <= active.negatives:
             return 0
         expected = active.expected
     started = wave[0].at
-    authors = sorted({r.author.strip() for r in wave if r.author and r.author.strip()})
+    sample = wave[-SIGNAL_SAMPLE:]
+    authors = sorted({r.author.strip() for r in sample if r.author and r.author.strip()})
     known = await incidents.known_authors(session, brand_id, authors, started)
-    signals = wave_signals([_review(r) for r in wave], known)
+    signals = wave_signals([_review(r) for r in sample], known)
     trigger = await incidents.trigger_post(session, brand_id, started - TRIGGER_LOOKBACK, started)
     details: dict[str, Any] = {
         "signals": asdict(signals),

@@ -101,6 +101,31 @@ async def negatives_since(
     ]
 
 
+async def negative_times(
+    session: AsyncSession, brand_id: int, branch_id: int | None, since: datetime, until: datetime
+) -> list[datetime]:
+    """Times of the scope's negative reviews in [since, until): the baseline of the rule."""
+    in_range = or_(
+        and_(Mention.published_at >= since, Mention.published_at < until),
+        and_(
+            Mention.published_at.is_(None),
+            Mention.first_seen_at >= since,
+            Mention.first_seen_at < until,
+        ),
+    )
+    rows = await session.scalars(
+        select(_at())
+        .join(Source, Source.id == Mention.source_id)
+        .where(
+            *_scope(brand_id, branch_id),
+            in_range,
+            Mention.sentiment_label == "negative",
+            Source.kind.not_in(CHATTER_KINDS),
+        )
+    )
+    return list(rows)
+
+
 async def known_authors(
     session: AsyncSession, brand_id: int, authors: list[str], before: datetime
 ) -> set[str]:
