@@ -155,3 +155,4 @@ class MentionRecord:
     needs_review: bool
     touchpoints: list[dict[str, str]]
     branch_name: str | None = None
+    branch_timezone: str | None = None

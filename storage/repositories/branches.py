@@ -191,3 +191,16 @@ async def source_branches(session: AsyncSession, brand_id: int) -> dict[int, int
         select(Source.id, Source.branch_id).where(Source.brand_id == brand_id)
     )
     return {source_id: branch_id for source_id, branch_id in rows.all()}
+
+
+async def mention_zones(session: AsyncSession, mention_ids: list[int]) -> dict[int, str]:
+    """mention id → its branch's own time zone, for mentions of branches that have one."""
+    if not mention_ids:
+        return {}
+    rows = await session.execute(
+        select(Mention.id, Branch.timezone)
+        .join(Source, Source.id == Mention.source_id)
+        .join(Branch, Branch.id == Source.branch_id)
+        .where(Mention.id.in_(mention_ids), Branch.timezone.is_not(None))
+    )
+    return {mention_id: zone for mention_id, zone in rows.all() if zone}

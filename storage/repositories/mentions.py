@@ -137,14 +137,16 @@ async def get_mentions(session: AsyncSession, ids: Sequence[int]) -> list[Mentio
 
 def _record_query():  # type: ignore[no-untyped-def]
     return (
-        select(Mention, Brand.name, Source.kind, Branch.name)
+        select(Mention, Brand.name, Source.kind, Branch.name, Branch.timezone)
         .join(Brand, Brand.id == Mention.brand_id)
         .join(Source, Source.id == Mention.source_id)
         .outerjoin(Branch, Branch.id == Source.branch_id)
     )
 
 
-def _record(row: Mention, brand_name: str, kind: str, branch: str | None) -> MentionRecord:
+def _record(
+    row: Mention, brand_name: str, kind: str, branch: str | None, branch_zone: str | None
+) -> MentionRecord:
     return MentionRecord(
         id=row.id,
         source_id=row.source_id,
@@ -166,4 +168,5 @@ def _record(row: Mention, brand_name: str, kind: str, branch: str | None) -> Men
         needs_review=row.needs_review,
         touchpoints=list(row.touchpoints or []),
         branch_name=branch,
+        branch_timezone=branch_zone,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -41,8 +41,11 @@ async def open_cases_and_alerts(
     brand = await brand_record(session, brand_id)
     if brand.competitor_of_id is not None:
         return Triaged(0, 0)  # a competitor's reviews are for comparison, not for our team
-    due = deadline(now, brand)
     negative_ids = [mention_id for mention_id, label in mentions if label == "negative"]
+    # A branch in another time zone counts working hours on its own clock.
+    zones = await branches.mention_zones(session, negative_ids)
+    dues = {zone: deadline(now, replace(brand, timezone=zone)) for zone in set(zones.values())}
+    due = deadline(now, brand)
     case_of: dict[int, int] = {}
     if negative_ids:
         cases = Case.__table__.c
@@ -53,7 +56,7 @@ async def open_cases_and_alerts(
                     "mention_id": mention_id,
                     "brand_id": brand_id,
                     "status": "new",
-                    "due_at": due,
+                    "due_at": dues.get(zones.get(mention_id), due),
                     "created_at": now,
                     "updated_at": now,
                 }

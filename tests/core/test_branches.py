@@ -3,7 +3,7 @@ competitors that never open cases, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from storage.repositories.brands import sync_brands
 from storage.repositories.triage import open_cases_and_alerts
 from tests.reports.factories import add_mention
 
-NOW = datetime(2026, 10, 12, 7, 0, tzinfo=UTC)
+NOW = datetime(2026, 10, 12, 16, 30, tzinfo=UTC)  # 19:30 in Moscow, 21:30 in Yekaterinburg
 MANAGER_CHAT = -100200
 MANAGER_USER = 4242
 
@@ -30,7 +30,7 @@ CONFIG = f"""
 [[brands]]
 name = "Кофемания"
 owners = [1001]
-work_hours = "00:00-23:59"
+work_hours = "09:00-21:00"
 
 [[brands.sources]]
 url = "https://t.me/s/kofemania"
@@ -47,8 +47,8 @@ key = "k"
 
 [[brands.branches]]
 name = "Невский"
-city = "Санкт-Петербург"
-timezone = "Europe/Moscow"
+city = "Екатеринбург"
+timezone = "Asia/Yekaterinburg"
 
 [[brands.branches.sources]]
 url = "https://2gis.ru/spb/firm/2002"
@@ -75,7 +75,7 @@ async def _synced(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) ->
 
 
 def test_bad_branch_in_the_brands_file_names_its_line(tmp_path: Path) -> None:
-    broken = CONFIG.replace('timezone = "Europe/Moscow"', 'timezone = "Mars/Olympus"')
+    broken = CONFIG.replace('timezone = "Asia/Yekaterinburg"', 'timezone = "Mars/Olympus"')
     with pytest.raises(
         ConfigError,
         match=r"line 23: brands\[0\]\.branches\[1\]\.timezone: .*unknown time zone 'Mars/Olympus'",
@@ -124,7 +124,9 @@ async def _negative(session: AsyncSession, url: str) -> int:
         brand_id=source.brand_id,
         mentions=[(mention.id, "negative")],
         now=NOW,
-        deadline=lambda at, brand: due_at(at, minutes=60),
+        deadline=lambda at, brand: due_at(
+            at, minutes=60, work_start="09:00", work_end="21:00", tz=brand.timezone
+        ),
     )
     assert triaged.cases_opened == (0 if "3003" in url else 1)
     return mention.id
@@ -150,6 +152,11 @@ async def test_alerts_go_to_the_branch_managers_chat_only_for_its_branch(
         nevsky: {1001},
         brand_wide: {1001},
     }
+    async with sessions() as session:
+        due = dict((await session.execute(select(Case.mention_id, Case.due_at))).all())
+    # Working hours on each branch's own clock: Moscow is still open, Yekaterinburg has closed.
+    assert due[arbat] == NOW + timedelta(hours=1)
+    assert due[nevsky] == datetime(2026, 10, 13, 5, 0, tzinfo=UTC)  # 10:00 there
 
 
 async def test_competitor_reviews_never_open_cases_or_alerts(
