@@ -44,8 +44,11 @@ async def open_cases_and_alerts(
     negative_ids = [mention_id for mention_id, label in mentions if label == "negative"]
     # A branch in another time zone counts working hours on its own clock.
     zones = await branches.mention_zones(session, negative_ids)
-    dues = {zone: deadline(now, replace(brand, timezone=zone)) for zone in set(zones.values())}
     due = deadline(now, brand)
+    due_of = {
+        mention_id: deadline(now, replace(brand, timezone=zone))
+        for mention_id, zone in zones.items()
+    }
     case_of: dict[int, int] = {}
     if negative_ids:
         cases = Case.__table__.c
@@ -56,7 +59,7 @@ async def open_cases_and_alerts(
                     "mention_id": mention_id,
                     "brand_id": brand_id,
                     "status": "new",
-                    "due_at": dues.get(zones.get(mention_id), due),
+                    "due_at": due_of.get(mention_id, due),
                     "created_at": now,
                     "updated_at": now,
                 }
