@@ -8,7 +8,7 @@ from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from otklik.errors import AntiBotPage, ParseError, SourceError
+from scrapers.errors import AntiBotPage, ParseError, SourceError
 from storage.records import SourceRecord
 from storage.repositories import sources as sources_repo
 from storage.repositories.brands import brand_chat_ids

@@ -40,7 +40,8 @@ from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from otklik.errors import ConfigError, FetchError, ParseError, SourceError
+from common.errors import ConfigError
+from scrapers.errors import FetchError, ParseError, SourceError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.matching import AliasMatcher
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from urllib.parse import urlsplit
 
-from otklik.errors import ConfigError
+from common.errors import ConfigError
 from scrapers.base import Source
 from scrapers.fetch import Fetcher
 from scrapers.records import SourceSpec

@@ -11,10 +11,11 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.common import Clock, Refusal, args_of, parse_int, pick_brand
+from bot.handlers.common import Refusal, args_of, parse_int, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, fit_escaped, local_time
 from bot.texts import RU, t
+from common.clock import Clock
 from scrapers.registry import kinds
 from storage.repositories import brands_admin, chats
 

@@ -9,11 +9,12 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.common import Clock, args_of, parse_int
+from bot.handlers.common import args_of, parse_int
 from bot.middlewares import Access
 from bot.render import esc
 from bot.response_stats import brand_stats, format_duration
 from bot.texts import t
+from common.clock import Clock
 from storage.repositories import cases as cases_repo
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from otklik.errors import FetchError
 from scrapers.base import Page, Source
+from scrapers.errors import FetchError
 from scrapers.fetch import FetchResponse
 from scrapers.sources._google_parse import parse_business_reviews
 

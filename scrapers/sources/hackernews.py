@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from otklik.errors import ConfigError
+from common.errors import ConfigError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
 from scrapers.parsing import clean_text, from_epoch, html_to_text, parse_iso, text_or_none

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from otklik.errors import ConfigError
+from common.errors import ConfigError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
 from scrapers.parsing import clean_text, parse_iso

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import ConfigError
 from otklik.config import load_config, parse_duration
-from otklik.errors import ConfigError
 from otklik.settings import load_settings
 
 GOOD = """

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from otklik.errors import ParseError, RateLimited
 from scrapers import registry
 from scrapers.base import Cursor
+from scrapers.errors import ParseError, RateLimited
 from scrapers.fetch import Fetcher
 from scrapers.records import PollState, SourceSpec
 from tests.fakes.site_server import SiteServer

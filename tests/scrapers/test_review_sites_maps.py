@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from otklik.errors import AntiBotPage, FetchError, ParseError
 from scrapers import registry
+from scrapers.errors import AntiBotPage, FetchError, ParseError
 from scrapers.records import PollState, SourceSpec
 from tests.scrapers.conftest import REVIEW_SITE_KINDS, page
 
