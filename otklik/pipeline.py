@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.backoff import backoff, jittered
 from common.clock import Clock, utcnow
-from common.errors import OtklikError
+from common.errors import ConfigError, OtklikError
 from common.worktime import due_at
 from otklik import health
-from scrapers.errors import ParseError, RateLimited, SourceError
+from scrapers.errors import ParseError, RateLimited, SourceConfigError, SourceError
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
 from sentiment.records import Sentiment, TextInput
 from storage.records import (
@@ -106,6 +106,10 @@ class Pipeline:
             )
         except SourceError as exc:
             await self._failed(report, exc)
+            return report
+        except ConfigError as exc:  # e.g. a kind this version does not know
+            error = SourceConfigError(str(exc), source=source.kind, url=source.url)
+            await self._failed(report, error)
             return report
         except OtklikError as exc:
             await self._failed(report, SourceError(str(exc), source=source.kind, url=source.url))

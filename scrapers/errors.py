@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from common.errors import OtklikError
+from common.errors import ConfigError, OtklikError
 
 
 class SourceError(OtklikError):
@@ -42,3 +42,8 @@ class AntiBotPage(SourceError):
 
 class ParseError(SourceError):
     """The page or API answer does not have the structure the parser knows (layout changed?)."""
+
+
+class SourceConfigError(SourceError, ConfigError):
+    """The source's URL or options cannot work (a missing key, no query, a bad number): the
+    owner has to fix the configuration; retrying does not help."""
