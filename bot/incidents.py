@@ -9,9 +9,9 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.errors import DeliveryError
 from bot.render import esc, link, local_time, source_name
 from bot.texts import t
-from otklik.errors import DeliveryError
 from reports.i18n import duration, touchpoint_name
 from reports.touchpoints import short_quote
 from storage.records import OutboxRecord

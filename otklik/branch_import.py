@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from common.errors import ConfigError
 from otklik.config import parse_duration
-from otklik.errors import ConfigError
 from storage.records import BranchInput, SourceInput
 
 COLUMNS = ("brand", "branch", "city", "address", "timezone", "url", "kind", "interval")

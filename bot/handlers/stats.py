@@ -1,22 +1,24 @@
-"""/stats: response rate and median time to first response per brand."""
+"""/stats: per brand, the response figures of the digest's rule over the last N days."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.common import Clock, args_of, parse_int
+from bot.handlers.common import args_of, parse_int
 from bot.middlewares import Access
 from bot.render import esc
-from bot.response_stats import brand_stats, format_duration
 from bot.texts import t
+from common.clock import Clock
+from reports.i18n import duration
+from reports.response import response_figures
 from storage.repositories import branches as branches_repo
-from storage.repositories import cases as cases_repo
-from storage.repositories.cases import ResponseRow
+from storage.repositories import stats as stats_repo
+from storage.repositories.stats import CaseRow
 
 
 async def stats(
@@ -26,45 +28,46 @@ async def stats(
     days = max(1, min(days, 3650))
     now = clock()
     scopes = access.scopes()
-    rows = [
-        row
-        for row in await cases_repo.response_rows(
-            session, access.brand_ids, now - timedelta(days=days)
-        )
-        if row.brand_id not in scopes or row.branch_id == scopes[row.brand_id]
-    ]
-    if not rows:
-        await message.answer(t(lang, "stats_empty"))
-        return
     lines = [t(lang, "stats_title", days=days)]
     for membership in access.memberships.values():
-        mine = [r for r in rows if r.brand_id == membership.brand_id]
-        if not mine:
+        cases = await stats_repo.cases_created_between(
+            session, membership.brand_id, now - timedelta(days=days)
+        )
+        branch_of = await branches_repo.source_branches(session, membership.brand_id)
+        scope = scopes.get(membership.brand_id)
+        if scope is not None:  # a branch manager sees their branch only
+            cases = [case for case in cases if branch_of.get(case.source_id) == scope]
+        line = _line(lang, esc(membership.brand_name), cases, now)
+        if line is None:
             continue
-        lines.append(_line(lang, esc(membership.brand_name), mine))
-        branch_rows: dict[int, list[ResponseRow]] = {}
-        for row in mine:
-            if row.branch_id is not None:
-                branch_rows.setdefault(row.branch_id, []).append(row)
-        if not branch_rows:
-            continue
+        lines.append(line)
         for branch in await branches_repo.branches_of(session, membership.brand_id):
-            if branch.id in branch_rows:
-                lines.append("   📍 " + _line(lang, esc(branch.name), branch_rows[branch.id]))
+            mine = [case for case in cases if branch_of.get(case.source_id) == branch.id]
+            branch_line = _line(lang, esc(branch.name), mine, now)
+            if branch_line is not None:
+                lines.append("   📍 " + branch_line)
+    if len(lines) == 1:
+        await message.answer(t(lang, "stats_empty"))
+        return
     await message.answer("\n".join(lines))
 
 
-def _line(lang: str, name: str, rows: list[ResponseRow]) -> str:
-    figures = brand_stats(rows)
+def _line(lang: str, name: str, cases: list[CaseRow], now: datetime) -> str | None:
+    """One brand's or branch's response figures; None when it had no cases."""
+    figures = response_figures(cases, now)
+    if figures.cases == 0:
+        return None
+    median = figures.median_minutes
     return t(
         lang,
         "stats_line",
         brand=name,
-        total=figures.total,
-        answered=figures.answered,
-        rate=f"{figures.rate:.0%}",
+        total=figures.cases,
+        ignored=t(lang, "stats_ignored", n=figures.ignored) if figures.ignored else "",
+        answered=figures.responded,
+        rate=f"{figures.rate}%" if figures.rate is not None else "—",
         on_time=figures.on_time,
-        median=format_duration(figures.median_seconds, lang),
+        median=duration(median, lang) if median is not None else "—",
         open=figures.open,
     )
 

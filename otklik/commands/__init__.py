@@ -7,6 +7,7 @@ from types import ModuleType
 
 from otklik.commands import (
     classify,
+    demo,
     import_branches,
     init,
     parse,
@@ -18,6 +19,7 @@ from otklik.commands import (
 )
 
 COMMANDS: list[ModuleType] = [
+    demo,
     init,
     scan,
     run,

@@ -7,9 +7,9 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+from common.errors import ConfigError
 from otklik.app import open_database
 from otklik.branch_import import parse_branches_csv
-from otklik.errors import ConfigError
 from otklik.logs import setup_logging
 from otklik.settings import load_settings
 from scrapers import registry

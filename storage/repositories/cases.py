@@ -87,16 +87,6 @@ class DeadlineCase:
     escalated_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class ResponseRow:
-    brand_id: int
-    status: str
-    created_at: datetime
-    due_at: datetime | None
-    first_response_at: datetime | None
-    branch_id: int | None = None
-
-
 def _record(
     row: Case,
     brand_name: str,
@@ -305,18 +295,3 @@ async def mark_deadline(session: AsyncSession, case_id: int, *, column: str, now
         update(Case).where(Case.id == case_id, target.is_(None)).values({column: now})
     )
     return bool(cast(CursorResult[Any], result).rowcount)
-
-
-async def response_rows(
-    session: AsyncSession, brand_ids: list[int], since: datetime
-) -> list[ResponseRow]:
-    rows = await session.execute(
-        select(Case, Source.branch_id)
-        .join(Mention, Mention.id == Case.mention_id)
-        .join(Source, Source.id == Mention.source_id)
-        .where(Case.brand_id.in_(brand_ids), Case.created_at >= since)
-    )
-    return [
-        ResponseRow(r.brand_id, r.status, r.created_at, r.due_at, r.first_response_at, branch_id)
-        for r, branch_id in rows.all()
-    ]

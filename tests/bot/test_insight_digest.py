@@ -11,9 +11,9 @@ from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.delivery import TelegramNotifier
+from bot.errors import RetryLater
 from bot.setup import build_dispatcher
 from otklik.digest_schedule import queue_due_digests
-from otklik.errors import RetryLater
 from storage.db import make_sessionmaker
 from storage.models import Brand
 from storage.repositories import digests, outbox

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.errors import ConfigError
+from common.worktime import due_at
 from otklik.app import brand_inputs
 from otklik.branch_import import parse_branches_csv
 from otklik.commands.import_branches import run_import
 from otklik.config import load_config
-from otklik.deadlines import due_at
-from otklik.errors import ConfigError
 from scrapers import registry
 from storage.models import Branch, BrandChat, Case, Member, OutboxMessage, Source
 from storage.repositories.brands import sync_brands
