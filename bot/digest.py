@@ -25,11 +25,11 @@ from common.clock import Clock
 from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
 from reports.chart import render_chart
 from reports.i18n import language, t
-from reports.insight_build import build_insight
+from reports.insight_build import build_branch_figures, build_insight
 from reports.periods import DEFAULT_TIMEZONE, looks_like_period, parse_period, zone
 from reports.telegram import CAPTION_LIMIT
 from storage.records import OutboxRecord
-from storage.repositories import chats, digests, stats
+from storage.repositories import branches, chats, digests, stats
 from storage.repositories.stats import BrandInfo
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,12 @@ async def digest_command(
         period = parse_period(spec, now, chat.timezone if chat else brand.timezone)
     except PeriodError:
         await message.answer(t(lang, "bad_period"), parse_mode=ParseMode.HTML)
+        return
+    scope = access.scopes().get(brand.id)
+    branch = await branches.branch_by_id(session, scope) if scope is not None else None
+    if branch is not None:  # a branch manager's digest is their branch's
+        figures = await build_branch_figures(session, brand, branch, period, now)
+        await deliver_digest(bot, message.chat.id, figures, lang)
         return
     figures = await build_figures(session, brand, period, now)
     await deliver_digest(bot, message.chat.id, figures, lang)
@@ -167,8 +173,14 @@ async def send_digest(
         chat = await stats.chat_settings(session, message.chat_id)
         lang = language(chat.language if chat else None)
         period = _period_from_payload(payload, chat.timezone if chat else brand.timezone)
-        figures = await build_figures(session, brand, period, now)
-        insight = await build_insight(session, brand, period)
+        # A branch manager's chat gets its branch's digest, without the ranking of the others.
+        branch = await branches.chat_branch(session, brand_id, message.chat_id)
+        if branch is not None:
+            figures = await build_branch_figures(session, brand, branch, period, now)
+            insight = None
+        else:
+            figures = await build_figures(session, brand, period, now)
+            insight = await build_insight(session, brand, period)
 
     async def remember(key: str, value: int) -> None:
         payload[key] = value
@@ -184,12 +196,11 @@ async def send_digest(
             photo_sent="photo_message_id" in payload,
             on_photo=lambda photo_id: remember("photo_message_id", photo_id),
         )
-        if not (insight.has_branches or insight.has_competitors):
+        if insight is None or not (insight.has_branches or insight.has_competitors):
             return digest_id
         await remember("digest_message_id", digest_id)
-    return await deliver_insight(bot, message.chat_id, insight, lang) or int(
-        payload["digest_message_id"]
-    )
+    last = await deliver_insight(bot, message.chat_id, insight, lang) if insight else None
+    return last or int(payload["digest_message_id"])
 
 
 async def deliver_digest(

@@ -204,3 +204,18 @@ async def mention_zones(session: AsyncSession, mention_ids: list[int]) -> dict[i
         .where(Mention.id.in_(mention_ids), Branch.timezone.is_not(None))
     )
     return {mention_id: zone for mention_id, zone in rows.all() if zone}
+
+
+async def chat_branch(session: AsyncSession, brand_id: int, chat_id: int) -> BranchRecord | None:
+    """The branch a manager's chat follows for the brand; None for a chat of the whole brand."""
+    row = await session.scalar(
+        select(Branch)
+        .join(BrandChat, BrandChat.branch_id == Branch.id)
+        .where(BrandChat.brand_id == brand_id, BrandChat.chat_id == chat_id)
+    )
+    return None if row is None else _record(row)
+
+
+async def branch_by_id(session: AsyncSession, branch_id: int) -> BranchRecord | None:
+    row = await session.get(Branch, branch_id)
+    return None if row is None else _record(row)

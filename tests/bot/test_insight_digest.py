@@ -8,6 +8,7 @@ import io
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.delivery import TelegramNotifier
@@ -15,7 +16,7 @@ from bot.errors import RetryLater
 from bot.setup import build_dispatcher
 from otklik.digest_schedule import queue_due_digests
 from storage.db import make_sessionmaker
-from storage.models import Brand
+from storage.models import Branch, Brand, BrandChat, Chat
 from storage.repositories import digests, outbox
 from tests.bot.conftest import polling
 from tests.fakes.telegram_api import FakeTelegram
@@ -109,3 +110,33 @@ async def test_compare_command(
     text = visible_text(reply.text or "")
     assert "Кофемания — reputation index, Oct 1–31, 2026" in text
     assert "Against competitors" in text
+
+
+async def test_a_branch_managers_chat_gets_its_branch_digest_only(
+    sessions: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram
+) -> None:
+    await _chain_with_chat(sessions, "ru")
+    manager_chat = -100888
+    async with sessions() as session, session.begin():
+        brand = await session.scalar(select(Brand).where(Brand.name == "Кофемания"))
+        assert brand is not None
+        session.add(Chat(id=manager_chat, created_at=brand.created_at))
+        branch = await session.scalar(select(Branch).where(Branch.name == "Невский"))
+        assert branch is not None
+        await session.flush()
+        session.add(BrandChat(brand_id=brand.id, chat_id=manager_chat, branch_id=branch.id))
+    assert await queue_due_digests(sessions, NOW) == 2
+    async with sessions() as session:
+        queued = await outbox.due_messages(session, NOW)
+    notifier = TelegramNotifier(fake_telegram.make_bot(), sessions, clock=lambda: NOW)
+    for message in queued:
+        await notifier.deliver(message)
+    (photo,) = fake_telegram.calls_of("sendPhoto", chat_id=manager_chat)
+    text = visible_text(photo.text or "") + "".join(
+        visible_text(c.text or "")
+        for c in fake_telegram.calls_of("sendMessage", chat_id=manager_chat)
+    )
+    assert "Кофемания · Невский — дайджест репутации" in text
+    assert "Упоминаний: 5 (было 3, +2)" in text
+    assert "Лучший" not in text  # no ranking of the other branches
+    assert len(fake_telegram.calls_of("sendPhoto", chat_id=CHAT_ID)) == 3
