@@ -26,7 +26,7 @@ RU: dict[str, str] = {
         "/compare [бренд] [7d|30d] — индекс по филиалам и сравнение с конкурентами\n"
         "/brands · /sources — бренды и источники · /add_source URL · /remove_source N\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
-        "/invite pr|viewer [бренд] · /members · /subscribe · /lang ru|en"
+        "/invite pr|viewer [бренд] [филиал] · /members · /subscribe · /lang ru|en"
     ),
     "joined": "Готово: вы в команде «{brand}» с ролью «{role}».",
     "invite_used": "Это приглашение уже использовано. Попросите владельца прислать новое.",
@@ -36,7 +36,7 @@ RU: dict[str, str] = {
         "Приглашение в «{brand}» с ролью «{role}» (одноразовое, действует до {expires}):\n"
         "{link}\n\nИли отправьте боту: <code>/start {code}</code>"
     ),
-    "invite_usage": "Формат: /invite pr|viewer [бренд]",
+    "invite_usage": "Формат: /invite pr|viewer [бренд] [филиал]",
     "which_brand": "Укажите бренд: {brands}",
     "unknown_brand": "Бренд «{brand}» не найден среди ваших: {brands}",
     "role_owner": "владелец",
@@ -203,7 +203,7 @@ EN: dict[str, str] = {
         "/compare [brand] [7d|30d] — index by branch and against competitors\n"
         "/brands · /sources — brands and sources · /add_source URL · /remove_source N\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
-        "/invite pr|viewer [brand] · /members · /subscribe · /lang ru|en"
+        "/invite pr|viewer [brand] [branch] · /members · /subscribe · /lang ru|en"
     ),
     "joined": "Done: you joined “{brand}” as {role}.",
     "invite_used": "This invite has already been used. Ask the owner for a new one.",
@@ -213,7 +213,7 @@ EN: dict[str, str] = {
         "Invite to “{brand}” as {role} (single use, valid until {expires}):\n"
         "{link}\n\nOr send the bot: <code>/start {code}</code>"
     ),
-    "invite_usage": "Usage: /invite pr|viewer [brand]",
+    "invite_usage": "Usage: /invite pr|viewer [brand] [branch]",
     "which_brand": "Name the brand: {brands}",
     "unknown_brand": "Brand “{brand}” is not one of yours: {brands}",
     "role_owner": "owner",

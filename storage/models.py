@@ -273,6 +273,8 @@ class Invite(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16))
+    # The joining member's role holds for this branch only.
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]

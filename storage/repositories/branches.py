@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflicts
@@ -219,3 +219,14 @@ async def chat_branch(session: AsyncSession, brand_id: int, chat_id: int) -> Bra
 async def branch_by_id(session: AsyncSession, branch_id: int) -> BranchRecord | None:
     row = await session.get(Branch, branch_id)
     return None if row is None else _record(row)
+
+
+async def scope_member(
+    session: AsyncSession, *, brand_id: int, user_id: int, branch_id: int
+) -> None:
+    """The member's role holds for this branch only."""
+    await session.execute(
+        update(Member)
+        .where(Member.brand_id == brand_id, Member.user_id == user_id)
+        .values(branch_id=branch_id)
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from storage.models import Branch, Member, Source
-from tests.bot.conftest import OWNER, RunningBot, World, drain
+from tests.bot.conftest import OWNER, PR, RunningBot, World, drain
 
 MANAGER = 1004
 
@@ -75,3 +75,32 @@ async def test_branch_manager_sees_and_works_only_their_branch(
     await drain(running_bot.notifier, world)
     alerts = [m["text"] for m in fake.messages(OWNER) if "Негативный отзыв" in m["text"]]
     assert any("Кофемания · 📍 Невский" in text for text in alerts)
+
+
+async def test_a_branch_invite_scopes_the_new_member_to_that_branch(
+    running_bot: RunningBot, world: World
+) -> None:
+    fake = running_bot.fake
+    _, nevsky_source = await _two_branches(world)
+    _, arbat_case = await world.negative_review("Арбат: нагрубили на кассе")
+    world.source_id = nevsky_source
+    _, nevsky_case = await world.negative_review("Невский: холодный кофе")
+    newcomer = 7007
+
+    async def say(text: str, user: int) -> str:
+        mark = fake.mark()
+        fake.send_text(text, user_id=user, first_name="Нина")
+        return (await fake.wait_for("sendMessage", chat_id=user, since=mark)).text or ""
+
+    answer = await say("/invite pr Кофемания Невский", OWNER)
+    assert "Кофемания · 📍 Невский" in answer
+    code = answer.split("<code>/start ")[1].split("</code>")[0]
+    assert "в команде" in await say(f"/start {code}", newcomer)
+    listing = await say("/cases", newcomer)
+    assert f"#{nevsky_case}" in listing and f"#{arbat_case}" not in listing
+    # An existing member of the whole brand is never narrowed by a branch invite.
+    code = (
+        (await say("/invite viewer Невский", OWNER)).split("<code>/start ")[1].split("</code>")[0]
+    )
+    await say(f"/start {code}", PR)
+    assert f"#{arbat_case}" in await say("/cases", PR)

@@ -95,6 +95,16 @@ def upgrade() -> None:
             ondelete="CASCADE",
         )
 
+    with op.batch_alter_table("invites", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("branch_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_invites_branch_id_branches"),
+            "branches",
+            ["branch_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
+
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.add_column(sa.Column("branch_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
@@ -121,6 +131,10 @@ def downgrade() -> None:
     with op.batch_alter_table("sources", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_sources_branch_id_branches"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_sources_branch_id"))
+        batch_op.drop_column("branch_id")
+
+    with op.batch_alter_table("invites", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_invites_branch_id_branches"), type_="foreignkey")
         batch_op.drop_column("branch_id")
 
     with op.batch_alter_table("members", schema=None) as batch_op:
