@@ -44,8 +44,6 @@ _GONE_CHAT = (
 )
 
 
-
-
 class TelegramNotifier:
     """Delivers outbox messages through aiogram; see the module docstring for error mapping."""
 
@@ -82,7 +80,7 @@ class TelegramNotifier:
         if message.kind == "digest":
             return await send_digest(self.bot, self._sessions, message)
         if message.kind == "incident":
-            return await deliver_incident(self.bot, self._sessions, message)
+            return await deliver_incident(self.bot, self._sessions, message, self._clock())
         if message.kind in TEXT_KINDS:
             async with self._sessions() as session:
                 lang = await chats.language(session, message.chat_id)

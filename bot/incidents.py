@@ -9,13 +9,14 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.errors import DeliveryError
+from bot.alerts import quiet_seconds_left
+from bot.errors import DeliveryError, RetryLater
 from bot.render import esc, link, local_time, source_name
 from bot.texts import t
 from reports.i18n import duration, touchpoint_name
 from reports.touchpoints import short_quote
 from storage.records import OutboxRecord
-from storage.repositories import chats, incidents
+from storage.repositories import brands_admin, chats, incidents
 from storage.repositories.incidents import IncidentRecord
 
 log = logging.getLogger(__name__)
@@ -76,16 +77,24 @@ def incident_text(lang: str, incident: IncidentRecord) -> str:
 
 
 async def deliver_incident(
-    bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], message: OutboxRecord
+    bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    message: OutboxRecord,
+    now: datetime,
 ) -> int | None:
-    """Send the incident's message, or edit the one already in the chat to its current state."""
+    """Send the incident's message, or edit the one already in the chat to its current state.
+    Quiet hours hold it back like an alert; a pause does not: a wave is what a pause misses."""
     incident_id = int(message.payload.get("incident_id") or 0)
     async with sessionmaker() as session:
         incident = await incidents.get_incident(session, incident_id)
         lang = await chats.language(session, message.chat_id)
         shown = await incidents.sent_incident_message(session, incident_id, message.chat_id)
+        brand = await brands_admin.brand_settings(session, message.brand_id or 0)
     if incident is None:
         raise DeliveryError(f"{message.dedup_key}: incident {incident_id} is gone")
+    wait = quiet_seconds_left(brand, now) if brand is not None else None
+    if wait is not None:
+        raise RetryLater(f"quiet hours of {incident.brand_name}", retry_after=wait)
     text = incident_text(lang, incident)
     if shown is not None:
         try:

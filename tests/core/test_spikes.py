@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import TelegramNotifier
 from otklik.incidents import check_spikes
 from otklik.sender import Sender
 from otklik.spikes import SpikeRule, near_duplicates, poisson_tail
-from storage.models import Incident, Source
+from storage.models import Brand, Incident, Source
 from tests.fakes.telegram_api import FakeTelegram
 from tests.reports.factories import add_branch, add_brand, add_chat, add_mention, add_source
 
@@ -125,9 +125,16 @@ async def test_a_wave_after_a_post_is_one_incident_that_grows(
     async with sessions.begin() as session:
         # The brand's scope and the branch's: one incident each, the branch's has no chat.
         assert await check_spikes(session, source_id, now) == 2
-    sender = Sender(
-        sessions, TelegramNotifier(fake_telegram.make_bot(), sessions), clock=lambda: now
-    )
+    # Quiet hours hold the incident back like any alert; afterwards it goes out.
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Brand).where(Brand.id == brand_id).values(quiet_start="13:00", quiet_end="15:00")
+        )
+    notifier = TelegramNotifier(fake_telegram.make_bot(), sessions, clock=lambda: now)
+    assert await Sender(sessions, notifier, clock=lambda: now).drain_once() == 0
+    async with sessions.begin() as session:
+        await session.execute(update(Brand).values(quiet_start=None, quiet_end=None))
+    sender = Sender(sessions, notifier, clock=lambda: now + timedelta(hours=2))
     assert await sender.drain_once() == 1
     (first,) = fake_telegram.calls_of("sendMessage", chat_id=CHAT)
     text = first.text or ""
