@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.render import esc, local_time
 from bot.texts import t
+from common.vocabulary import OutboxKind
 from storage.repositories import brands_admin, chats, members
 from storage.repositories import cases as cases_repo
 from storage.repositories.brands import brand_chat_ids
@@ -63,7 +64,7 @@ async def _remind(
                 link=f"/case {case.id}",
             )
 
-        return await _queue(session, "reminder", case, targets, text, now)
+        return await _queue(session, OutboxKind.REMINDER, case, targets, text, now)
 
 
 async def _escalate(
@@ -92,14 +93,14 @@ async def _escalate(
             )
             return f"{body}\n/case {case.id}"
 
-        count = await _queue(session, "escalation", case, targets, text, now)
+        count = await _queue(session, OutboxKind.ESCALATION, case, targets, text, now)
         log.info("case %s overdue: escalated to %s", case.id, targets)
         return count
 
 
 async def _queue(
     session: AsyncSession,
-    kind: str,
+    kind: OutboxKind,
     case: DeadlineCase,
     targets: list[int],
     text: Callable[[str], str],

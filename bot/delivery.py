@@ -26,6 +26,7 @@ from bot.alerts import load_alert, quiet_seconds_left
 from bot.digest import send_digest
 from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
 from common.clock import Clock, utcnow
+from common.vocabulary import OutboxKind
 from storage.records import OutboxRecord
 from storage.repositories import chats
 
@@ -41,8 +42,6 @@ _GONE_CHAT = (
     "not enough rights",
     "chat_write_forbidden",
 )
-
-
 
 
 class TelegramNotifier:
@@ -76,9 +75,9 @@ class TelegramNotifier:
             raise DeliveryError(f"Telegram refused {message.kind}: {exc.message}") from exc
 
     async def _send(self, message: OutboxRecord) -> int | None:
-        if message.kind == "alert":
+        if message.kind == OutboxKind.ALERT:
             return await self._send_alert(message)
-        if message.kind == "digest":
+        if message.kind == OutboxKind.DIGEST:
             return await send_digest(self.bot, self._sessions, message)
         if message.kind in TEXT_KINDS:
             async with self._sessions() as session:

@@ -1,5 +1,5 @@
 """The digest in Telegram: `/digest [brand] [period]` on demand, and delivery of the weekly
-digest queued in the outbox (kind "digest")."""
+digest queued in the outbox (kind OutboxKind.DIGEST)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.errors import DeliveryError
 from bot.middlewares import Access
 from common.clock import Clock
+from common.vocabulary import Role
 from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
 from reports.chart import render_chart
 from reports.i18n import language, t
@@ -90,7 +91,7 @@ async def digest_slot_command(
     weekly digest. Owners only: the slot is the whole chat's."""
     chat = await stats.chat_settings(session, message.chat.id)
     lang = chat.language if chat else _user_language(message)
-    if not access.brands_where("owner"):
+    if not access.brands_where(Role.OWNER):
         await message.answer(t(lang, "digest_at_owners"))
         return
     words = (command.args or "").split()

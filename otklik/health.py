@@ -9,6 +9,7 @@ from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import OutboxKind, SourceHealth
 from scrapers.errors import AntiBotPage, ParseError, SourceConfigError, SourceError
 from storage.records import SourceRecord
 from storage.repositories import sources as sources_repo
@@ -16,30 +17,30 @@ from storage.repositories.brands import brand_chat_ids
 from storage.repositories.outbox import enqueue
 
 _STATE_OF = (
-    (SourceConfigError, "misconfigured"),
-    (AntiBotPage, "blocked"),
-    (ParseError, "parser_broken"),
+    (SourceConfigError, SourceHealth.MISCONFIGURED),
+    (AntiBotPage, SourceHealth.BLOCKED),
+    (ParseError, SourceHealth.PARSER_BROKEN),
 )
 
 _REASON_RU = {
-    "misconfigured": "в настройках источника ошибка, исправьте ссылку или параметры",
-    "blocked": "сайт отвечает страницей защиты от ботов (капча)",
-    "parser_broken": "страница изменилась, разборщик её не понимает",
-    "unhealthy": "сайт недоступен или отвечает ошибкой",
+    SourceHealth.MISCONFIGURED: "в настройках источника ошибка, исправьте ссылку или параметры",
+    SourceHealth.BLOCKED: "сайт отвечает страницей защиты от ботов (капча)",
+    SourceHealth.PARSER_BROKEN: "страница изменилась, разборщик её не понимает",
+    SourceHealth.UNHEALTHY: "сайт недоступен или отвечает ошибкой",
 }
 _REASON_EN = {
-    "misconfigured": "its configuration is wrong; fix the URL or the options",
-    "blocked": "the site answers with an anti-bot (captcha) page",
-    "parser_broken": "the page layout changed and the parser does not understand it",
-    "unhealthy": "the site is unreachable or answers with an error",
+    SourceHealth.MISCONFIGURED: "its configuration is wrong; fix the URL or the options",
+    SourceHealth.BLOCKED: "the site answers with an anti-bot (captcha) page",
+    SourceHealth.PARSER_BROKEN: "the page layout changed and the parser does not understand it",
+    SourceHealth.UNHEALTHY: "the site is unreachable or answers with an error",
 }
 
 
-def health_of(error: SourceError) -> str:
+def health_of(error: SourceError) -> SourceHealth:
     for kind, state in _STATE_OF:
         if isinstance(error, kind):
             return state
-    return "unhealthy"
+    return SourceHealth.UNHEALTHY
 
 
 async def record_failure(
@@ -50,11 +51,11 @@ async def record_failure(
     failures: int,
     threshold: int,
     now: datetime,
-) -> str | None:
+) -> SourceHealth | None:
     """Mark the source unhealthy once it failed `threshold` times in a row; returns the new
     health when it changed."""
     state = health_of(error)
-    if failures < threshold and state != "misconfigured":
+    if failures < threshold and state != SourceHealth.MISCONFIGURED:
         return None
     if source.health == state and source.health_notified:
         return None
@@ -82,10 +83,10 @@ async def record_failure(
 
 
 async def record_recovery(session: AsyncSession, source: SourceRecord, *, now: datetime) -> bool:
-    if source.health == "ok":
+    if source.health == SourceHealth.OK:
         return False
     await sources_repo.set_health(
-        session, source.id, health="ok", notified=False, now=now, note="recovered"
+        session, source.id, health=SourceHealth.OK, notified=False, now=now, note="recovered"
     )
     if source.health_notified:
         where = f"<b>{escape(source.kind)}</b> {escape(source.url)}"
@@ -115,7 +116,7 @@ async def _tell_owners(
             session,
             dedup_key=f"{key}:{chat_id}",
             chat_id=chat_id,
-            kind="health",
+            kind=OutboxKind.HEALTH,
             brand_id=source.brand_id,
             payload={"text": text_ru, "text_en": text_en},
             now=now,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from common.vocabulary import Label, SourceHealth
+
 LANGUAGES = ("ru", "en")
 
 _TEXTS: dict[str, dict[str, str]] = {
@@ -33,10 +35,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "unclassified": "без оценки тональности: {n}",
         "empty": "За этот период упоминаний не было.",
         "new_brand": "Бренд подключён недавно: полная картина появится в следующем дайджесте.",
-        "positive": "позитивные",
-        "neutral": "нейтральные",
-        "mixed": "смешанные",
-        "negative": "негативные",
+        Label.POSITIVE: "позитивные",
+        Label.NEUTRAL: "нейтральные",
+        Label.NEGATIVE: "негативные",
         "chart_title": "Упоминания по дням и средняя оценка",
         "chart_count": "Упоминаний",
         "unclassified_short": "без оценки",
@@ -97,10 +98,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "unclassified": "sentiment unknown: {n}",
         "empty": "No mentions in this period.",
         "new_brand": "The brand was added recently: the full picture comes with the next digest.",
-        "positive": "positive",
-        "neutral": "neutral",
-        "mixed": "mixed",
-        "negative": "negative",
+        Label.POSITIVE: "positive",
+        Label.NEUTRAL: "neutral",
+        Label.NEGATIVE: "negative",
         "chart_title": "Mentions per day and average rating",
         "chart_count": "Mentions",
         "unclassified_short": "unclassified",
@@ -169,12 +169,11 @@ _TOUCHPOINTS: dict[str, tuple[str, str]] = {
 }
 
 _HEALTH: dict[str, tuple[str, str]] = {
-    "ok": ("работает", "working"),
-    "failing": ("сбоит", "failing"),
-    "unhealthy": ("не отвечает", "unhealthy"),
-    "parser_broken": ("сменилась вёрстка", "page layout changed"),
-    "blocked": ("блокирует нас", "blocking us"),
-    "misconfigured": ("ошибка в настройках", "misconfigured"),
+    SourceHealth.OK: ("работает", "working"),
+    SourceHealth.UNHEALTHY: ("не отвечает", "unhealthy"),
+    SourceHealth.PARSER_BROKEN: ("сменилась вёрстка", "page layout changed"),
+    SourceHealth.BLOCKED: ("блокирует нас", "blocking us"),
+    SourceHealth.MISCONFIGURED: ("ошибка в настройках", "misconfigured"),
 }
 
 _MONTHS_RU = (

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from common.vocabulary import Label
 from sentiment.base import run_in_batches, to_sentiment
 from sentiment.linear import MODEL_DIR, LinearModel
-from sentiment.records import Label, Sentiment, TextInput
+from sentiment.records import Sentiment, TextInput
 from sentiment.touchpoints import BrandTouchpoints, TouchpointTagger
 
 

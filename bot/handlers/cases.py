@@ -28,6 +28,7 @@ from bot.middlewares import Access
 from bot.render import esc, is_link, link
 from bot.texts import t
 from common.clock import Clock
+from common.vocabulary import ReplyState
 from storage.repositories import cases as cases_repo
 from storage.repositories.cases import CaseRecord
 
@@ -159,7 +160,7 @@ async def _after_reply(
     await session.commit()
     await refresh_alerts(bot, session, now=clock(), case_id=outcome.case.id)
     case_id = outcome.case.id
-    if outcome.state == "published":
+    if outcome.state == ReplyState.PUBLISHED:
         await message.answer(t(lang, "reply_published_ok", id=case_id))
         return
     rows = [
@@ -172,7 +173,7 @@ async def _after_reply(
     ]
     if is_link(outcome.link):
         rows.append([InlineKeyboardButton(text=t(lang, "btn_open"), url=str(outcome.link))])
-    if outcome.state == "failed":
+    if outcome.state == ReplyState.FAILED:
         text = t(lang, "reply_publish_failed", id=case_id, error=esc(outcome.error or ""))
     elif is_link(outcome.link):
         text = t(lang, "reply_saved_link", id=case_id, link=link(outcome.link, outcome.link or ""))

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 
+from common.vocabulary import SourceHealth
 from otklik.app import open_runtime
 from otklik.console import describe
 from otklik.logs import setup_logging
@@ -76,7 +77,7 @@ def print_summary(reports: list[PollReport]) -> None:
             line += f"; {report.cases_opened} cases, {report.alerts_queued} alerts queued"
         if report.error:
             line += f"\n    {report.error}"
-        if report.health and report.health != "ok":
+        if report.health and report.health != SourceHealth.OK:
             line += f"\n    health: {report.health}"
         print(line)
     if not reports:
