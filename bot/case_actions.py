@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.vocabulary import CLOSED_STATUSES, CaseEventKind, CaseStatus, ReplyState, Role
-from scrapers.publish import ReplyTarget, reply_link
+from scrapers.publish import PublishedReply, ReplyTarget, reply_link
 from storage.records import MentionRecord
 from storage.repositories import cases as cases_repo
 from storage.repositories import members
@@ -26,6 +26,14 @@ from storage.repositories import mentions as mentions_repo
 from storage.repositories.cases import CaseRecord
 
 log = logging.getLogger(__name__)
+
+
+class Publisher(Protocol):
+    """Posts a reply on the review's platform (scrapers.publish.ReplyPublisher in the service)."""
+
+    def can_publish(self, kind: str) -> bool: ...
+
+    async def publish(self, target: ReplyTarget, text: str) -> PublishedReply: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +125,7 @@ async def write_reply(
     text: str,
     now: datetime,
     *,
-    publisher: Any | None,
+    publisher: Publisher | None,
 ) -> ReplyOutcome:
     """Store the reply, then publish it where the platform allows; else hand out the link."""
     _require_open(case)

@@ -10,7 +10,6 @@ from reports.figures import (
     DigestFigures,
     FailedSource,
     SentimentCounts,
-    TouchpointFigures,
 )
 from reports.i18n import (
     day_range,
@@ -24,6 +23,7 @@ from reports.i18n import (
     touchpoint_name,
 )
 from reports.response import ResponseFigures
+from reports.touchpoints import TouchpointFigures
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024

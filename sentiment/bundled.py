@@ -32,7 +32,7 @@ class BundledClassifier:
 
     def _clause_labels(self, texts: Sequence[str]) -> list[Label]:
         probs = self.model.predict_proba(list(texts), [None] * len(texts))
-        return [self.model.classes[i] for i in probs.argmax(axis=1)]  # type: ignore[misc]
+        return [self.model.classes[i] for i in probs.argmax(axis=1)]
 
     def classify_sync(self, batch: Sequence[TextInput]) -> list[Sentiment]:
         return [

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, select, update
+from sqlalchemy import CursorResult, Select, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.vocabulary import AWAITING_STATUSES, OPEN_STATUSES, OutboxKind
@@ -103,7 +103,7 @@ def _record(row: Case, brand_name: str, assignee_name: str | None) -> CaseRecord
     )
 
 
-def _case_query():  # type: ignore[no-untyped-def]
+def _case_query() -> Select[Case, str, str | None]:
     return (
         select(Case, Brand.name, Member.name)
         .join(Brand, Brand.id == Case.brand_id)
