@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from common.vocabulary import AlertOn
 from otklik.config import AppConfig, BrandConfig, SourceConfig, load_config
 from otklik.pipeline import Pipeline, PipelineOptions
 from otklik.settings import Settings
@@ -46,7 +47,7 @@ def brand_inputs(config: AppConfig) -> list[BrandInput]:
                 name=competitor.name,
                 aliases=competitor.all_aliases,
                 owners=(),
-                alert_on="none",
+                alert_on=AlertOn.NONE,
                 timezone=brand.timezone,
                 response_minutes=max(1, brand.response_time // 60),
                 work_start=brand.work_start,

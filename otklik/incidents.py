@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import Label
 from otklik.spikes import SpikeRule, WaveReview, looks_like_bombing, wave_signals
 from storage.repositories import incidents
 from storage.repositories.incidents import NegativeRow
@@ -120,6 +121,8 @@ def _criticised(touchpoints: list[Any]) -> list[str]:
     for item in touchpoints:
         if isinstance(item, str):
             tags.append(item)
-        elif isinstance(item, dict) and str(item.get("polarity") or "negative").startswith("neg"):
+        elif (
+            isinstance(item, dict) and str(item.get("polarity") or Label.NEGATIVE) == Label.NEGATIVE
+        ):
             tags.append(str(item.get("tag")))
     return tags

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from common.backoff import backoff, jittered
 from common.clock import Clock, utcnow
 from common.errors import ConfigError, OtklikError
+from common.vocabulary import Label, SourceHealth
 from common.worktime import due_at
 from otklik import health
 from otklik.incidents import check_spikes
@@ -70,7 +71,7 @@ class PollReport:
     backfill: bool = False
     error: str | None = None
     error_kind: str | None = None
-    health: str | None = None
+    health: SourceHealth | None = None
 
 
 class Pipeline:
@@ -197,7 +198,7 @@ class Pipeline:
                     triaged.cases_opened,
                     triaged.alerts_queued,
                 )
-                if any(v is not None and v.label == "negative" for _, _, v in created):
+                if any(v is not None and v.label == Label.NEGATIVE for _, _, v in created):
                     await check_spikes(session, source.id, now)
             await sources_repo.save_poll_success(
                 session,
@@ -211,7 +212,7 @@ class Pipeline:
                 item_count=result.seen,
             )
             if await health.record_recovery(session, source, now=now):
-                report.health = "ok"
+                report.health = SourceHealth.OK
             report.new_mentions = await mentions_repo.get_mentions(
                 session, [mid for mid, _, _ in created]
             )

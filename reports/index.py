@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from common.vocabulary import Label
 from reports.touchpoints import touchpoint_marks
 from storage.repositories.stats import MentionRow
 
@@ -93,8 +94,8 @@ def compute_index(
         polarity = polarity_of(mention, touchpoint)
         if polarity is not None:
             counted.append((mention, polarity))
-    positive = sum(1 for _, p in counted if p == "positive")
-    negative = sum(1 for _, p in counted if p == "negative")
+    positive = sum(1 for _, p in counted if p == Label.POSITIVE)
+    negative = sum(1 for _, p in counted if p == Label.NEGATIVE)
     ratings = [m.rating for m, _ in counted if m.rating is not None]
     return IndexFigures(
         mentions=len(counted),
@@ -111,7 +112,7 @@ def _influence(polarity: str, positive: int, negative: int, total: int) -> float
     if total <= 1:
         return index_value(positive, negative, total) or 0.0
     without = index_value(
-        positive - (polarity == "positive"), negative - (polarity == "negative"), total - 1
+        positive - (polarity == Label.POSITIVE), negative - (polarity == Label.NEGATIVE), total - 1
     )
     return (index_value(positive, negative, total) or 0.0) - (without or 0.0)
 
@@ -135,7 +136,7 @@ def _movers(
         if direction is None:
             along = abs(mover.influence)
         stars = mover.mention.rating or 3.0
-        clarity = (stars - 3) if mover.polarity == "positive" else (3 - stars)
+        clarity = (stars - 3) if mover.polarity == Label.POSITIVE else (3 - stars)
         return (along, clarity, len(mover.mention.text), mover.mention.id)
 
     ranked = sorted(movers, key=weight, reverse=True)

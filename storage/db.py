@@ -73,5 +73,18 @@ async def _run_alembic(engine: AsyncEngine, command_name: str, revision: str) ->
         config.attributes["connection"] = connection
         getattr(command, command_name)(config, revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a table and drop the old copy; with foreign keys on,
+            # that drop would cascade-delete every row referring to it (a brand's sources,
+            # mentions, cases). The pragma only takes effect outside a transaction.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                await connection.run_sync(run)
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()

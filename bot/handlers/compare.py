@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.digest import choose_brand, user_language
 from bot.insight import deliver_insight
 from bot.middlewares import Access
-from reports.i18n import t
+from bot.texts import t
 from reports.insight_build import build_insight
 from reports.periods import PeriodError, looks_like_period, parse_period
 from storage.repositories import stats
@@ -50,7 +50,7 @@ async def compare_command(
     try:
         period = parse_period(spec, clock(), chat.timezone if chat else brand.timezone)
     except PeriodError:
-        await message.answer(t(lang, "bad_period"), parse_mode=ParseMode.HTML)
+        await message.answer(t(lang, "digest_bad_period"), parse_mode=ParseMode.HTML)
         return
     figures = await build_insight(session, brand, period)
     await deliver_insight(bot, message.chat.id, figures, lang, always=True)

@@ -15,6 +15,7 @@ from bot.middlewares import Access
 from bot.render import esc, local_time
 from bot.texts import LANGUAGES, t
 from common.clock import Clock
+from common.vocabulary import Role
 from storage.repositories import branches, brands_admin, chats, invites, members
 from storage.repositories.branches import BranchRecord
 from storage.repositories.members import Membership
@@ -55,11 +56,11 @@ async def invite(
     message: Message, bot: Bot, session: AsyncSession, access: Access, lang: str, clock: Clock
 ) -> None:
     words = args_of(message.text)
-    if not words or words[0].lower() not in ("pr", "viewer"):
+    if not words or words[0].lower() not in (Role.PR, Role.VIEWER):
         await message.answer(t(lang, "invite_usage"))
         return
     role = words[0].lower()
-    owned = [m for m in access.brands_where("owner") if m.branch_id is None]
+    owned = [m for m in access.brands_where(Role.OWNER) if m.branch_id is None]
     rest, branch = await _branch_at_end(session, owned, words[1:])
     try:
         brand = pick_brand(lang, owned, " ".join(rest) or None)
@@ -126,7 +127,7 @@ async def subscribe(
 ) -> None:
     words = args_of(message.text)
     try:
-        brand = pick_brand(lang, access.brands_where("owner", "pr"), " ".join(words) or None)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER, Role.PR), " ".join(words) or None)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return

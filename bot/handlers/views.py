@@ -22,10 +22,10 @@ from bot.render import (
     utf16_len,
 )
 from bot.texts import t
+from common.vocabulary import OPEN_STATUSES, CaseStatus
 from scrapers.registry import kinds
 from storage.repositories import branches as branches_repo
 from storage.repositories import cases as cases_repo
-from storage.repositories.cases import OPEN_STATUSES, STATUSES
 
 LIST_LIMIT = 30
 
@@ -53,18 +53,18 @@ async def case_list(
         elif folded in branch_names:
             branch = branch_names[folded]
             brand_ids, scopes = [branch.brand_id], {**scopes, branch.brand_id: branch.id}
-        elif folded in STATUSES:
-            statuses = (folded,)
+        elif folded in set(CaseStatus):
+            statuses = (CaseStatus(folded),)
         elif folded in ("open", "открытые"):
             statuses = OPEN_STATUSES
         elif folded in ("all", "все"):
-            statuses = STATUSES
+            statuses = tuple(CaseStatus)
         elif (
             folded.replace("_", "").isalnum() and not folded.isdigit() and _looks_like_kind(folded)
         ):
             kind = folded
         else:
-            raise Refusal(t(lang, "bad_status", status=esc(word), statuses=", ".join(STATUSES)))
+            raise Refusal(t(lang, "bad_status", status=esc(word), statuses=", ".join(CaseStatus)))
     items = await cases_repo.list_cases(
         session, brand_ids, statuses=statuses, source_kind=kind, branches=scopes, limit=LIST_LIMIT
     )

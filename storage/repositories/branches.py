@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import Role, SourceOrigin
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Branch, BrandChat, Chat, Member, Mention, Source
 from storage.records import BranchInput, SourceInput
@@ -87,7 +88,7 @@ async def sync_managers(
         if chat_id > 0:
             await session.execute(
                 insert_ignoring_conflicts(session, Member).values(
-                    brand_id=brand_id, user_id=chat_id, role="pr", branch_id=branch_id,
+                    brand_id=brand_id, user_id=chat_id, role=Role.PR, branch_id=branch_id,
                     created_at=now,
                 )
             )  # fmt: skip
@@ -99,7 +100,7 @@ async def add_source(
     brand_id: int,
     branch_id: int | None,
     source: SourceInput,
-    origin: str,
+    origin: SourceOrigin,
     now: datetime,
 ) -> bool:
     """Attach a source to the branch, creating it when new; True when created."""
@@ -142,7 +143,7 @@ async def import_branches(
                 brand_id=brand_id,
                 branch_id=branch_id,
                 source=source,
-                origin="import",
+                origin=SourceOrigin.IMPORT,
                 now=now,
             )
     return ImportCounts(added, sources)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import Label, OutboxKind
 from storage.models import Branch, Brand, BrandChat, Chat, Incident, Mention, OutboxMessage, Source
 from storage.repositories import outbox
 
@@ -88,7 +89,7 @@ async def negatives_since(
         .where(
             *_scope(brand_id, branch_id),
             in_range,
-            Mention.sentiment_label == "negative",
+            Mention.sentiment_label == Label.NEGATIVE,
             Source.kind.not_in(CHATTER_KINDS),
         )
         .order_by("at", Mention.id)
@@ -119,7 +120,7 @@ async def negative_times(
         .where(
             *_scope(brand_id, branch_id),
             in_range,
-            Mention.sentiment_label == "negative",
+            Mention.sentiment_label == Label.NEGATIVE,
             Source.kind.not_in(CHATTER_KINDS),
         )
     )
@@ -202,7 +203,7 @@ async def queue_incident(session: AsyncSession, incident: Incident, now: datetim
             session,
             dedup_key=f"incident:{incident.id}:{chat_id}:v{incident.version}",
             chat_id=chat_id,
-            kind="incident",
+            kind=OutboxKind.INCIDENT,
             now=now,
             brand_id=incident.brand_id,
             payload={"incident_id": incident.id, "version": incident.version},
@@ -245,7 +246,7 @@ async def sent_incident_message(
     return await session.scalar(
         select(OutboxMessage.sent_message_id)
         .where(
-            OutboxMessage.kind == "incident",
+            OutboxMessage.kind == OutboxKind.INCIDENT,
             OutboxMessage.chat_id == chat_id,
             OutboxMessage.dedup_key.like(f"incident:{incident_id}:{chat_id}:%"),
             OutboxMessage.sent_message_id.is_not(None),

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import AlertOn, CaseEventKind, CaseStatus, Label, OutboxKind, OutboxStatus
 from storage.dialect import bulk_insert_ignoring_conflicts
 from storage.models import Case, CaseEvent, OutboxMessage
 from storage.records import BrandRecord
@@ -41,7 +42,7 @@ async def open_cases_and_alerts(
     brand = await brand_record(session, brand_id)
     if brand.competitor_of_id is not None:
         return Triaged(0, 0)  # a competitor's reviews are for comparison, not for our team
-    negative_ids = [mention_id for mention_id, label in mentions if label == "negative"]
+    negative_ids = [mention_id for mention_id, label in mentions if label == Label.NEGATIVE]
     # A branch in another time zone counts working hours on its own clock.
     zones = await branches.mention_zones(session, negative_ids)
     due = deadline(now, brand)
@@ -58,7 +59,7 @@ async def open_cases_and_alerts(
                 {
                     "mention_id": mention_id,
                     "brand_id": brand_id,
-                    "status": "new",
+                    "status": CaseStatus.NEW,
                     "due_at": due_of.get(mention_id, due),
                     "created_at": now,
                     "updated_at": now,
@@ -71,7 +72,7 @@ async def open_cases_and_alerts(
         await session.execute(
             insert(cast(Table, CaseEvent.__table__)),
             [
-                {"case_id": case_id, "action": "opened", "created_at": now}
+                {"case_id": case_id, "action": CaseEventKind.OPENED, "created_at": now}
                 for case_id in case_of.values()
             ],
         )
@@ -79,7 +80,8 @@ async def open_cases_and_alerts(
     wanted = [
         mention_id
         for mention_id, label in mentions
-        if brand.alert_on == "all" or (brand.alert_on == "negative" and label == "negative")
+        if brand.alert_on == AlertOn.ALL
+        or (brand.alert_on == AlertOn.NEGATIVE and label == Label.NEGATIVE)
     ]
     routes = await branches.alert_routes(session, brand_id, wanted)
     alerts: list[dict[str, Any]] = [
@@ -87,11 +89,11 @@ async def open_cases_and_alerts(
             "dedup_key": f"alert:{mention_id}:{chat_id}",
             "chat_id": chat_id,
             "brand_id": brand_id,
-            "kind": "alert",
+            "kind": OutboxKind.ALERT,
             "mention_id": mention_id,
             "case_id": case_of.get(mention_id),
             "payload": {},
-            "status": "pending",
+            "status": OutboxStatus.PENDING,
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
