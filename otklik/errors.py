@@ -50,6 +50,11 @@ class ParseError(SourceError):
     """The page or API answer does not have the structure the parser knows (layout changed?)."""
 
 
+class NotReviewsPage(SourceError):
+    """The URL leads to a page of the site without reviews (a catalog, the home page, another
+    API's answer): the source's URL is wrong, the parser is fine."""
+
+
 class SentimentError(OtklikError):
     """A sentiment model could not be loaded or run."""
 

@@ -42,6 +42,7 @@ from yarl import URL
 from otklik.errors import FetchError, ParseError, RateLimited, ResponseTooLarge
 from scrapers.antibot import check_antibot
 from scrapers.encoding import decode_body
+from scrapers.site_tokens import SiteTokens
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,8 @@ class Fetcher:
         self.session = session
         self.settings = settings
         self._gates: dict[str, _HostGate] = {}
+        # Keys and tokens read from sites' public pages, shared by every source of the process.
+        self.tokens = SiteTokens()
 
     async def get(
         self,
