@@ -8,7 +8,7 @@ from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from otklik.errors import AntiBotPage, ParseError, SourceError
+from otklik.errors import AntiBotPage, NotReviewsPage, ParseError, SourceError
 from storage.records import SourceRecord
 from storage.repositories import sources as sources_repo
 from storage.repositories.brands import brand_chat_ids
@@ -17,16 +17,19 @@ from storage.repositories.outbox import enqueue
 _STATE_OF = (
     (AntiBotPage, "blocked"),
     (ParseError, "parser_broken"),
+    (NotReviewsPage, "misconfigured"),
 )
 
 _REASON_RU = {
     "blocked": "сайт отвечает страницей защиты от ботов (капча)",
     "parser_broken": "страница изменилась, разборщик её не понимает",
+    "misconfigured": "по ссылке нет отзывов (каталог или главная страница): нужна другая ссылка",
     "unhealthy": "сайт недоступен или отвечает ошибкой",
 }
 _REASON_EN = {
     "blocked": "the site answers with an anti-bot (captcha) page",
     "parser_broken": "the page layout changed and the parser does not understand it",
+    "misconfigured": "the link leads to a page without reviews (a catalog, the home page)",
     "unhealthy": "the site is unreachable or answers with an error",
 }
 

@@ -22,7 +22,7 @@ from lxml import etree
 
 from otklik.errors import NotReviewsPage
 from scrapers.base import Page, Source
-from scrapers.entries import read_entries
+from scrapers.entries import SkippedEntry, read_entries
 from scrapers.fetch import FetchResponse
 from scrapers.parsing import clean_text, dig, parse_iso
 from scrapers.records import ScrapedItem
@@ -120,10 +120,10 @@ class AppStoreSource(Source):
         read = read_entries(entries, lambda entry: self._item(entry, response.url))
         return self._page(read.items, read.skipped, response.url)
 
-    def _page(self, items: list[ScrapedItem], skipped: Any, url: str) -> Page:
+    def _page(self, items: list[ScrapedItem], skipped: list[SkippedEntry], url: str) -> Page:
         page = _page_number(url)
-        more = bool(items) and page is not None and page < _LAST_PAGE
-        return Page(items, str(page + 1) if more else None, skipped=tuple(skipped))
+        following = str(page + 1) if items and page is not None and page < _LAST_PAGE else None
+        return Page(items, following, skipped=tuple(skipped))
 
     def _item(self, entry: Any, url: str) -> ScrapedItem | None:
         if not isinstance(entry, dict):

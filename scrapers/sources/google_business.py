@@ -72,5 +72,4 @@ class GoogleBusinessSource(Source):
             raise
 
     def parse(self, response: FetchResponse) -> Page:
-        page = parse_business_reviews(response.text(), url=response.url, link=self.link())
-        return Page(page.items, page.next_url)
+        return parse_business_reviews(response.text(), url=response.url, link=self.link()).to_page()

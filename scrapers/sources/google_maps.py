@@ -111,4 +111,6 @@ class GoogleMapsSource(Source):
         )
 
     def parse(self, response: FetchResponse) -> Page:
-        return Page(parse_places(response.text(), url=response.url).items)
+        page = parse_places(response.text(), url=response.url)
+        page.next_url = None  # the Places API has no more than its five
+        return page.to_page()

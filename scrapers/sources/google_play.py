@@ -31,9 +31,9 @@ from otklik.errors import NotReviewsPage
 from scrapers.base import Page, Source
 from scrapers.entries import read_entries
 from scrapers.fetch import FetchResponse
-from scrapers.sources._play_developer import parse_developer_api
 from scrapers.parsing import clean_text, dig, from_epoch
 from scrapers.records import ScrapedItem
+from scrapers.sources._play_developer import parse_developer_api
 
 _PUBLIC = "https://play.google.com"
 _PUBLIC_HOSTS = ("play.google.com",)

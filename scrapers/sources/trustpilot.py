@@ -54,5 +54,4 @@ class TrustpilotSource(Source):
         return await self.fetcher.get(url, params={"sort": "recency"}, source=self.kind)
 
     def parse(self, response: FetchResponse) -> Page:
-        page = parse_page(response.text(), url=response.url)
-        return Page(page.items, page.next_url)
+        return parse_page(response.text(), url=response.url).to_page()

@@ -87,8 +87,7 @@ class TwoGisSource(Source):
         if key is None:
             raise layout_missing(
                 text,
-                "no reviews key (__customcfg.reviewApiKey) in the page's scripts; "
-                "set option key",
+                "no reviews key (__customcfg.reviewApiKey) in the page's scripts; set option key",
                 url=page.url,
                 source=self.kind,
             )

@@ -89,6 +89,33 @@ async def save_poll_success(
     row.last_error = None
 
 
+async def note_poll(
+    session: AsyncSession,
+    source_id: int,
+    *,
+    now: datetime,
+    skipped: Sequence[str],
+    path: str | None,
+) -> None:
+    """Leave in the source's health history what a successful poll had to say: entries it
+    could not read (the others were stored), and a change in how the reviews were reached."""
+    if skipped:
+        shown = "; ".join(skipped[:5]) + (" …" if len(skipped) > 5 else "")
+        message = f"{len(skipped)} malformed entries skipped: {shown}"
+        session.add(
+            SourceEvent(source_id=source_id, at=now, kind="skipped", message=message[:2000])
+        )
+    if path:
+        last = await session.scalar(
+            select(SourceEvent.message)
+            .where(SourceEvent.source_id == source_id, SourceEvent.kind == "path")
+            .order_by(SourceEvent.at.desc(), SourceEvent.id.desc())
+            .limit(1)
+        )
+        if last != path:
+            session.add(SourceEvent(source_id=source_id, at=now, kind="path", message=path[:2000]))
+
+
 async def save_poll_failure(
     session: AsyncSession, source_id: int, *, now: datetime, next_poll_at: datetime, error: str
 ) -> int:
