@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from otklik.commands import classify, init, parse, report, run, scan, sources, train
+from otklik.commands import classify, doctor, init, parse, report, run, scan, sources, train
 
 COMMANDS: list[ModuleType] = [
     init,
@@ -16,4 +16,5 @@ COMMANDS: list[ModuleType] = [
     train,
     report,
     parse,
+    doctor,
 ]
