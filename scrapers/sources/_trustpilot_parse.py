@@ -39,6 +39,9 @@ from scrapers.sources._reviews_common import (
 )
 
 SOURCE = "trustpilot"
+_NEXT_DATA = re.compile(
+    r"<script[^>]*\bid=[\"']?__NEXT_DATA__[\"']?[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE
+)
 SITE = "https://www.trustpilot.com"
 
 
@@ -47,15 +50,15 @@ def parse_page(text: str, *, url: str) -> ParsedPage:
     if text.lstrip()[:1] in ("{", "["):
         return parse_api(text, url=url)
     check_anti_bot(text, url=url, source=SOURCE)
-    soup = BeautifulSoup(text, "lxml")
-    script = soup.select_one("script#__NEXT_DATA__")
-    if script is None or not script.string:
-        cards = soup.select("div.review[data-reviewmid]")
+    # The JSON is found without building the whole (large) document tree.
+    script = _NEXT_DATA.search(text)
+    if script is None:
+        cards = BeautifulSoup(text, "lxml").select("div.review[data-reviewmid]")
         if cards:
             return ParsedPage.of(read_entries(cards, lambda c: _old_card(c, url=url)), path="HTML")
         raise layout_missing(text, "no __NEXT_DATA__ script on the page", url=url, source=SOURCE)
     data = as_dict(
-        load_json(script.string, url=url, source=SOURCE), "__NEXT_DATA__", url=url, source=SOURCE
+        load_json(script[1], url=url, source=SOURCE), "__NEXT_DATA__", url=url, source=SOURCE
     )
     props = as_dict(data.get("props"), "props", url=url, source=SOURCE)
     page_props = as_dict(props.get("pageProps"), "props.pageProps", url=url, source=SOURCE)
