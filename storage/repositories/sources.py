@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Brand, Source, SourceEvent
@@ -114,6 +114,22 @@ async def note_poll(
         )
         if last != path:
             session.add(SourceEvent(source_id=source_id, at=now, kind="path", message=path[:2000]))
+
+
+async def current_paths(session: AsyncSession) -> dict[int, str]:
+    """source id → how its reviews were last reached, for the sources that have said so."""
+    latest = (
+        select(SourceEvent.source_id, func.max(SourceEvent.id).label("last"))
+        .where(SourceEvent.kind == "path")
+        .group_by(SourceEvent.source_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(SourceEvent.source_id, SourceEvent.message).join(
+            latest, SourceEvent.id == latest.c.last
+        )
+    )
+    return {source_id: message or "" for source_id, message in rows.all()}
 
 
 async def save_poll_failure(

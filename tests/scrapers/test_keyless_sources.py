@@ -179,3 +179,29 @@ async def test_yandex_reads_the_page_again_when_kept_tokens_are_refused(
     assert len(site_server.hits(ORG)) == 2
     assert again.path is not None and again.path.startswith("embedded state")
     assert {i.external_id for i in again.items} == {"eMbEdDeD0001AaBbCc", "eMbEdDeD0002DdEeFf"}
+
+
+async def test_the_source_history_says_which_path_is_in_use(
+    tmp_path, site_server: SiteServer, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from otklik.commands.sources import show
+    from tests.core.test_loop import scan, settings_for
+
+    site_server.add(ORG, page("yandex_maps", "org_reviews_embedded.html"))
+    site_server.add(FETCH, b"", status=403)
+    config = tmp_path / "otklik.toml"
+    config.write_text(
+        '[[brands]]\nname = "Кофемания"\nowners = [1]\n[[brands.sources]]\n'
+        f'kind = "yandex_maps"\nurl = "{site_server.url("/maps/org/kofemaniya/1124715036/")}"\n',
+        encoding="utf-8",
+    )
+    settings = settings_for(tmp_path, config)
+    [report] = await scan(settings)
+    assert report.error is None and len(report.new_mentions) == 2
+    assert report.path is not None and report.path.startswith("embedded state")
+    await scan(settings)  # the same path again: recorded once
+    capsys.readouterr()
+    await show(settings)
+    out = capsys.readouterr().out
+    assert "reads via: embedded state (fetchReviews failed: HTTP 403" in out
+    assert out.count("reads via:") == 1

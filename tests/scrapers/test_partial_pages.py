@@ -47,9 +47,45 @@ def _telegram_page() -> bytes:
     return html.replace("<time datetime=", "<time data-x=", 1).encode()
 
 
+def _trustpilot_page() -> bytes:
+    html = page("trustpilot", "review_page1.html").decode()
+    return html.replace('"rating": 1,', '"rating": 9,', 1).encode()
+
+
+def _hackernews_page() -> bytes:
+    data = json.loads(page("hackernews", "search_by_date_page0.json"))
+    data["hits"][1]["objectID"] = None
+    return json.dumps(data).encode()
+
+
+def _reddit_page() -> bytes:
+    data = json.loads(page("reddit", "search_page1.json"))
+    del data["data"]["children"][2]["data"]["created_utc"]
+    return json.dumps(data).encode()
+
+
+ORIGINALS = {
+    "appstore": ("appstore", "reviews_page2.json"),
+    "twogis": ("twogis", "branch_reviews_page1.json"),
+    "telegram": ("telegram", "channel_page.html"),
+    "trustpilot": ("trustpilot", "review_page1.html"),
+    "hackernews": ("hackernews", "search_by_date_page0.json"),
+    "reddit": ("reddit", "search_page1.json"),
+}
+
+
 @pytest.mark.parametrize(
     ("kind", "url", "body", "total", "position"),
     [
+        (
+            "trustpilot",
+            "https://www.trustpilot.com/review/coffeemania.ru",
+            _trustpilot_page(),
+            5,
+            2,
+        ),
+        ("hackernews", "https://hn.algolia.com/?q=coffeemania", _hackernews_page(), None, 2),
+        ("reddit", "https://www.reddit.com/search/?q=coffeemania", _reddit_page(), None, 3),
         ("appstore", "https://apps.apple.com/ru/app/x/id1234567890", _appstore_page(), None, 2),
         ("twogis", "https://2gis.ru/moscow/firm/70000001006794419", _twogis_page(), 5, 3),
         ("telegram", "https://t.me/s/coffee_review_msk", _telegram_page(), None, 1),
@@ -65,12 +101,7 @@ def test_a_bad_entry_is_skipped_and_reported(
     assert len(parsed.skipped) == 1 and parsed.skipped[0].position == position - 1
     assert parsed.site_total == total
     assert f"{kind} {url}: skipped a malformed entry {position}:" in caplog.text
-    original = {
-        "appstore": page("appstore", "reviews_page2.json"),
-        "twogis": page("twogis", "branch_reviews_page1.json"),
-        "telegram": page("telegram", "channel_page.html"),
-    }[kind]
-    everything = whole.parse(FetchResponse(200, url, original)).items
+    everything = whole.parse(FetchResponse(200, url, page(*ORIGINALS[kind]))).items
     assert len(parsed.items) == len(everything) - 1
 
 
