@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.scrapers import PAGES, SHARED, bench  # noqa: E402
-from otklik.errors import NotReviewsPage  # noqa: E402
 from scrapers import registry  # noqa: E402
+from scrapers.errors import NotReviewsPage  # noqa: E402
 from scrapers.fetch import FetchResponse  # noqa: E402
 from scrapers.records import SourceSpec  # noqa: E402
 

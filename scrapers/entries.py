@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from otklik.errors import ParseError, SourceError
+from scrapers.errors import ParseError, SourceError
 from scrapers.records import ScrapedItem
 
 Row = TypeVar("Row")

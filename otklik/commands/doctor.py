@@ -12,19 +12,20 @@ import argparse
 import asyncio
 from dataclasses import dataclass, field
 
+from common.errors import ConfigError
 from otklik.app import fetch_settings_of
-from otklik.errors import (
+from otklik.pipeline import title_and_text
+from otklik.settings import load_settings
+from scrapers import registry
+from scrapers.errors import (
     AntiBotPage,
-    ConfigError,
     FetchError,
     NotReviewsPage,
     ParseError,
     RateLimited,
+    SourceConfigError,
     SourceError,
 )
-from otklik.pipeline import title_and_text
-from otklik.settings import load_settings
-from scrapers import registry
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
 from scrapers.records import PollState, ScrapedItem, SourceSpec
 
@@ -97,6 +98,8 @@ async def diagnose(
             found.problem = "rate limited"
         except NotReviewsPage as exc:
             found.problem = f"this URL is not a reviews page: {_message(exc)}"
+        except SourceConfigError as exc:
+            found.problem = f"the source's URL or options cannot work: {_message(exc)}"
         except ParseError as exc:
             found.problem = f"the page did not have the expected layout: {_message(exc)}"
         except FetchError as exc:

@@ -18,8 +18,8 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from otklik.errors import NotReviewsPage, ParseError
 from scrapers.entries import read_entries
+from scrapers.errors import NotReviewsPage, ParseError
 from scrapers.records import ScrapedItem
 from scrapers.sources._reviews_common import (
     ParsedPage,

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from bs4 import Tag
 
-from otklik.errors import AntiBotPage, ParseError
 from scrapers.antibot import check_antibot
 from scrapers.base import Page
 from scrapers.entries import Entries, SkippedEntry
+from scrapers.errors import AntiBotPage, ParseError
 from scrapers.parsing import clean_text
 from scrapers.records import ScrapedItem
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from otklik.errors import ParseError
 from scrapers.entries import read_entries
+from scrapers.errors import ParseError
 from scrapers.records import ScrapedItem
 from scrapers.sources._reviews_common import (
     ParsedPage,

@@ -25,8 +25,8 @@ from urllib.parse import urlencode
 
 from bs4 import BeautifulSoup, Tag
 
-from otklik.errors import ParseError
 from scrapers.entries import read_entries
+from scrapers.errors import ParseError
 from scrapers.records import ScrapedItem
 from scrapers.sources._reviews_common import (
     ParsedPage,

@@ -20,9 +20,9 @@ from typing import Any
 
 from lxml import etree
 
-from otklik.errors import NotReviewsPage
 from scrapers.base import Page, Source
 from scrapers.entries import SkippedEntry, read_entries
+from scrapers.errors import NotReviewsPage
 from scrapers.fetch import FetchResponse
 from scrapers.parsing import clean_text, dig, parse_iso
 from scrapers.records import ScrapedItem
@@ -65,8 +65,14 @@ class AppStoreSource(Source):
             return explicit
         match = _APP_ID.search(self.spec.url)
         if not match:
-            raise self.error("no app id in the URL (expected …/id123456789); set option app_id")
+            raise self.misconfigured(
+                "no app id in the URL (expected …/id123456789); set option app_id"
+            )
         return match.group(1)
+
+    def check(self) -> None:
+        super().check()
+        _ = self.app_id
 
     @property
     def country(self) -> str:

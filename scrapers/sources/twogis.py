@@ -18,8 +18,8 @@ import re
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from otklik.errors import FetchError
 from scrapers.base import Page, Source
+from scrapers.errors import FetchError
 from scrapers.fetch import FetchResponse
 from scrapers.sources._reviews_common import layout_missing, rebase
 from scrapers.sources._twogis_api import REVIEW_FIELDS, parse_reviews_answer
@@ -59,8 +59,12 @@ class TwoGisSource(Source):
             return explicit
         match = _BRANCH.search(self.spec.url)
         if match is None:
-            raise self.error("no branch id (/firm/<digits>) in the URL")
+            raise self.misconfigured("no branch id (/firm/<digits>) in the URL")
         return match[1]
+
+    def check(self) -> None:
+        super().check()
+        self.branch_id()
 
     def link(self) -> str:
         return self.spec.url.split("?")[0].split("#")[0]

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from otklik.app import open_database
-from otklik.errors import ParseError
 from scrapers import registry
+from scrapers.errors import ParseError
 from scrapers.fetch import FetchResponse
 from scrapers.records import SourceSpec
 from storage.models import Mention, SourceEvent

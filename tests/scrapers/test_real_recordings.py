@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from otklik.errors import NotReviewsPage, ParseError, SourceError
 from scrapers import registry
+from scrapers.errors import NotReviewsPage, ParseError, SourceError
 from scrapers.fetch import FetchResponse
 from scrapers.records import ScrapedItem, SourceSpec
 from tests.scrapers.conftest import SHARED_FIXTURES
