@@ -182,6 +182,8 @@ class Source(ABC):
     """One site or API: fetches pages and turns them into ScrapedItem records."""
 
     kind: ClassVar[str]
+    # What the owner calls the site ("2GIS", "Yandex Maps"), for messages such as otklik doctor.
+    title: ClassVar[str] = ""
     # Regexes searched in a pasted URL (lower-cased, scheme stripped) to recognise the kind.
     url_patterns: ClassVar[tuple[str, ...]] = ()
     # Generic kinds (rss) are tried only after every specific kind failed to match.

@@ -59,6 +59,7 @@ class Diagnosis:
 
     url: str
     kind: str
+    title: str
     items: list[ScrapedItem] = field(default_factory=list)
     path: str | None = None
     site_total: int | None = None
@@ -85,7 +86,7 @@ def handle(args: argparse.Namespace) -> int:
 async def diagnose(
     url: str, kind: str, options: dict[str, str], settings: FetchSettings, *, limit: int
 ) -> Diagnosis:
-    found = Diagnosis(url, kind)
+    found = Diagnosis(url, kind, registry.source_class(kind).title or kind)
     async with make_client_session(settings) as session:
         source = registry.create(SourceSpec(kind, url, (), options), Fetcher(session, settings))
         try:
@@ -117,7 +118,7 @@ async def diagnose(
 def render(found: Diagnosis, *, shown: int) -> str:
     lines = [
         f"URL:        {found.url}",
-        f"Kind:       {found.kind}",
+        f"Kind:       {found.title} (kind {found.kind})",
     ]
     if found.problem is not None:
         lines.append(f"Result:     NOT WORKING — {found.problem}")

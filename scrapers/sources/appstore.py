@@ -55,6 +55,7 @@ class AppStoreSource(Source):
     """Reviews of one iOS app in one country's App Store."""
 
     kind = "appstore"
+    title = "App Store"
     url_patterns = (r"^apps\.apple\.com/.*id\d+", r"^itunes\.apple\.com/.*id=?\d+")
     max_pages = _LAST_PAGE
 

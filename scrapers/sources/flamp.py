@@ -17,6 +17,7 @@ class FlampSource(TwoGisSource):
     """Reviews written on Flamp for one branch."""
 
     kind: ClassVar[str] = "flamp"
+    title: ClassVar[str] = "Flamp"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z0-9-]+\.)?flamp\.ru/firm/[^/?#]*\d{6,}",)
     provider: ClassVar[str | None] = "flamp"
     site_domains: ClassVar[tuple[str, ...]] = ("flamp.ru", "2gis.ru")

@@ -26,6 +26,7 @@ class GoogleBusinessSource(Source):
     """Reviews of one Business Profile location."""
 
     kind: ClassVar[str] = "google_business"
+    title: ClassVar[str] = "Google Business Profile"
     url_patterns: ClassVar[tuple[str, ...]] = (
         r"^mybusiness\.googleapis\.com/v4/accounts/[^/]+/locations/[^/?#]+",
     )

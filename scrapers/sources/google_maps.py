@@ -30,6 +30,7 @@ class GoogleMapsSource(Source):
     """The (at most 5) reviews that the Places API gives for one place."""
 
     kind: ClassVar[str] = "google_maps"
+    title: ClassVar[str] = "Google Maps"
     url_patterns: ClassVar[tuple[str, ...]] = (
         r"^(www\.)?google\.[a-z.]+/maps/place/",
         r"^maps\.google\.[a-z.]+/.*(place_id|cid=)",

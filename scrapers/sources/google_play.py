@@ -101,6 +101,7 @@ class GooglePlaySource(Source):
     """Reviews of one Android app on Google Play."""
 
     kind = "google_play"
+    title = "Google Play"
     max_pages = 5
     url_patterns = (r"^play\.google\.com/store/apps/details\?(.*&)?id=",)
 

@@ -26,6 +26,7 @@ class HackerNewsSource(Source):
     """Hacker News items mentioning the brand."""
 
     kind = "hackernews"
+    title = "Hacker News"
     filters_by_alias = True
     max_pages = 5
     url_patterns = (r"^hn\.algolia\.com/", r"^news\.ycombinator\.com/")

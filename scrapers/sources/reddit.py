@@ -30,6 +30,7 @@ class RedditSource(Source):
     """Reddit posts mentioning the brand."""
 
     kind = "reddit"
+    title = "Reddit"
     filters_by_alias = True
     max_pages = 5
     url_patterns = (r"^((www|old|new)\.)?reddit\.com/",)

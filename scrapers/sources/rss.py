@@ -49,6 +49,7 @@ class RssSource(Source):
     """Any valid RSS or Atom feed; brand mentions only."""
 
     kind = "rss"
+    title = "an RSS/Atom feed"
     generic = True
     filters_by_alias = True
     max_pages = 1

@@ -52,6 +52,7 @@ class TelegramSource(Source):
     """Posts of one public channel that mention the brand."""
 
     kind = "telegram"
+    title = "a Telegram channel"
     filters_by_alias = True
     max_pages = 5
     url_patterns = (r"^(www\.)?(t|telegram)\.me/(s/)?[a-z0-9_]{4,}",)

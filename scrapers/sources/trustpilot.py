@@ -26,6 +26,7 @@ class TrustpilotSource(Source):
     """Reviews of one company on Trustpilot."""
 
     kind: ClassVar[str] = "trustpilot"
+    title: ClassVar[str] = "Trustpilot"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z]+\.)?trustpilot\.com/review/[^/?#]+",)
     max_pages: ClassVar[int] = 10
 

@@ -44,6 +44,7 @@ class TwoGisSource(Source):
     """Reviews of one 2GIS branch (firm card)."""
 
     kind: ClassVar[str] = "twogis"
+    title: ClassVar[str] = "2GIS"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z0-9-]+\.)?2gis\.[a-z]+/([^/]+/)?firm/\d+",)
     max_pages: ClassVar[int] = 10
     # Flamp shows only its own reviews; 2GIS shows all.

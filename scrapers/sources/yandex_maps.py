@@ -46,6 +46,7 @@ class YandexMapsSource(Source):
     """Reviews of one organization on Yandex Maps."""
 
     kind: ClassVar[str] = "yandex_maps"
+    title: ClassVar[str] = "Yandex Maps"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^(www\.)?yandex\.[a-z.]+/maps/org/[^/]+/\d+",)
     max_pages: ClassVar[int] = 10
 

@@ -43,7 +43,7 @@ async def test_a_working_source_in_plain_words(
     )
 
     assert code == 0
-    assert "Kind:       twogis" in out
+    assert "Kind:       2GIS (kind twogis)" in out
     assert "Result:     works — 2 record(s) read on a first poll" in out
     assert "Path:       API, key read from the site's page" in out
     assert "Site says:  5 reviews in all" in out
