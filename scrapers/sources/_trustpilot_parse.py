@@ -104,6 +104,8 @@ def _page_review(row: Any, *, url: str) -> ScrapedItem:
     extra = {}
     if opt_str(reply.get("publishedDate")):
         extra["reply_at"] = parse_iso(reply["publishedDate"], url=url, source=SOURCE).isoformat()
+    if opt_dict(opt_dict(row.get("labels")).get("verification")).get("isVerified") is True:
+        extra["verified"] = "1"
     return ScrapedItem(
         external_id=review_id,
         url=f"{SITE}/reviews/{review_id}",
