@@ -184,6 +184,7 @@ async def test_yandex_reads_the_page_again_when_kept_tokens_are_refused(
 async def test_the_source_history_says_which_path_is_in_use(
     tmp_path, site_server: SiteServer, capsys
 ) -> None:  # type: ignore[no-untyped-def]
+    from otklik.commands.scan import print_summary
     from otklik.commands.sources import show
     from tests.core.test_loop import scan, settings_for
 
@@ -199,6 +200,8 @@ async def test_the_source_history_says_which_path_is_in_use(
     [report] = await scan(settings)
     assert report.error is None and len(report.new_mentions) == 2
     assert report.path is not None and report.path.startswith("embedded state")
+    print_summary([report])
+    assert "read via embedded state (fetchReviews failed: HTTP 403" in capsys.readouterr().out
     await scan(settings)  # the same path again: recorded once
     capsys.readouterr()
     await show(settings)
