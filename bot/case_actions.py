@@ -17,12 +17,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.render import esc
+from bot.texts import t
 from scrapers.publish import ReplyTarget, reply_link
 from storage.records import MentionRecord
 from storage.repositories import cases as cases_repo
 from storage.repositories import members
 from storage.repositories import mentions as mentions_repo
+from storage.repositories import replies as replies_repo
 from storage.repositories.cases import CLOSED_STATUSES, CaseRecord
+from storage.repositories.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +48,8 @@ class CaseRefused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ReplyOutcome:
-    """state: published | failed | local; link is where to post by hand (local)."""
+    """state: published | failed | local | pending (waits for an owner's approval);
+    link is where to post by hand (local)."""
 
     case: CaseRecord
     state: str
@@ -117,16 +122,82 @@ async def write_reply(
     now: datetime,
     *,
     publisher: Any | None,
+    by_owner: bool,
 ) -> ReplyOutcome:
-    """Store the reply, then publish it where the platform allows; else hand out the link."""
+    """Store the reply, then publish it where the platform allows; else hand out the link.
+    Where the brand wants approval, a reply not written by an owner waits for one instead."""
     _require_open(case)
     values: dict[str, Any] = {"reply_text": text, "reply_state": "local"}
     if case.status == "new":
         values["status"] = "in_progress"
     if case.assignee_id is None:
         values["assignee_id"] = actor.user_id
+    settings = await replies_repo.reply_settings(session, case.brand_id)
+    if settings.approval and not by_owner:
+        values["reply_state"] = "pending"
+        case = await _change(session, case, actor, now, "submit_reply", detail=text, **values)
+        for owner in await members.owners_of(session, case.brand_id):
+            await enqueue(
+                session,
+                dedup_key=f"approval:{case.id}:{now.isoformat()}:{owner}",
+                chat_id=owner,
+                kind="approval",
+                now=now,
+                brand_id=case.brand_id,
+                mention_id=case.mention_id,
+                case_id=case.id,
+            )
+        return ReplyOutcome(case, "pending")
     case = await _change(session, case, actor, now, "reply", detail=text, **values)
     await session.commit()
+    return await _publish(session, case, actor, text, now, publisher)
+
+
+async def approve_reply(
+    session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime, *, publisher: Any | None
+) -> ReplyOutcome:
+    """An owner lets the waiting reply go out: published where the platform allows."""
+    _require_open(case)
+    if case.reply_state != "pending" or not case.reply_text:
+        raise CaseRefused("nothing_to_approve", id=case.id)
+    case = await _change(session, case, actor, now, "approve_reply", reply_state="local")
+    await session.commit()
+    return await _publish(session, case, actor, case.reply_text or "", now, publisher)
+
+
+async def reject_reply(
+    session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime
+) -> CaseRecord:
+    """An owner sends the waiting reply back; the assignee hears of it."""
+    _require_open(case)
+    if case.reply_state != "pending":
+        raise CaseRefused("nothing_to_approve", id=case.id)
+    case = await _change(session, case, actor, now, "reject_reply", reply_state="rejected")
+    if case.assignee_id is not None and case.assignee_id != actor.user_id:
+        await enqueue(
+            session,
+            dedup_key=f"rejected:{case.id}:{now.isoformat()}",
+            chat_id=case.assignee_id,
+            kind="text",
+            now=now,
+            brand_id=case.brand_id,
+            case_id=case.id,
+            payload={
+                "text": t("ru", "reply_rejected", id=case.id, name=esc(actor.name)),
+                "text_en": t("en", "reply_rejected", id=case.id, name=esc(actor.name)),
+            },
+        )
+    return case
+
+
+async def _publish(
+    session: AsyncSession,
+    case: CaseRecord,
+    actor: Actor,
+    text: str,
+    now: datetime,
+    publisher: Any | None,
+) -> ReplyOutcome:
     mention = await _mention(session, case.mention_id)
     if mention is None:
         return ReplyOutcome(case, "local")
@@ -155,6 +226,19 @@ async def write_reply(
         first_response_at=case.first_response_at or now,
     )
     return ReplyOutcome(case, "published")
+
+
+async def note_step(
+    session: AsyncSession,
+    case: CaseRecord,
+    actor: Actor,
+    now: datetime,
+    action: str,
+    detail: str | None = None,
+) -> CaseRecord:
+    """A step that changes nothing on the case but belongs in its history (drafts)."""
+    _require_open(case)
+    return await _change(session, case, actor, now, action, detail=detail)
 
 
 async def confirm_reply(

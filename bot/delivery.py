@@ -26,9 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.alerts import load_alert, quiet_seconds_left
 from bot.digest import send_digest
+from bot.replies_view import approval_message
 from otklik.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
 from storage.records import OutboxRecord
+from storage.repositories import cases as cases_repo
 from storage.repositories import chats
+from storage.repositories import mentions as mentions_repo
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,8 @@ class TelegramNotifier:
             return await self._send_alert(message)
         if message.kind == "digest":
             return await send_digest(self.bot, self._sessions, message)
+        if message.kind == "approval":
+            return await self._send_approval(message)
         if message.kind in TEXT_KINDS:
             async with self._sessions() as session:
                 lang = await chats.language(session, message.chat_id)
@@ -95,6 +100,21 @@ class TelegramNotifier:
             sent = await self.bot.send_message(message.chat_id, text, disable_web_page_preview=True)
             return sent.message_id
         raise DeliveryError(f"unknown outbox kind {message.kind!r}")
+
+    async def _send_approval(self, message: OutboxRecord) -> int | None:
+        async with self._sessions() as session:
+            case = await cases_repo.get_case(session, message.case_id or 0)
+            found = await mentions_repo.get_mentions(session, [message.mention_id or 0])
+            lang = await chats.language(session, message.chat_id)
+        if case is None or not found:
+            raise DeliveryError(f"approval {message.dedup_key}: the case is gone")
+        if case.reply_state != "pending":
+            raise DeliverySkipped(f"case {case.id}: the reply no longer waits for approval")
+        text, keyboard = approval_message(lang, case, found[0])
+        sent = await self.bot.send_message(
+            message.chat_id, text, reply_markup=keyboard, disable_web_page_preview=True
+        )
+        return sent.message_id
 
     async def _send_alert(self, message: OutboxRecord) -> int | None:
         now = self._clock()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import CaseAction, LabelFix
+from bot.callbacks import ApprovalAction, CaseAction, LabelFix
 from bot.texts import t
 from reports.i18n import touchpoint_name
 from storage.records import MentionRecord
@@ -122,6 +122,8 @@ def case_lines(lang: str, case: CaseRecord, *, tz: str, now: datetime) -> list[s
         state_key = case.reply_state or "local"
         if state_key == "local" and case.first_response_at is not None:
             state_key = "manual"
+        if state_key in ("pending", "rejected"):
+            state_key += "_state"
         state = t(lang, f"reply_{state_key}")
         lines.append(t(lang, "reply_line", state=state, text=preview))
     if case.status == "ignored" and case.ignore_reason:
@@ -176,8 +178,11 @@ def alert_keyboard(
                 [
                     _case_button(lang, "btn_take", "take", case.id),
                     _case_button(lang, "btn_reply", "reply", case.id),
+                    _case_button(lang, "btn_draft", "draft", case.id),
                 ]
             )
+            if case.reply_state == "pending":
+                rows.append(approval_buttons(lang, case.id))
             rows.append(
                 [
                     _case_button(lang, "btn_resolve", "resolve", case.id),
@@ -196,6 +201,16 @@ def alert_keyboard(
     )
     rows.append(last)
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def approval_buttons(lang: str, case_id: int) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(
+            text=t(lang, f"btn_{action}"),
+            callback_data=ApprovalAction(action=action, case_id=case_id).pack(),
+        )
+        for action in ("approve", "reject")
+    ]
 
 
 def _case_button(lang: str, key: str, action: str, case_id: int) -> InlineKeyboardButton:

@@ -12,9 +12,10 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import digest
-from bot.handlers import cases, errors, labels, members, sources, stats
+from bot.handlers import cases, drafts, errors, labels, members, sources, stats
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
+from replies import Drafter
 from scrapers.registry import detect
 
 log = logging.getLogger(__name__)
@@ -28,20 +29,23 @@ def build_dispatcher(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
     publisher: Any | None = None,
+    drafter: Drafter | None = None,
     detect_source: Callable[[str], str | None] | None = None,
     clock: Callable[[], datetime] = _utcnow,
 ) -> Dispatcher:
     """The bot's dispatcher.
 
     publisher: a scrapers.publish.ReplyPublisher (None: replies are posted by hand via links).
+    drafter: a replies.Drafter (default: template drafts only, no language model).
     detect_source: URL → source kind (default scrapers.registry.detect).
     clock: the time handlers see; tests pass a controllable one.
-    Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `detect_source` and
-    `sessionmaker` from the dispatcher's data and middlewares.
+    Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `drafter`,
+    `detect_source` and `sessionmaker` from the dispatcher's data and middlewares.
     """
     dispatcher = Dispatcher(
         sessionmaker=sessionmaker,
         publisher=publisher,
+        drafter=drafter or Drafter(),
         detect_source=detect_source or detect,
         clock=clock,
     )
@@ -49,6 +53,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(AccessMiddleware())
     dispatcher.include_routers(
         members.create_router(),
+        drafts.create_router(),
         cases.create_router(),
         labels.create_router(),
         stats.create_router(),

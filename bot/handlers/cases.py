@@ -25,7 +25,8 @@ from bot.case_actions import CaseRefused, ReplyOutcome
 from bot.handlers.common import Clock, Refusal, actor, args_of, case_to_act, parse_int, rest_after
 from bot.handlers.views import case_details, case_list
 from bot.middlewares import Access
-from bot.render import esc, is_link, link
+from bot.render import esc
+from bot.replies_view import reply_outcome_message
 from bot.texts import t
 from storage.repositories import cases as cases_repo
 from storage.repositories.cases import CaseRecord
@@ -107,7 +108,13 @@ async def cmd_change(
             if not reply:
                 raise Refusal(t(lang, "usage_reply"))
             outcome = await case_actions.write_reply(
-                session, case, who, reply, now, publisher=publisher
+                session,
+                case,
+                who,
+                reply,
+                now,
+                publisher=publisher,
+                by_owner=access.is_owner(case.brand_id),
             )
             await _after_reply(message, bot, session, lang, outcome, clock)
             return
@@ -139,7 +146,13 @@ async def reply_text(
     try:
         case = await case_to_act(session, access, lang, data.get("case_id"), "reply")
         outcome = await case_actions.write_reply(
-            session, case, actor(access), message.text or "", clock(), publisher=publisher
+            session,
+            case,
+            actor(access),
+            message.text or "",
+            clock(),
+            publisher=publisher,
+            by_owner=access.is_owner(case.brand_id),
         )
     except (Refusal, CaseRefused) as refused:
         await message.answer(_refusal_text(lang, refused))
@@ -157,29 +170,8 @@ async def _after_reply(
 ) -> None:
     await session.commit()
     await refresh_alerts(bot, session, now=clock(), case_id=outcome.case.id)
-    case_id = outcome.case.id
-    if outcome.state == "published":
-        await message.answer(t(lang, "reply_published_ok", id=case_id))
-        return
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=t(lang, "btn_confirm_reply"),
-                callback_data=CaseAction(action="confirm", case_id=case_id).pack(),
-            )
-        ]
-    ]
-    if is_link(outcome.link):
-        rows.append([InlineKeyboardButton(text=t(lang, "btn_open"), url=str(outcome.link))])
-    if outcome.state == "failed":
-        text = t(lang, "reply_publish_failed", id=case_id, error=esc(outcome.error or ""))
-    elif is_link(outcome.link):
-        text = t(lang, "reply_saved_link", id=case_id, link=link(outcome.link, outcome.link or ""))
-    else:
-        text = t(lang, "reply_saved_nolink", id=case_id)
-    await message.answer(
-        text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows), disable_web_page_preview=True
-    )
+    text, keyboard = reply_outcome_message(lang, outcome)
+    await message.answer(text, reply_markup=keyboard, disable_web_page_preview=True)
 
 
 async def on_case_button(
