@@ -12,7 +12,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import digest
-from bot.handlers import cases, drafts, errors, labels, members, sources, stats
+from bot.handlers import cases, drafts, errors, labels, members, sources, stats, templates
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
 from replies import Drafter
@@ -57,6 +57,7 @@ def build_dispatcher(
         cases.create_router(),
         labels.create_router(),
         stats.create_router(),
+        templates.create_router(),
         digest.create_router(),
         sources.create_router(),
         errors.create_router(),
