@@ -97,7 +97,7 @@ def thanks_message(
         review=review,
         reply=reply,
     )
-    if state != "suggested":
+    if state not in ("suggested", "failed"):
         return body, None
     rows = [
         [

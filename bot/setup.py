@@ -12,7 +12,17 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import digest
-from bot.handlers import cases, drafts, errors, labels, members, sources, stats, templates
+from bot.handlers import (
+    cases,
+    drafts,
+    errors,
+    labels,
+    members,
+    praise,
+    sources,
+    stats,
+    templates,
+)
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
 from replies import Drafter
@@ -56,6 +66,7 @@ def build_dispatcher(
         drafts.create_router(),
         cases.create_router(),
         labels.create_router(),
+        praise.create_router(),
         stats.create_router(),
         templates.create_router(),
         digest.create_router(),

@@ -17,6 +17,7 @@ from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from bot.factory import create_bot
 from bot.setup import build_dispatcher, set_bot_commands
+from bot.thanks import thank_for_praise
 from otklik.app import Runtime, open_runtime
 from otklik.console import ConsoleNotifier
 from otklik.digest_schedule import queue_due_digests
@@ -66,6 +67,9 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
         async def digests(now: datetime) -> int:
             return await queue_due_digests(sessions, now)
 
+        async def thanks(now: datetime) -> int:
+            return await thank_for_praise(sessions, drafter, publisher, now)
+
         try:
             await set_bot_commands(bot)
         except Exception as exc:  # Telegram down at start: the menu can wait, alerts cannot
@@ -76,7 +80,7 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
                 runtime,
                 TelegramNotifier(bot, sessions),
                 stop,
-                jobs={"deadlines": deadlines, "digests": digests},
+                jobs={"deadlines": deadlines, "digests": digests, "thanks": thanks},
             )
         finally:
             with contextlib.suppress(RuntimeError):

@@ -369,8 +369,9 @@ class PraiseReply(Base):
         ForeignKey("mentions.id", ondelete="CASCADE"), unique=True
     )
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
-    draft_id: Mapped[int] = mapped_column(ForeignKey("reply_drafts.id", ondelete="CASCADE"))
-    # published | suggested | posted | skipped | failed
+    # Set in the transaction that claims the review, so two processes never thank twice.
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("reply_drafts.id", ondelete="CASCADE"))
+    # publishing | published | failed (publish by hand) | suggested | posted | skipped
     state: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
     done_by: Mapped[int | None] = mapped_column(BigInteger)
