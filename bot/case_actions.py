@@ -133,10 +133,12 @@ async def write_reply(
     if case.assignee_id is None:
         values["assignee_id"] = actor.user_id
     settings = await replies_repo.reply_settings(session, case.brand_id)
-    if settings.approval and not by_owner:
+    # A brand without an owner has nobody to approve: its replies go out as written.
+    owners = await members.owners_of(session, case.brand_id) if settings.approval else []
+    if owners and not by_owner:
         values["reply_state"] = "pending"
         case = await _change(session, case, actor, now, "submit_reply", detail=text, **values)
-        for owner in await members.owners_of(session, case.brand_id):
+        for owner in owners:
             await enqueue(
                 session,
                 dedup_key=f"approval:{case.id}:{now.isoformat()}:{owner}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from replies.checks import problems
+from replies.checks import acknowledges, problems
 from replies.compose import fingerprint, template_draft
 from replies.errors import AnswerRejected, LLMError
 from replies.language import detect_language
@@ -46,5 +46,9 @@ class Drafter:
             origin=DraftOrigin.LLM,
             language=language,
             fingerprint=fingerprint(text),
-            acknowledged=tuple(t.tag for t in review.touchpoints),
+            acknowledged=tuple(
+                dict.fromkeys(
+                    t.tag for t in review.touchpoints if acknowledges(text, t.tag, language)
+                )
+            ),
         )

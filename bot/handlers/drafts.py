@@ -25,7 +25,7 @@ from bot.texts import t
 from replies import Drafter
 from storage.repositories import mentions as mentions_repo
 from storage.repositories import replies as replies_repo
-from storage.repositories.cases import CaseRecord
+from storage.repositories.cases import CLOSED_STATUSES, CaseRecord
 from storage.repositories.replies import DraftRecord
 
 EDIT_PREVIEW = 3000
@@ -74,6 +74,8 @@ async def on_draft_button(
         case = await case_to_act(session, access, lang, draft.case_id, "draft")
         if draft.state != "shown":
             raise Refusal(t(lang, "draft_gone"))
+        if case.status in CLOSED_STATUSES:
+            raise CaseRefused("case_closed", id=case.id)
         if action == "regen":
             await _regenerate(query, session, drafter, case, access, lang, clock)
         elif action == "edit":
@@ -85,7 +87,6 @@ async def on_draft_button(
             await query.answer()
             await _replace_pressed(query, t(lang, "draft_discarded", id=case.id))
         elif action == "send":
-            await replies_repo.set_draft_state(session, draft.id, "sent")
             outcome = await case_actions.write_reply(
                 session,
                 case,
@@ -95,6 +96,7 @@ async def on_draft_button(
                 publisher=publisher,
                 by_owner=access.is_owner(case.brand_id),
             )
+            await replies_repo.set_draft_state(session, draft.id, "sent")
             await _after_send(query, bot, session, lang, outcome, clock)
         else:
             await query.answer()
@@ -111,6 +113,8 @@ async def _draft_for(
     clock: Clock,
     action: str,
 ) -> DraftRecord:
+    if case.status in CLOSED_STATUSES:  # refused before a draft is stored
+        raise CaseRefused("case_closed", id=case.id)
     found = await mentions_repo.get_mentions(session, [case.mention_id])
     if not found:
         raise Refusal(t(lang, "case_not_found", id=case.id))
