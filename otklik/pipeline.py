@@ -72,6 +72,7 @@ class PollReport:
     not_modified: bool = False
     backfill: bool = False
     error: str | None = None
+    error_kind: str | None = None
     health: str | None = None
 
 
@@ -216,6 +217,8 @@ class Pipeline:
         source = report.source
         # The source's kind and URL are shown beside the message wherever it is read.
         report.error = str(error.args[0]) if error.args else str(error)
+        # The library's own exception, when there is one, tells a developer the most.
+        report.error_kind = type(error.__cause__ or error).__name__
         log.warning("source %s %s failed: %s", source.kind, source.url, error)
         now = self._clock()
         factor = min(2**source.consecutive_failures, self._options.max_backoff_factor)
