@@ -22,7 +22,16 @@ from bot import case_actions
 from bot.alerts import load_alert, refresh_alerts
 from bot.callbacks import CaseAction
 from bot.case_actions import CaseRefused, ReplyOutcome
-from bot.handlers.common import Clock, Refusal, actor, args_of, case_to_act, parse_int, rest_after
+from bot.handlers.common import (
+    Clock,
+    Refusal,
+    actor,
+    args_of,
+    case_to_act,
+    parse_int,
+    refusal_text,
+    rest_after,
+)
 from bot.handlers.views import case_details, case_list
 from bot.middlewares import Access
 from bot.render import esc
@@ -36,12 +45,6 @@ IGNORE_REASONS = ("spam", "offtopic", "duplicate", "handled")
 
 class ReplyFlow(StatesGroup):
     text = State()
-
-
-def _refusal_text(lang: str, refused: Refusal | CaseRefused) -> str:
-    if isinstance(refused, Refusal):
-        return refused.text
-    return t(lang, refused.key, **refused.kwargs)
 
 
 async def cmd_cases(
@@ -119,7 +122,7 @@ async def cmd_change(
             await _after_reply(message, bot, session, lang, outcome, clock)
             return
     except (Refusal, CaseRefused) as refused:
-        await message.answer(_refusal_text(lang, refused))
+        await message.answer(refusal_text(lang, refused))
         return
     await session.commit()
     await refresh_alerts(bot, session, now=clock(), case_id=case.id)
@@ -155,7 +158,7 @@ async def reply_text(
             by_owner=access.is_owner(case.brand_id),
         )
     except (Refusal, CaseRefused) as refused:
-        await message.answer(_refusal_text(lang, refused))
+        await message.answer(refusal_text(lang, refused))
         return
     await _after_reply(message, bot, session, lang, outcome, clock)
 
@@ -224,7 +227,7 @@ async def on_case_button(
             await query.answer()
             return
     except (Refusal, CaseRefused) as refused:
-        await query.answer(_refusal_text(lang, refused), show_alert=True)
+        await query.answer(refusal_text(lang, refused), show_alert=True)
         return
     await session.commit()
     await query.answer(toast)

@@ -17,7 +17,7 @@ from bot.callbacks import ApprovalAction, CaseAction, DraftAction
 from bot.case_actions import CaseRefused, ReplyOutcome
 from bot.drafting import new_draft
 from bot.handlers.cases import ReplyFlow
-from bot.handlers.common import Clock, Refusal, actor, case_to_act
+from bot.handlers.common import Clock, Refusal, actor, case_to_act, refusal_text
 from bot.middlewares import Access
 from bot.render import esc, fit_escaped
 from bot.replies_view import draft_message, reply_outcome_message
@@ -43,12 +43,14 @@ async def on_draft(
     """📝 under an alert or case card: a fresh draft as a new message."""
     try:
         case = await case_to_act(session, access, lang, callback_data.case_id, "draft")
-        draft = await _draft_for(session, drafter, case, access, lang, clock, "draft")
+        _require_open(case)
     except (Refusal, CaseRefused) as refused:
-        await query.answer(_refusal(lang, refused), show_alert=True)
+        await query.answer(refusal_text(lang, refused), show_alert=True)
         return
-    await session.commit()
+    # Answered before drafting: a language model may take longer than Telegram waits.
     await query.answer()
+    draft = await _draft_for(session, drafter, case, access, clock, "draft")
+    await session.commit()
     if isinstance(query.message, Message):
         text, keyboard = draft_message(lang, draft)
         await query.message.answer(text, reply_markup=keyboard, disable_web_page_preview=True)
@@ -74,8 +76,7 @@ async def on_draft_button(
         case = await case_to_act(session, access, lang, draft.case_id, "draft")
         if draft.state != "shown":
             raise Refusal(t(lang, "draft_gone"))
-        if case.status in CLOSED_STATUSES:
-            raise CaseRefused("case_closed", id=case.id)
+        _require_open(case)
         if action == "regen":
             await _regenerate(query, session, drafter, case, access, lang, clock)
         elif action == "edit":
@@ -101,7 +102,13 @@ async def on_draft_button(
         else:
             await query.answer()
     except (Refusal, CaseRefused) as refused:
-        await query.answer(_refusal(lang, refused), show_alert=True)
+        await query.answer(refusal_text(lang, refused), show_alert=True)
+
+
+def _require_open(case: CaseRecord) -> None:
+    """Checked before anything is stored or the button is answered."""
+    if case.status in CLOSED_STATUSES:
+        raise CaseRefused("case_closed", id=case.id)
 
 
 async def _draft_for(
@@ -109,18 +116,14 @@ async def _draft_for(
     drafter: Drafter,
     case: CaseRecord,
     access: Access,
-    lang: str,
     clock: Clock,
     action: str,
 ) -> DraftRecord:
-    if case.status in CLOSED_STATUSES:  # refused before a draft is stored
-        raise CaseRefused("case_closed", id=case.id)
-    found = await mentions_repo.get_mentions(session, [case.mention_id])
-    if not found:
-        raise Refusal(t(lang, "case_not_found", id=case.id))
+    # The case's mention exists: deleting a mention deletes its case.
+    (mention,) = await mentions_repo.get_mentions(session, [case.mention_id])
     now = clock()
     draft = await new_draft(
-        session, drafter, found[0], case_id=case.id, actor_id=access.user_id, now=now
+        session, drafter, mention, case_id=case.id, actor_id=access.user_id, now=now
     )
     detail = draft.origin + (f" ({draft.fallback}: {draft.note})" if draft.fallback else "")
     await case_actions.note_step(session, case, actor(access), now, action, detail)
@@ -137,9 +140,9 @@ async def _regenerate(
     clock: Clock,
 ) -> None:
     """A new wording in place of the old one (the old draft is marked replaced)."""
-    draft = await _draft_for(session, drafter, case, access, lang, clock, "draft_regenerate")
-    await session.commit()
     await query.answer()
+    draft = await _draft_for(session, drafter, case, access, clock, "draft_regenerate")
+    await session.commit()
     text, keyboard = draft_message(lang, draft)
     if isinstance(query.message, Message):
         try:
@@ -223,7 +226,7 @@ async def on_approval(
             note = t(lang, "rejected_note", name=esc(access.name))
             answer, keyboard, case_id = note, None, case.id
     except (Refusal, CaseRefused) as refused:
-        await query.answer(_refusal(lang, refused), show_alert=True)
+        await query.answer(refusal_text(lang, refused), show_alert=True)
         return
     await session.commit()
     await query.answer(note if callback_data.action != "approve" else None)
@@ -254,12 +257,6 @@ async def _replace_pressed(query: CallbackQuery, text: str) -> None:
             await query.message.edit_text(text, reply_markup=None)
         except TelegramAPIError:
             await query.message.answer(text)
-
-
-def _refusal(lang: str, refused: Refusal | CaseRefused) -> str:
-    if isinstance(refused, Refusal):
-        return refused.text
-    return t(lang, refused.key, **refused.kwargs)
 
 
 def create_router() -> Router:
