@@ -55,10 +55,11 @@ def first_name(author: str | None) -> str | None:
 
 
 def acknowledged_tags(review: Review) -> list[tuple[str, Tone]]:
-    """Touchpoints to answer, criticised first, each once (its first polarity wins)."""
+    """Touchpoints to answer, criticised first, each once: criticism of a touchpoint outweighs
+    praise of it elsewhere in the review."""
     seen: dict[str, Tone] = {}
     for item in review.touchpoints:
-        if item.polarity != Tone.NEUTRAL and item.tag not in seen:
+        if item.polarity != Tone.NEUTRAL and seen.get(item.tag) != Tone.NEGATIVE:
             seen[item.tag] = item.polarity
     ordered = sorted(seen.items(), key=lambda pair: pair[1] != Tone.NEGATIVE)
     return ordered
