@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -25,14 +24,13 @@ from bot.handlers import (
 )
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
+from common.clock import Clock, utcnow
 from replies import Drafter
 from scrapers.registry import detect
 
 log = logging.getLogger(__name__)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def build_dispatcher(
@@ -41,7 +39,7 @@ def build_dispatcher(
     publisher: Any | None = None,
     drafter: Drafter | None = None,
     detect_source: Callable[[str], str | None] | None = None,
-    clock: Callable[[], datetime] = _utcnow,
+    clock: Clock = utcnow,
 ) -> Dispatcher:
     """The bot's dispatcher.
 

@@ -8,17 +8,19 @@ anywhere either redoes the whole poll or has everything it needs to send the ale
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.backoff import backoff, jittered
+from common.clock import Clock, utcnow
+from common.errors import ConfigError, OtklikError
+from common.worktime import due_at
 from otklik import health
-from otklik.deadlines import due_at
-from otklik.errors import OtklikError, ParseError, RateLimited, SourceError
+from scrapers.errors import ParseError, RateLimited, SourceConfigError, SourceError
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
 from sentiment.records import Sentiment, TextInput
 from storage.records import (
@@ -33,12 +35,6 @@ from storage.repositories import sources as sources_repo
 from storage.repositories.triage import open_cases_and_alerts
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class PollingSource(Protocol):
@@ -111,6 +107,10 @@ class Pipeline:
             )
         except SourceError as exc:
             await self._failed(report, exc)
+            return report
+        except ConfigError as exc:  # e.g. a kind this version does not know
+            error = SourceConfigError(str(exc), source=source.kind, url=source.url)
+            await self._failed(report, error)
             return report
         except OtklikError as exc:
             await self._failed(report, SourceError(str(exc), source=source.kind, url=source.url))
@@ -221,8 +221,12 @@ class Pipeline:
         report.error_kind = type(error.__cause__ or error).__name__
         log.warning("source %s %s failed: %s", source.kind, source.url, error)
         now = self._clock()
-        factor = min(2**source.consecutive_failures, self._options.max_backoff_factor)
-        wait = source.interval_seconds * factor
+        interval = source.interval_seconds
+        wait = backoff(
+            source.consecutive_failures,
+            base=interval,
+            cap=interval * self._options.max_backoff_factor,
+        )
         if isinstance(error, RateLimited) and error.retry_after:
             wait = max(wait, error.retry_after)
         async with self._sessions.begin() as session:
@@ -277,8 +281,7 @@ class Pipeline:
         return out
 
     def _next_poll(self, now: datetime, seconds: float) -> datetime:
-        spread = seconds * self._options.jitter
-        return now + timedelta(seconds=seconds + random.uniform(-spread, spread))
+        return now + timedelta(seconds=jittered(seconds, self._options.jitter))
 
     @staticmethod
     def _to_new_mention(item: ScrapedItem) -> NewMention:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from common.errors import OtklikError
 
-class ReplyError(Exception):
+
+class ReplyError(OtklikError):
     """Base of the replies package's errors."""
 
 

@@ -21,7 +21,7 @@ Behaviour of `get`/`post`:
   site asks for more than `max_retry_after`), raises `RateLimited(retry_after=...)`;
 - any other 4xx raises `FetchError` naming the status and URL, without retrying;
 - captcha / anti-bot pages (see `scrapers.antibot`) raise `AntiBotPage`, whatever the status.
-Every failure is an `otklik.errors.SourceError` subclass; no aiohttp exception escapes.
+Every failure is an `scrapers.errors.SourceError` subclass; no aiohttp exception escapes.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,9 +38,10 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from otklik.errors import FetchError, ParseError, RateLimited, ResponseTooLarge
+from common.backoff import backoff
 from scrapers.antibot import check_antibot
 from scrapers.encoding import decode_body
+from scrapers.errors import FetchError, ParseError, RateLimited, ResponseTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -255,8 +255,9 @@ class Fetcher:
         return gate
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        delay = self.settings.backoff_base * (2**attempt) * random.uniform(0.5, 1.5)
-        delay = min(delay, self.settings.backoff_max)
+        delay = backoff(
+            attempt, base=self.settings.backoff_base, cap=self.settings.backoff_max, spread=0.5
+        )
         if retry_after is not None:
             delay = max(delay, retry_after)
         return delay

@@ -23,7 +23,6 @@ from bot.alerts import load_alert, refresh_alerts
 from bot.callbacks import CaseAction
 from bot.case_actions import CaseRefused, ReplyOutcome
 from bot.handlers.common import (
-    Clock,
     Refusal,
     actor,
     args_of,
@@ -37,6 +36,7 @@ from bot.middlewares import Access
 from bot.render import esc
 from bot.replies_view import reply_outcome_message
 from bot.texts import t
+from common.clock import Clock
 from storage.repositories import cases as cases_repo
 from storage.repositories.cases import CaseRecord
 

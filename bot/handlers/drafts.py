@@ -17,11 +17,12 @@ from bot.callbacks import ApprovalAction, CaseAction, DraftAction
 from bot.case_actions import CaseRefused, ReplyOutcome
 from bot.drafting import new_draft
 from bot.handlers.cases import ReplyFlow
-from bot.handlers.common import Clock, Refusal, actor, case_to_act, refusal_text
+from bot.handlers.common import Refusal, actor, case_to_act, refusal_text
 from bot.middlewares import Access
 from bot.render import esc, fit_escaped
 from bot.replies_view import draft_message, reply_outcome_message
 from bot.texts import t
+from common.clock import Clock
 from replies import Drafter
 from storage.repositories import mentions as mentions_repo
 from storage.repositories import replies as replies_repo

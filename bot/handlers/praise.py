@@ -8,9 +8,9 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import ThanksAction
-from bot.handlers.common import Clock
 from bot.middlewares import Access
 from bot.texts import t
+from common.clock import Clock
 from storage.repositories import praise as praise_repo
 
 _STATES = {"posted": "posted", "skip": "skipped"}

@@ -8,10 +8,11 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.common import Clock, Refusal, args_of, pick_brand, rest_after
+from bot.handlers.common import Refusal, args_of, pick_brand, rest_after
 from bot.middlewares import Access
 from bot.render import MESSAGE_LIMIT, esc, fit_escaped, utf16_len
 from bot.texts import t
+from common.clock import Clock
 from replies import LANGUAGES, TemplateError, keys, shipped, validate
 from storage.repositories import replies as replies_repo
 

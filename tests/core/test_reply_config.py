@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import ConfigError
 from otklik.app import open_database
 from otklik.config import load_config
-from otklik.errors import ConfigError
 from otklik.settings import Settings
 from storage.repositories import replies as replies_repo
 
