@@ -17,8 +17,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.render import esc
-from bot.texts import t
 from scrapers.publish import ReplyTarget, reply_link
 from storage.records import MentionRecord
 from storage.repositories import cases as cases_repo
@@ -180,14 +178,11 @@ async def reject_reply(
             session,
             dedup_key=f"rejected:{case.id}:{now.isoformat()}",
             chat_id=case.assignee_id,
-            kind="text",
+            kind="reply_rejected",
             now=now,
             brand_id=case.brand_id,
             case_id=case.id,
-            payload={
-                "text": t("ru", "reply_rejected", id=case.id, name=esc(actor.name)),
-                "text_en": t("en", "reply_rejected", id=case.id, name=esc(actor.name)),
-            },
+            payload={"by": actor.name},
         )
     return case
 

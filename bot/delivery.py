@@ -25,14 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.alerts import load_alert, quiet_seconds_left
 from bot.digest import send_digest
 from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
-from bot.replies_view import approval_message, thanks_message
+from bot.reply_notices import REPLY_NOTICES, send_reply_notice
 from common.clock import Clock, utcnow
-from scrapers.publish import reply_link
 from storage.records import OutboxRecord
-from storage.repositories import cases as cases_repo
 from storage.repositories import chats
-from storage.repositories import mentions as mentions_repo
-from storage.repositories import praise as praise_repo
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +42,6 @@ _GONE_CHAT = (
     "not enough rights",
     "chat_write_forbidden",
 )
-
-
 
 
 class TelegramNotifier:
@@ -85,10 +79,8 @@ class TelegramNotifier:
             return await self._send_alert(message)
         if message.kind == "digest":
             return await send_digest(self.bot, self._sessions, message)
-        if message.kind == "approval":
-            return await self._send_approval(message)
-        if message.kind == "thanks":
-            return await self._send_thanks(message)
+        if message.kind in REPLY_NOTICES:
+            return await send_reply_notice(self.bot, self._sessions, message)
         if message.kind in TEXT_KINDS:
             async with self._sessions() as session:
                 lang = await chats.language(session, message.chat_id)
@@ -100,40 +92,6 @@ class TelegramNotifier:
             sent = await self.bot.send_message(message.chat_id, text, disable_web_page_preview=True)
             return sent.message_id
         raise DeliveryError(f"unknown outbox kind {message.kind!r}")
-
-    async def _send_approval(self, message: OutboxRecord) -> int | None:
-        async with self._sessions() as session:
-            case = await cases_repo.get_case(session, message.case_id or 0)
-            found = await mentions_repo.get_mentions(session, [message.mention_id or 0])
-            lang = await chats.language(session, message.chat_id)
-        if case is None or not found:
-            raise DeliveryError(f"approval {message.dedup_key}: the case is gone")
-        if case.reply_state != "pending":
-            raise DeliverySkipped(f"case {case.id}: the reply no longer waits for approval")
-        text, keyboard = approval_message(lang, case, found[0])
-        sent = await self.bot.send_message(
-            message.chat_id, text, reply_markup=keyboard, disable_web_page_preview=True
-        )
-        return sent.message_id
-
-    async def _send_thanks(self, message: OutboxRecord) -> int | None:
-        async with self._sessions() as session:
-            praise = await praise_repo.get(session, int(message.payload.get("praise_id") or 0))
-            found = await mentions_repo.get_mentions(session, [message.mention_id or 0])
-            lang = await chats.language(session, message.chat_id)
-        if praise is None or not found:
-            raise DeliveryError(f"thanks {message.dedup_key}: the review is gone")
-        if praise.state in ("posted", "skipped"):
-            raise DeliverySkipped(f"thanks {praise.id}: already {praise.state}")
-        mention = found[0]
-        where = reply_link(mention.source_kind, mention.url or "", mention.external_id)
-        text, keyboard = thanks_message(
-            lang, praise.id, praise.state, mention, praise.text, where or mention.url
-        )
-        sent = await self.bot.send_message(
-            message.chat_id, text, reply_markup=keyboard, disable_web_page_preview=True
-        )
-        return sent.message_id
 
     async def _send_alert(self, message: OutboxRecord) -> int | None:
         now = self._clock()
