@@ -13,20 +13,36 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scrapers.publish import ReplyTarget, reply_link
+from common.vocabulary import (
+    CLOSED_STATUSES,
+    CaseEventKind,
+    CaseStatus,
+    OutboxKind,
+    ReplyState,
+    Role,
+)
+from scrapers.publish import PublishedReply, ReplyTarget, reply_link
 from storage.records import MentionRecord
 from storage.repositories import cases as cases_repo
 from storage.repositories import members
 from storage.repositories import mentions as mentions_repo
 from storage.repositories import replies as replies_repo
-from storage.repositories.cases import CLOSED_STATUSES, CaseRecord
+from storage.repositories.cases import CaseRecord
 from storage.repositories.outbox import enqueue
 
 log = logging.getLogger(__name__)
+
+
+class Publisher(Protocol):
+    """Posts a reply on the review's platform (scrapers.publish.ReplyPublisher in the service)."""
+
+    def can_publish(self, kind: str) -> bool: ...
+
+    async def publish(self, target: ReplyTarget, text: str) -> PublishedReply: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +62,11 @@ class CaseRefused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ReplyOutcome:
-    """state: published | failed | local | pending (waits for an owner's approval);
-    link is where to post by hand (local)."""
+    """Where the reply went (pending: waits for an owner's approval); link is where to post
+    by hand (local)."""
 
     case: CaseRecord
-    state: str
+    state: ReplyState
     link: str | None = None
     error: str | None = None
 
@@ -60,7 +76,7 @@ async def _change(
     case: CaseRecord,
     actor: Actor,
     now: datetime,
-    action: str,
+    action: CaseEventKind,
     detail: str | None = None,
     **values: Any,
 ) -> CaseRecord:
@@ -83,11 +99,11 @@ def _require_open(case: CaseRecord) -> None:
 
 async def take(session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime) -> CaseRecord:
     _require_open(case)
-    if case.assignee_id == actor.user_id and case.status != "new":
+    if case.assignee_id == actor.user_id and case.status != CaseStatus.NEW:
         raise CaseRefused("already", id=case.id)
-    status = "in_progress" if case.status == "new" else case.status
+    status = CaseStatus.IN_PROGRESS if case.status == CaseStatus.NEW else case.status
     return await _change(
-        session, case, actor, now, "take", status=status, assignee_id=actor.user_id
+        session, case, actor, now, CaseEventKind.TAKE, status=status, assignee_id=actor.user_id
     )
 
 
@@ -97,15 +113,15 @@ async def assign(
     _require_open(case)
     team = {m.user_id: m for m in await members.members_of(session, case.brand_id)}
     member = team.get(user_id)
-    if member is None or member.role == "viewer":
+    if member is None or member.role == Role.VIEWER:
         raise CaseRefused("not_a_member", user=user_id, brand=case.brand_name)
-    status = "in_progress" if case.status == "new" else case.status
+    status = CaseStatus.IN_PROGRESS if case.status == CaseStatus.NEW else case.status
     return await _change(
         session,
         case,
         actor,
         now,
-        "assign",
+        CaseEventKind.ASSIGN,
         detail=member.name or str(user_id),
         status=status,
         assignee_id=user_id,
@@ -119,48 +135,57 @@ async def write_reply(
     text: str,
     now: datetime,
     *,
-    publisher: Any | None,
+    publisher: Publisher | None,
     by_owner: bool,
 ) -> ReplyOutcome:
     """Store the reply, then publish it where the platform allows; else hand out the link.
     Where the brand wants approval, a reply not written by an owner waits for one instead."""
     _require_open(case)
-    values: dict[str, Any] = {"reply_text": text, "reply_state": "local"}
-    if case.status == "new":
-        values["status"] = "in_progress"
+    values: dict[str, Any] = {"reply_text": text, "reply_state": ReplyState.LOCAL}
+    if case.status == CaseStatus.NEW:
+        values["status"] = CaseStatus.IN_PROGRESS
     if case.assignee_id is None:
         values["assignee_id"] = actor.user_id
     settings = await replies_repo.reply_settings(session, case.brand_id)
     # A brand without an owner has nobody to approve: its replies go out as written.
     owners = await members.owners_of(session, case.brand_id) if settings.approval else []
     if owners and not by_owner:
-        values["reply_state"] = "pending"
-        case = await _change(session, case, actor, now, "submit_reply", detail=text, **values)
+        values["reply_state"] = ReplyState.PENDING
+        case = await _change(
+            session, case, actor, now, CaseEventKind.SUBMIT_REPLY, detail=text, **values
+        )
         for owner in owners:
             await enqueue(
                 session,
                 dedup_key=f"approval:{case.id}:{now.isoformat()}:{owner}",
                 chat_id=owner,
-                kind="approval",
+                kind=OutboxKind.APPROVAL,
                 now=now,
                 brand_id=case.brand_id,
                 mention_id=case.mention_id,
                 case_id=case.id,
             )
-        return ReplyOutcome(case, "pending")
-    case = await _change(session, case, actor, now, "reply", detail=text, **values)
+        return ReplyOutcome(case, ReplyState.PENDING)
+    case = await _change(session, case, actor, now, CaseEventKind.REPLY, detail=text, **values)
     await session.commit()
     return await _publish(session, case, actor, text, now, publisher)
 
 
 async def approve_reply(
-    session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime, *, publisher: Any | None
+    session: AsyncSession,
+    case: CaseRecord,
+    actor: Actor,
+    now: datetime,
+    *,
+    publisher: Publisher | None,
 ) -> ReplyOutcome:
     """An owner lets the waiting reply go out: published where the platform allows."""
     _require_open(case)
-    if case.reply_state != "pending" or not case.reply_text:
+    if case.reply_state != ReplyState.PENDING or not case.reply_text:
         raise CaseRefused("nothing_to_approve", id=case.id)
-    case = await _change(session, case, actor, now, "approve_reply", reply_state="local")
+    case = await _change(
+        session, case, actor, now, CaseEventKind.APPROVE_REPLY, reply_state=ReplyState.LOCAL
+    )
     await session.commit()
     return await _publish(session, case, actor, case.reply_text or "", now, publisher)
 
@@ -170,15 +195,17 @@ async def reject_reply(
 ) -> CaseRecord:
     """An owner sends the waiting reply back; the assignee hears of it."""
     _require_open(case)
-    if case.reply_state != "pending":
+    if case.reply_state != ReplyState.PENDING:
         raise CaseRefused("nothing_to_approve", id=case.id)
-    case = await _change(session, case, actor, now, "reject_reply", reply_state="rejected")
+    case = await _change(
+        session, case, actor, now, CaseEventKind.REJECT_REPLY, reply_state=ReplyState.REJECTED
+    )
     if case.assignee_id is not None and case.assignee_id != actor.user_id:
         await enqueue(
             session,
             dedup_key=f"rejected:{case.id}:{now.isoformat()}",
             chat_id=case.assignee_id,
-            kind="reply_rejected",
+            kind=OutboxKind.REPLY_REJECTED,
             now=now,
             brand_id=case.brand_id,
             case_id=case.id,
@@ -193,36 +220,42 @@ async def _publish(
     actor: Actor,
     text: str,
     now: datetime,
-    publisher: Any | None,
+    publisher: Publisher | None,
 ) -> ReplyOutcome:
     mention = await _mention(session, case.mention_id)
     if mention is None:
-        return ReplyOutcome(case, "local")
+        return ReplyOutcome(case, ReplyState.LOCAL)
     target = ReplyTarget(mention.source_kind, mention.url or "", mention.external_id or "", {})
     if publisher is None or not publisher.can_publish(target.kind):
         link = reply_link(target.kind, target.url, mention.external_id) or mention.url
-        return ReplyOutcome(case, "local", link=link)
+        return ReplyOutcome(case, ReplyState.LOCAL, link=link)
     try:
         published = await publisher.publish(target, text)
     except Exception as exc:  # whatever broke, the text is saved and the chat must hear of it
         log.warning("publishing reply to case %s failed: %s", case.id, exc)
         case = await _change(
-            session, case, actor, now, "publish_failed", detail=str(exc), reply_state="failed"
+            session,
+            case,
+            actor,
+            now,
+            CaseEventKind.PUBLISH_FAILED,
+            detail=str(exc),
+            reply_state=ReplyState.FAILED,
         )
-        return ReplyOutcome(case, "failed", link=mention.url, error=str(exc))
+        return ReplyOutcome(case, ReplyState.FAILED, link=mention.url, error=str(exc))
     case = await _change(
         session,
         case,
         actor,
         now,
-        "publish",
+        CaseEventKind.PUBLISH,
         detail=published.remote_id,
-        status="replied",
-        reply_state="published",
+        status=CaseStatus.REPLIED,
+        reply_state=ReplyState.PUBLISHED,
         reply_published_at=published.published_at or now,
         first_response_at=case.first_response_at or now,
     )
-    return ReplyOutcome(case, "published")
+    return ReplyOutcome(case, ReplyState.PUBLISHED)
 
 
 async def note_step(
@@ -230,7 +263,7 @@ async def note_step(
     case: CaseRecord,
     actor: Actor,
     now: datetime,
-    action: str,
+    action: CaseEventKind,
     detail: str | None = None,
 ) -> CaseRecord:
     """A step that changes nothing on the case but belongs in its history (drafts)."""
@@ -242,15 +275,15 @@ async def confirm_reply(
     session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime
 ) -> CaseRecord:
     _require_open(case)
-    if case.status == "replied":
+    if case.status == CaseStatus.REPLIED:
         raise CaseRefused("already", id=case.id)
     return await _change(
         session,
         case,
         actor,
         now,
-        "confirm_reply",
-        status="replied",
+        CaseEventKind.CONFIRM_REPLY,
+        status=CaseStatus.REPLIED,
         first_response_at=case.first_response_at or now,
     )
 
@@ -258,24 +291,26 @@ async def confirm_reply(
 async def resolve(
     session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime
 ) -> CaseRecord:
-    if case.status == "resolved":
+    if case.status == CaseStatus.RESOLVED:
         raise CaseRefused("already", id=case.id)
-    return await _change(session, case, actor, now, "resolve", status="resolved", closed_at=now)
+    return await _change(
+        session, case, actor, now, CaseEventKind.RESOLVE, status=CaseStatus.RESOLVED, closed_at=now
+    )
 
 
 async def ignore(
     session: AsyncSession, case: CaseRecord, actor: Actor, reason: str, now: datetime
 ) -> CaseRecord:
-    if case.status == "ignored":
+    if case.status == CaseStatus.IGNORED:
         raise CaseRefused("already", id=case.id)
     return await _change(
         session,
         case,
         actor,
         now,
-        "ignore",
+        CaseEventKind.IGNORE,
         detail=reason,
-        status="ignored",
+        status=CaseStatus.IGNORED,
         ignore_reason=reason,
         closed_at=now,
     )
@@ -286,9 +321,16 @@ async def reopen(
 ) -> CaseRecord:
     if case.status not in CLOSED_STATUSES:
         raise CaseRefused("already", id=case.id)
-    status = "in_progress" if case.assignee_id is not None else "new"
+    status = CaseStatus.IN_PROGRESS if case.assignee_id is not None else CaseStatus.NEW
     return await _change(
-        session, case, actor, now, "reopen", status=status, closed_at=None, ignore_reason=None
+        session,
+        case,
+        actor,
+        now,
+        CaseEventKind.REOPEN,
+        status=status,
+        closed_at=None,
+        ignore_reason=None,
     )
 
 

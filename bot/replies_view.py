@@ -9,6 +9,7 @@ from bot.callbacks import CaseAction, DraftAction, ThanksAction
 from bot.case_actions import ReplyOutcome
 from bot.render import MESSAGE_LIMIT, approval_buttons, esc, fit_escaped, is_link, link
 from bot.texts import t
+from common.vocabulary import PraiseState, ReplyState
 from storage.records import MentionRecord
 from storage.repositories.cases import CaseRecord
 from storage.repositories.replies import DraftRecord
@@ -60,9 +61,9 @@ def reply_outcome_message(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """What the member who sent a reply is told, with the "posted" button where needed."""
     case_id = outcome.case.id
-    if outcome.state == "published":
+    if outcome.state == ReplyState.PUBLISHED:
         return t(lang, "reply_published_ok", id=case_id), None
-    if outcome.state == "pending":
+    if outcome.state == ReplyState.PENDING:
         return t(lang, "reply_pending", id=case_id), None
     rows = [
         [
@@ -74,7 +75,7 @@ def reply_outcome_message(
     ]
     if is_link(outcome.link):
         rows.append([InlineKeyboardButton(text=t(lang, "btn_open"), url=str(outcome.link))])
-    if outcome.state == "failed":
+    if outcome.state == ReplyState.FAILED:
         text = t(lang, "reply_publish_failed", id=case_id, error=esc(outcome.error or ""))
     elif is_link(outcome.link):
         text = t(lang, "reply_saved_link", id=case_id, link=link(outcome.link, outcome.link or ""))
@@ -97,7 +98,7 @@ def thanks_message(
         review=review,
         reply=reply,
     )
-    if state not in ("suggested", "failed"):
+    if state not in (PraiseState.SUGGESTED, PraiseState.FAILED):
         return body, None
     rows = [
         [

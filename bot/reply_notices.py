@@ -11,6 +11,7 @@ from bot.errors import DeliveryError, DeliverySkipped
 from bot.render import esc
 from bot.replies_view import approval_message, thanks_message
 from bot.texts import t
+from common.vocabulary import OutboxKind, PraiseState, ReplyState
 from scrapers.publish import reply_link
 from storage.records import OutboxRecord
 from storage.repositories import cases as cases_repo
@@ -18,7 +19,7 @@ from storage.repositories import chats
 from storage.repositories import mentions as mentions_repo
 from storage.repositories import praise as praise_repo
 
-REPLY_NOTICES = ("approval", "reply_rejected", "thanks")
+REPLY_NOTICES = (OutboxKind.APPROVAL, OutboxKind.REPLY_REJECTED, OutboxKind.THANKS)
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 
 
@@ -27,9 +28,9 @@ async def send_reply_notice(
 ) -> int:
     async with sessions() as session:
         lang = await chats.language(session, message.chat_id)
-        if message.kind == "approval":
+        if message.kind == OutboxKind.APPROVAL:
             text, keyboard = await _approval(session, message, lang)
-        elif message.kind == "thanks":
+        elif message.kind == OutboxKind.THANKS:
             text, keyboard = await _thanks(session, message, lang)
         else:
             by = esc(str(message.payload.get("by") or ""))
@@ -46,7 +47,7 @@ async def _approval(session: AsyncSession, message: OutboxRecord, lang: str) -> 
     found = await mentions_repo.get_mentions(session, [message.mention_id or 0])
     if case is None or not found:
         raise DeliveryError(f"approval {message.dedup_key}: the case is gone")
-    if case.reply_state != "pending":
+    if case.reply_state != ReplyState.PENDING:
         raise DeliverySkipped(f"case {case.id}: the reply no longer waits for approval")
     return approval_message(lang, case, found[0])
 
@@ -56,7 +57,7 @@ async def _thanks(session: AsyncSession, message: OutboxRecord, lang: str) -> Re
     found = await mentions_repo.get_mentions(session, [message.mention_id or 0])
     if praise is None or not found:
         raise DeliveryError(f"thanks {message.dedup_key}: the review is gone")
-    if praise.state in ("posted", "skipped"):
+    if praise.state in (PraiseState.POSTED, PraiseState.SKIPPED):
         raise DeliverySkipped(f"thanks {praise.id}: already {praise.state}")
     mention = found[0]
     where = reply_link(mention.source_kind, mention.url or "", mention.external_id)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.drafting import new_draft
+from common.vocabulary import OutboxKind, PraiseState
 from replies import Drafter
 from replies.schedule import thanks_due
 from scrapers.publish import ReplyTarget
@@ -67,20 +68,24 @@ async def _thank(
         draft = await new_draft(session, drafter, mention, case_id=None, actor_id=None, now=now)
         target = ReplyTarget(mention.source_kind, mention.url or "", mention.external_id or "", {})
         can_publish = publisher is not None and publisher.can_publish(target.kind)
-        state = "publishing" if can_publish else "suggested"
+        state = PraiseState.PUBLISHING if can_publish else PraiseState.SUGGESTED
         await praise_repo.set_state(session, praise_id, state, draft_id=draft.id)
     error = None
     if can_publish:
         assert publisher is not None
         try:
             await publisher.publish(target, draft.text)
-            state = "published"
+            state = PraiseState.PUBLISHED
         except Exception as exc:  # any failure: the team gets the text to post by hand
             log.warning("thank-you for mention %s not published: %s", mention.id, exc)
-            state, error = "failed", str(exc)
+            state, error = PraiseState.FAILED, str(exc)
     async with sessionmaker.begin() as session:
         await praise_repo.set_state(
-            session, praise_id, state, error=error, now=now if state == "published" else None
+            session,
+            praise_id,
+            state,
+            error=error,
+            now=now if state == PraiseState.PUBLISHED else None,
         )
         queued = 0
         for chat_id in await brand_chat_ids(session, candidate.brand_id):
@@ -88,7 +93,7 @@ async def _thank(
                 session,
                 dedup_key=f"thanks:{praise_id}:{chat_id}",
                 chat_id=chat_id,
-                kind="thanks",
+                kind=OutboxKind.THANKS,
                 now=now,
                 brand_id=candidate.brand_id,
                 mention_id=candidate.mention_id,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from common.backoff import backoff, jittered
 from common.clock import Clock, utcnow
 from common.errors import ConfigError, OtklikError
+from common.vocabulary import SourceHealth
 from common.worktime import due_at
 from otklik import health
 from scrapers.errors import ParseError, RateLimited, SourceConfigError, SourceError
@@ -69,7 +70,7 @@ class PollReport:
     backfill: bool = False
     error: str | None = None
     error_kind: str | None = None
-    health: str | None = None
+    health: SourceHealth | None = None
 
 
 class Pipeline:
@@ -208,7 +209,7 @@ class Pipeline:
                 item_count=result.seen,
             )
             if await health.record_recovery(session, source, now=now):
-                report.health = "ok"
+                report.health = SourceHealth.OK
             report.new_mentions = await mentions_repo.get_mentions(
                 session, [mid for mid, _, _ in created]
             )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
@@ -21,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import case_actions
 from bot.alerts import load_alert, refresh_alerts
 from bot.callbacks import CaseAction
-from bot.case_actions import CaseRefused, ReplyOutcome
+from bot.case_actions import CaseRefused, Publisher, ReplyOutcome
 from bot.handlers.common import (
     Refusal,
     actor,
@@ -76,7 +74,7 @@ async def cmd_change(
     access: Access,
     lang: str,
     clock: Clock,
-    publisher: Any | None,
+    publisher: Publisher | None,
 ) -> None:
     command = (message.text or "").split()[0].lstrip("/").split("@")[0]
     words = args_of(message.text)
@@ -142,7 +140,7 @@ async def reply_text(
     lang: str,
     clock: Clock,
     state: FSMContext,
-    publisher: Any | None,
+    publisher: Publisher | None,
 ) -> None:
     data = await state.get_data()
     await state.clear()

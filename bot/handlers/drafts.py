@@ -3,8 +3,6 @@ an owner's Approve or Send back for replies waiting for approval. Every step is 
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
@@ -14,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import case_actions
 from bot.alerts import refresh_alerts
 from bot.callbacks import ApprovalAction, CaseAction, DraftAction
-from bot.case_actions import CaseRefused, ReplyOutcome
+from bot.case_actions import CaseRefused, Publisher, ReplyOutcome
 from bot.drafting import new_draft
 from bot.handlers.cases import ReplyFlow
 from bot.handlers.common import Refusal, actor, case_to_act, refusal_text
@@ -23,10 +21,11 @@ from bot.render import esc, fit_escaped
 from bot.replies_view import draft_message, reply_outcome_message
 from bot.texts import t
 from common.clock import Clock
+from common.vocabulary import CLOSED_STATUSES, CaseEventKind, DraftState
 from replies import Drafter
 from storage.repositories import mentions as mentions_repo
 from storage.repositories import replies as replies_repo
-from storage.repositories.cases import CLOSED_STATUSES, CaseRecord
+from storage.repositories.cases import CaseRecord
 from storage.repositories.replies import DraftRecord
 
 EDIT_PREVIEW = 3000
@@ -50,7 +49,7 @@ async def on_draft(
         return
     # Answered before drafting: a language model may take longer than Telegram waits.
     await query.answer()
-    draft = await _draft_for(session, drafter, case, access, clock, "draft")
+    draft = await _draft_for(session, drafter, case, access, clock, CaseEventKind.DRAFT)
     await session.commit()
     if isinstance(query.message, Message):
         text, keyboard = draft_message(lang, draft)
@@ -67,7 +66,7 @@ async def on_draft_button(
     clock: Clock,
     state: FSMContext,
     drafter: Drafter,
-    publisher: Any | None,
+    publisher: Publisher | None,
 ) -> None:
     action = callback_data.action
     try:
@@ -75,7 +74,7 @@ async def on_draft_button(
         if draft is None or draft.case_id is None:
             raise Refusal(t(lang, "draft_gone"))
         case = await case_to_act(session, access, lang, draft.case_id, "draft")
-        if draft.state != "shown":
+        if draft.state != DraftState.SHOWN:
             raise Refusal(t(lang, "draft_gone"))
         _require_open(case)
         if action == "regen":
@@ -83,8 +82,10 @@ async def on_draft_button(
         elif action == "edit":
             await _edit(query, session, state, draft, case, access, lang, clock)
         elif action == "discard":
-            await replies_repo.set_draft_state(session, draft.id, "discarded")
-            await case_actions.note_step(session, case, actor(access), clock(), "draft_discard")
+            await replies_repo.set_draft_state(session, draft.id, DraftState.DISCARDED)
+            await case_actions.note_step(
+                session, case, actor(access), clock(), CaseEventKind.DRAFT_DISCARD
+            )
             await session.commit()
             await query.answer()
             await _replace_pressed(query, t(lang, "draft_discarded", id=case.id))
@@ -98,7 +99,7 @@ async def on_draft_button(
                 publisher=publisher,
                 by_owner=access.is_owner(case.brand_id),
             )
-            await replies_repo.set_draft_state(session, draft.id, "sent")
+            await replies_repo.set_draft_state(session, draft.id, DraftState.SENT)
             await _after_send(query, bot, session, lang, outcome, clock)
         else:
             await query.answer()
@@ -118,7 +119,7 @@ async def _draft_for(
     case: CaseRecord,
     access: Access,
     clock: Clock,
-    action: str,
+    action: CaseEventKind,
 ) -> DraftRecord:
     # The case's mention exists: deleting a mention deletes its case.
     (mention,) = await mentions_repo.get_mentions(session, [case.mention_id])
@@ -142,7 +143,7 @@ async def _regenerate(
 ) -> None:
     """A new wording in place of the old one (the old draft is marked replaced)."""
     await query.answer()
-    draft = await _draft_for(session, drafter, case, access, clock, "draft_regenerate")
+    draft = await _draft_for(session, drafter, case, access, clock, CaseEventKind.DRAFT_REGENERATE)
     await session.commit()
     text, keyboard = draft_message(lang, draft)
     if isinstance(query.message, Message):
@@ -165,8 +166,8 @@ async def _edit(
     clock: Clock,
 ) -> None:
     """The member sends a corrected text; it goes the way of any written reply."""
-    await replies_repo.set_draft_state(session, draft.id, "edited")
-    await case_actions.note_step(session, case, actor(access), clock(), "draft_edit")
+    await replies_repo.set_draft_state(session, draft.id, DraftState.EDITED)
+    await case_actions.note_step(session, case, actor(access), clock(), CaseEventKind.DRAFT_EDIT)
     await session.commit()
     await state.set_state(ReplyFlow.text)
     await state.update_data(case_id=case.id)
@@ -207,7 +208,7 @@ async def on_approval(
     access: Access,
     lang: str,
     clock: Clock,
-    publisher: Any | None,
+    publisher: Publisher | None,
 ) -> None:
     """An owner approves (publishes) or sends back a PR member's reply."""
     try:

@@ -11,9 +11,10 @@ from bot.callbacks import ThanksAction
 from bot.middlewares import Access
 from bot.texts import t
 from common.clock import Clock
+from common.vocabulary import PraiseState
 from storage.repositories import praise as praise_repo
 
-_STATES = {"posted": "posted", "skip": "skipped"}
+_STATES = {"posted": PraiseState.POSTED, "skip": PraiseState.SKIPPED}
 
 
 async def on_thanks(

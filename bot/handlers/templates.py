@@ -13,6 +13,7 @@ from bot.middlewares import Access
 from bot.render import MESSAGE_LIMIT, esc, fit_escaped, utf16_len
 from bot.texts import t
 from common.clock import Clock
+from common.vocabulary import Role
 from replies import LANGUAGES, TemplateError, keys, shipped, validate
 from storage.repositories import replies as replies_repo
 
@@ -31,7 +32,7 @@ def _split_words(words: list[str]) -> tuple[str | None, str | None, int]:
 async def cmd_templates(message: Message, session: AsyncSession, access: Access, lang: str) -> None:
     brand_name, language, _ = _split_words(args_of(message.text))
     try:
-        brand = pick_brand(lang, access.brands_where("owner", "pr"), brand_name)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER, Role.PR), brand_name)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
@@ -74,7 +75,7 @@ async def cmd_template(
     try:
         if language is None or key is None or not text:
             raise Refusal(t(lang, "usage_template"))
-        brand = pick_brand(lang, access.brands_where("owner"), brand_name)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER), brand_name)
         if text.strip().lower() == "reset":
             done = await replies_repo.reset_template(session, brand.brand_id, language, key)
             reply = "template_reset" if done else "template_not_set"

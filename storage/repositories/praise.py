@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import PraiseState
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Brand, Mention, PraiseReply, ReplyDraft, ReplySettings
 
@@ -72,7 +73,9 @@ async def claim(session: AsyncSession, mention_id: int, brand_id: int, now: date
     """The new praise reply's id, or None when another pass already claimed the review."""
     result = await session.execute(
         insert_ignoring_conflicts(session, PraiseReply)
-        .values(mention_id=mention_id, brand_id=brand_id, state="publishing", created_at=now)
+        .values(
+            mention_id=mention_id, brand_id=brand_id, state=PraiseState.PUBLISHING, created_at=now
+        )
         .returning(PraiseReply.id)
     )
     row = result.first()
@@ -113,4 +116,3 @@ async def get(session: AsyncSession, praise_id: int) -> PraiseRecord | None:
     return PraiseRecord(
         praise.id, praise.mention_id, praise.brand_id, praise.state, text, praise.error
     )
-

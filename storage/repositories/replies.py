@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import DraftState, SourceOrigin
 from storage.models import ReplyDraft, ReplySettings, ReplyTemplate
 
 
@@ -109,10 +110,14 @@ async def sync_reply_config(
             template = ReplyTemplate(brand_id=brand_id, language=language, key=key)
             session.add(template)
         template.variants = list(variants)
-        template.origin = "config"
+        template.origin = SourceOrigin.CONFIG
         template.updated_by = None
         template.updated_at = now
-    gone = [t.id for k, t in existing.items() if t.origin == "config" and k not in spec.templates]
+    gone = [
+        t.id
+        for k, t in existing.items()
+        if t.origin == SourceOrigin.CONFIG and k not in spec.templates
+    ]
     if gone:
         await session.execute(delete(ReplyTemplate).where(ReplyTemplate.id.in_(gone)))
     await session.flush()
@@ -166,7 +171,7 @@ async def set_template(
         row = ReplyTemplate(brand_id=brand_id, language=language, key=key)
         session.add(row)
     row.variants = list(variants)
-    row.origin = "chat"
+    row.origin = SourceOrigin.CHAT
     row.updated_by = user_id
     row.updated_at = now
     await session.flush()
@@ -198,8 +203,8 @@ async def add_draft(session: AsyncSession, draft: NewDraft, now: datetime) -> Dr
     if draft.case_id is not None:
         await session.execute(
             update(ReplyDraft)
-            .where(ReplyDraft.case_id == draft.case_id, ReplyDraft.state == "shown")
-            .values(state="replaced")
+            .where(ReplyDraft.case_id == draft.case_id, ReplyDraft.state == DraftState.SHOWN)
+            .values(state=DraftState.REPLACED)
         )
     row = ReplyDraft(
         brand_id=draft.brand_id,
@@ -212,7 +217,7 @@ async def add_draft(session: AsyncSession, draft: NewDraft, now: datetime) -> Dr
         fallback=draft.fallback,
         note=draft.note,
         language=draft.language,
-        state="shown",
+        state=DraftState.SHOWN,
         created_by=draft.created_by,
         created_at=now,
     )

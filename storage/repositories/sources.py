@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import SourceEventKind, SourceHealth
 from storage.models import Brand, Source, SourceEvent
 from storage.records import SourceRecord
 
@@ -98,7 +99,9 @@ async def save_poll_failure(
     row.next_poll_at = next_poll_at
     row.consecutive_failures += 1
     row.last_error = error[:2000]
-    session.add(SourceEvent(source_id=source_id, at=now, kind="error", message=error[:2000]))
+    session.add(
+        SourceEvent(source_id=source_id, at=now, kind=SourceEventKind.ERROR, message=error[:2000])
+    )
     return row.consecutive_failures
 
 
@@ -112,7 +115,9 @@ async def set_health(
         SourceEvent(
             source_id=source_id,
             at=now,
-            kind=health if health != "ok" else "recovered",
+            kind=SourceEventKind(health)
+            if health != SourceHealth.OK
+            else SourceEventKind.RECOVERED,
             message=note,
         )
     )

@@ -1,7 +1,7 @@
 """reply drafts, templates, approval settings and thanks for praise
 
 Revision ID: 0005_replies
-Revises: 0001_initial
+Revises: 0002_sweep
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import storage.types
 
 revision = "0005_replies"
-down_revision = "0001_initial"
+down_revision = "0002_sweep"
 branch_labels = None
 depends_on = None
 
