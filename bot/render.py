@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import CaseAction, LabelFix
+from bot.callbacks import ApprovalAction, CaseAction, LabelFix
 from bot.texts import t
 from common.vocabulary import (
     AWAITING_STATUSES,
@@ -130,6 +130,8 @@ def case_lines(lang: str, case: CaseRecord, *, tz: str, now: datetime) -> list[s
         state_key = case.reply_state or ReplyState.LOCAL
         if state_key == ReplyState.LOCAL and case.first_response_at is not None:
             state_key = "manual"
+        if state_key in (ReplyState.PENDING, ReplyState.REJECTED):
+            state_key += "_state"
         state = t(lang, f"reply_{state_key}")
         lines.append(t(lang, "reply_line", state=state, text=preview))
     if case.status == CaseStatus.IGNORED and case.ignore_reason:
@@ -184,8 +186,11 @@ def alert_keyboard(
                 [
                     _case_button(lang, "btn_take", CaseEventKind.TAKE, case.id),
                     _case_button(lang, "btn_reply", CaseEventKind.REPLY, case.id),
+                    _case_button(lang, "btn_draft", CaseEventKind.DRAFT, case.id),
                 ]
             )
+            if case.reply_state == ReplyState.PENDING:
+                rows.append(approval_buttons(lang, case.id))
             rows.append(
                 [
                     _case_button(lang, "btn_resolve", CaseEventKind.RESOLVE, case.id),
@@ -204,6 +209,16 @@ def alert_keyboard(
     )
     rows.append(last)
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def approval_buttons(lang: str, case_id: int) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(
+            text=t(lang, f"btn_{action}"),
+            callback_data=ApprovalAction(action=action, case_id=case_id).pack(),
+        )
+        for action in ("approve", "reject")
+    ]
 
 
 def _case_button(lang: str, key: str, action: str, case_id: int) -> InlineKeyboardButton:

@@ -50,14 +50,45 @@ class CaseEventKind(StrEnum):
     RESOLVE = "resolve"
     IGNORE = "ignore"
     REOPEN = "reopen"
+    DRAFT = "draft"
+    DRAFT_REGENERATE = "draft_regenerate"
+    DRAFT_EDIT = "draft_edit"
+    DRAFT_DISCARD = "draft_discard"
+    SUBMIT_REPLY = "submit_reply"  # a reply waits for an owner's approval
+    APPROVE_REPLY = "approve_reply"
+    REJECT_REPLY = "reject_reply"
 
 
 class ReplyState(StrEnum):
-    """Where a case's written reply is: only here, on the platform, or refused by it."""
+    """Where a case's written reply is: only here, on the platform, or refused by it; waiting
+    for an owner's approval, or sent back by one."""
 
     LOCAL = "local"
     PUBLISHED = "published"
     FAILED = "failed"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+class DraftState(StrEnum):
+    """What became of a reply draft shown to the team."""
+
+    SHOWN = "shown"  # on screen, its buttons act
+    SENT = "sent"
+    EDITED = "edited"  # the member sends a corrected text instead
+    DISCARDED = "discarded"
+    REPLACED = "replaced"  # a newer draft of the case took its place
+
+
+class PraiseState(StrEnum):
+    """A thank-you for a positive review."""
+
+    PUBLISHING = "publishing"  # claimed; the platform's API is being asked
+    PUBLISHED = "published"
+    FAILED = "failed"  # the API refused: offered to the team to post by hand
+    SUGGESTED = "suggested"  # no API: offered to the team to post by hand
+    POSTED = "posted"  # a member posted it by hand
+    SKIPPED = "skipped"  # a member chose not to reply
 
 
 class Role(StrEnum):
@@ -103,8 +134,10 @@ FAILURE_EVENTS = frozenset(
 
 
 class SourceOrigin(StrEnum):
+    """Where a source or a reply template was set."""
+
     CONFIG = "config"  # the brands file; it comes back after a restart
-    CHAT = "chat"  # added with /add_source
+    CHAT = "chat"  # added with /add_source or /template
 
 
 class OutboxKind(StrEnum):
@@ -113,6 +146,9 @@ class OutboxKind(StrEnum):
     HEALTH = "health"
     REMINDER = "reminder"
     ESCALATION = "escalation"
+    APPROVAL = "approval"  # a reply waiting for an owner's approval
+    REPLY_REJECTED = "reply_rejected"  # an owner sent a reply back to its author
+    THANKS = "thanks"  # a thank-you for praise, published or to post by hand
 
 
 class OutboxStatus(StrEnum):
