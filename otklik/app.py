@@ -24,6 +24,7 @@ from sentiment import load_classifier
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.records import BranchInput, BrandInput, SourceInput
 from storage.repositories.brands import sync_brands
+from storage.repositories.replies import ReplyConfigInput, sync_reply_config
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,20 @@ def brand_input(brand: BrandConfig) -> BrandInput:
     )
 
 
+def reply_config_input(brand: BrandConfig) -> ReplyConfigInput:
+    replies = brand.replies
+    return ReplyConfigInput(
+        approval=brand.reply_approval,
+        thanks=brand.thanks_for_praise,
+        thanks_delay_minutes=max(1, brand.thanks_delay // 60),
+        signature=replies.signature,
+        tone_notes=replies.tone,
+        rules=tuple(replies.rules),
+        allow_offers=replies.allow_offers,
+        templates=replies.overrides(),
+    )
+
+
 async def prepare_database(settings: Settings) -> AsyncEngine:
     engine = make_engine(settings.database_url)
     await upgrade(engine)
@@ -128,11 +143,28 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
     engine = await prepare_database(settings)
     try:
         sessions = make_sessionmaker(engine)
+        now = datetime.now(UTC)
         async with sessions.begin() as session:
-            await sync_brands(session, brand_inputs(config), datetime.now(UTC))
+            ids = await sync_brands(session, brand_inputs(config), now)
+            for brand in config.brands:
+                await sync_reply_config(session, ids[brand.name], reply_config_input(brand), now)
         yield Database(config, engine, sessions)
     finally:
         await engine.dispose()
+
+
+def fetch_settings_of(settings: Settings) -> FetchSettings:
+    """How the service fetches: the same for polls and for `otklik doctor`."""
+    return FetchSettings(
+        connect_timeout=min(10.0, settings.http_timeout),
+        read_timeout=settings.http_timeout,
+        total_timeout=settings.http_timeout * 2,
+        retries=settings.http_retries,
+        backoff_base=settings.http_backoff,
+        per_host_rate=settings.http_per_host_rate,
+        per_host_concurrency=settings.http_per_host_concurrency,
+        max_bytes=settings.http_max_bytes,
+    )
 
 
 @asynccontextmanager
@@ -140,16 +172,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Everything a scan or the service needs, closed in reverse order on the way out."""
     async with open_database(settings) as database:
         config, sessions = database.config, database.sessionmaker
-        fetch_settings = FetchSettings(
-            connect_timeout=min(10.0, settings.http_timeout),
-            read_timeout=settings.http_timeout,
-            total_timeout=settings.http_timeout * 2,
-            retries=settings.http_retries,
-            backoff_base=settings.http_backoff,
-            per_host_rate=settings.http_per_host_rate,
-            per_host_concurrency=settings.http_per_host_concurrency,
-            max_bytes=settings.http_max_bytes,
-        )
+        fetch_settings = fetch_settings_of(settings)
         async with make_client_session(fetch_settings) as http:
             fetcher = Fetcher(http, fetch_settings)
             classifier = load_classifier(

@@ -72,6 +72,10 @@ class PollReport:
     error: str | None = None
     error_kind: str | None = None
     health: SourceHealth | None = None
+    # Entries the source's pages held but could not read (the others were stored).
+    skipped: tuple[str, ...] = ()
+    # How the reviews were reached, where a source has more than one way.
+    path: str | None = None
 
 
 class Pipeline:
@@ -118,6 +122,7 @@ class Pipeline:
             await self._failed(report, SourceError(str(exc), source=source.kind, url=source.url))
             return report
         report.not_modified = result.not_modified
+        report.skipped, report.path = result.skipped, result.path
         if result.seen == 0 and (source.last_item_count or 0) > 0:
             await self._failed(
                 report,
@@ -210,6 +215,9 @@ class Pipeline:
                 last_modified=result.state.last_modified,
                 backfilled=True,
                 item_count=result.seen,
+            )
+            await sources_repo.note_poll(
+                session, source.id, now=now, skipped=result.skipped, path=result.path
             )
             if await health.record_recovery(session, source, now=now):
                 report.health = SourceHealth.OK

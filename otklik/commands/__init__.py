@@ -8,6 +8,7 @@ from types import ModuleType
 from otklik.commands import (
     classify,
     demo,
+    doctor,
     import_branches,
     init,
     parse,
@@ -28,5 +29,6 @@ COMMANDS: list[ModuleType] = [
     train,
     report,
     parse,
+    doctor,
     import_branches,
 ]

@@ -82,6 +82,10 @@ def print_summary(reports: list[PollReport], *, verbose: bool = False) -> None:
             line += f"; {report.cases_opened} cases, {report.alerts_queued} alerts queued"
         if report.health and report.health != SourceHealth.OK:
             line += f" · health: {report.health}"
+        if report.skipped:
+            line += f" · {len(report.skipped)} malformed entries skipped ({report.skipped[0]})"
+        if report.path and "failed" in report.path:  # a fallback: say why
+            line += f" · read via {report.path}"
         print(line)
     if not reports:
         print("  no sources configured: add [[brands.sources]] to the config")
