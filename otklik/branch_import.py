@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from common.errors import ConfigError
 from otklik.config import parse_duration
+from scrapers.records import SourceSpec
 from storage.records import BranchInput, SourceInput
 
 COLUMNS = ("brand", "branch", "city", "address", "timezone", "url", "kind", "interval")
@@ -48,10 +49,11 @@ def parse_branches_csv(
     brands: Sequence[str],
     detect_kind: Callable[[str], str | None],
     known_kinds: Sequence[str],
+    check_source: Callable[[SourceSpec], None],
     brand: str | None = None,
 ) -> BranchImport:
     """Check every row; `brands` are the names the database knows, `brand` fills a missing
-    brand column."""
+    brand column, `check_source` refuses a URL the source cannot work with."""
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
@@ -90,7 +92,7 @@ def parse_branches_csv(
             continue
         result.rows += 1
         row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
-        problem, parsed = _check_row(row, known, brand, detect_kind, known_kinds)
+        problem, parsed = _check_row(row, known, brand, detect_kind, known_kinds, check_source)
         if problem is None and parsed is not None:
             problem = _merge(parsed, line, seen, urls)
         if problem is not None:
@@ -124,6 +126,7 @@ def _check_row(
     default_brand: str | None,
     detect_kind: Callable[[str], str | None],
     known_kinds: Sequence[str],
+    check_source: Callable[[SourceSpec], None],
 ) -> tuple[str | None, _Row | None]:
     brand_cell = row.get("brand") or default_brand or ""
     brand = known.get(brand_cell.casefold())
@@ -156,6 +159,10 @@ def _check_row(
         except ValueError as exc:
             return f"interval: {exc}", None
         source = SourceInput(kind=kind, url=url, interval_seconds=interval)
+        try:
+            check_source(SourceSpec(kind, url, (brand,), {}))
+        except ConfigError as exc:
+            return str(exc), None
     elif row.get("kind") or row.get("interval"):
         return "kind or interval given without a url", None
     return None, _Row(

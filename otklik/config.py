@@ -308,12 +308,11 @@ def _check_sources(
     path: Path, text: str, config: AppConfig, check_source: Callable[[SourceSpec], None]
 ) -> None:
     for b, brand in enumerate(config.brands):
-        for s, source in enumerate(brand.sources):
+        for loc, source in source_locations(brand, b):
             spec = SourceSpec(source.kind or "", source.url, brand.all_aliases, source.options)
             try:
                 check_source(spec)
             except ConfigError as exc:
-                loc = ("brands", b, "sources", s)
                 raise ConfigError(
                     f"{path}, line {_line_of(text, loc)}: {_dotted(loc)}: {exc}"
                 ) from exc

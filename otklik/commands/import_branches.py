@@ -54,6 +54,7 @@ async def run_import(path: Path, text: str, brand: str | None) -> int:
             brands=names,
             detect_kind=registry.detect,
             known_kinds=registry.kinds(),
+            check_source=registry.check,
             brand=brand,
         )
         added = sources = total = 0

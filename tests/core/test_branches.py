@@ -42,7 +42,7 @@ address = "Арбат, 10"
 managers = [{MANAGER_CHAT}, {MANAGER_USER}]
 
 [[brands.branches.sources]]
-url = "https://2gis.ru/moscow/firm/1001"
+url = "https://2gis.ru/moscow/firm/700001001"
 key = "k"
 
 [[brands.branches]]
@@ -51,14 +51,14 @@ city = "Екатеринбург"
 timezone = "Asia/Yekaterinburg"
 
 [[brands.branches.sources]]
-url = "https://2gis.ru/spb/firm/2002"
+url = "https://2gis.ru/spb/firm/700002002"
 key = "k"
 
 [[brands.competitors]]
 name = "Шоколадница"
 
 [[brands.competitors.sources]]
-url = "https://2gis.ru/moscow/firm/3003"
+url = "https://2gis.ru/moscow/firm/700003003"
 key = "k"
 """
 
@@ -66,7 +66,12 @@ key = "k"
 def _load(tmp_path: Path, text: str = CONFIG):  # type: ignore[no-untyped-def]
     path = tmp_path / "otklik.toml"
     path.write_text(text, encoding="utf-8")
-    return load_config(path, detect_kind=registry.detect, known_kinds=registry.kinds())
+    return load_config(
+        path,
+        detect_kind=registry.detect,
+        known_kinds=registry.kinds(),
+        check_source=registry.check,
+    )
 
 
 async def _synced(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> dict[str, int]:
@@ -97,9 +102,9 @@ async def test_branches_managers_and_competitors_sync_from_the_file(
         assert set(branches) == {"Арбат", "Невский"}
         assert branches["Арбат"].address == "Арбат, 10"
         sources = {s.url: s for s in await session.scalars(select(Source))}
-        assert sources["https://2gis.ru/moscow/firm/1001"].branch_id == branches["Арбат"].id
+        assert sources["https://2gis.ru/moscow/firm/700001001"].branch_id == branches["Арбат"].id
         assert sources["https://t.me/s/kofemania"].branch_id is None
-        assert sources["https://2gis.ru/moscow/firm/3003"].brand_id == ids["Шоколадница"]
+        assert sources["https://2gis.ru/moscow/firm/700003003"].brand_id == ids["Шоколадница"]
         chats = {c.chat_id: c.branch_id for c in await session.scalars(select(BrandChat))}
         assert chats == {
             1001: None,
@@ -128,7 +133,7 @@ async def _negative(session: AsyncSession, url: str) -> int:
             at, minutes=60, work_start="09:00", work_end="21:00", tz=brand.timezone
         ),
     )
-    assert triaged.cases_opened == (0 if "3003" in url else 1)
+    assert triaged.cases_opened == (0 if url.endswith("3003") else 1)
     return mention.id
 
 
@@ -137,8 +142,8 @@ async def test_alerts_go_to_the_branch_managers_chat_only_for_its_branch(
 ) -> None:
     await _synced(sessions, tmp_path)
     async with sessions.begin() as session:
-        arbat = await _negative(session, "https://2gis.ru/moscow/firm/1001")
-        nevsky = await _negative(session, "https://2gis.ru/spb/firm/2002")
+        arbat = await _negative(session, "https://2gis.ru/moscow/firm/700001001")
+        nevsky = await _negative(session, "https://2gis.ru/spb/firm/700002002")
         brand_wide = await _negative(session, "https://t.me/s/kofemania")
     async with sessions() as session:
         rows = (
@@ -164,7 +169,7 @@ async def test_competitor_reviews_never_open_cases_or_alerts(
 ) -> None:
     ids = await _synced(sessions, tmp_path)
     async with sessions.begin() as session:
-        await _negative(session, "https://2gis.ru/moscow/firm/3003")
+        await _negative(session, "https://2gis.ru/moscow/firm/700003003")
     async with sessions() as session:
         cases = await session.scalar(
             select(func.count()).select_from(Case).where(Case.brand_id == ids["Шоколадница"])
@@ -174,29 +179,34 @@ async def test_competitor_reviews_never_open_cases_or_alerts(
 
 
 CSV = """brand;branch;city;address;timezone;url;kind;interval
-Кофемания;Тверская;Москва;Тверская, 1;;https://2gis.ru/moscow/firm/5005;;30m
+Кофемания;Тверская;Москва;Тверская, 1;;https://2gis.ru/moscow/firm/700005005;;30m
 Кофемания;Тверская;Москва;;;https://yandex.ru/maps/org/tverskaya/5006/;;
-Кофемания;;Москва;;;https://2gis.ru/moscow/firm/5007;;
+Кофемания;;Москва;;;https://2gis.ru/moscow/firm/700005007;;
 Пятёрочка;Центр;Москва;;;;;
 Кофемания;Сокол;Москва;;Mars/Base;;;
 Кофемания;Сокол2;Москва;;;ftp://example.com/x;;
 Кофемания;Сокол3;Москва;;;https://example.com/unknown;;
 Кофемания;Тверская;Казань;;;;;
-Кофемания;Сокол4;Москва;;;https://2gis.ru/moscow/firm/5005;;
-Кофемания;Сокол5;Москва;;;https://2gis.ru/moscow/firm/5008;;soon
+Кофемания;Сокол4;Москва;;;https://2gis.ru/moscow/firm/700005005;;
+Кофемания;Сокол5;Москва;;;https://2gis.ru/moscow/firm/700005008;;soon
 Кофемания;Арбат;;;;"https://2gis.ru/moscow/
-firm/5009";twogis;
+firm/700005009";twogis;
 Кофемания;Химки;Химки;;;;;
+Кофемания;Сокол6;Москва;;;https://2gis.ru/moscow/firm/12;twogis;
 """
 
 
 def test_csv_rows_are_checked_one_by_one_and_reported_by_line() -> None:
     parsed = parse_branches_csv(
-        CSV, brands=["Кофемания"], detect_kind=registry.detect, known_kinds=registry.kinds()
+        CSV,
+        brands=["Кофемания"],
+        detect_kind=registry.detect,
+        known_kinds=registry.kinds(),
+        check_source=registry.check,
     )
-    assert parsed.rows == 12
+    assert parsed.rows == 13
     assert [e.split(":")[0] for e in parsed.errors] == [
-        "line 4", "line 5", "line 6", "line 7", "line 8", "line 9", "line 10", "line 11", "line 12"
+        "line 4", "line 5", "line 6", "line 7", "line 8", "line 9", "line 10", "line 11", "line 12", "line 15"
     ]  # fmt: skip
     messages = "\n".join(parsed.errors)
     assert "line 4: branch is empty" in messages
@@ -206,12 +216,13 @@ def test_csv_rows_are_checked_one_by_one_and_reported_by_line() -> None:
     assert "line 8: cannot tell the source kind" in messages
     assert "line 9: branch 'Тверская': city 'Казань' differs from line 2 ('Москва')" in messages
     assert (
-        "line 10: https://2gis.ru/moscow/firm/5005 is already listed for branch 'Тверская' on line 2"
+        "line 10: https://2gis.ru/moscow/firm/700005005 is already listed for branch 'Тверская' on line 2"
         in messages
     )
     assert "line 11: interval:" in messages
     # A quoted cell with a line break: the row is named by the line it starts on.
-    assert "line 12: 'https://2gis.ru/moscow/\\nfirm/5009' is not an http(s) URL" in messages
+    assert "line 12: 'https://2gis.ru/moscow/\\nfirm/700005009' is not an http(s) URL" in messages
+    assert "line 15: twogis https://2gis.ru/moscow/firm/12: no branch id" in messages
     (branches,) = parsed.branches.values()
     tverskaya = next(b for b in branches if b.name == "Тверская")
     assert tverskaya.address == "Тверская, 1"
@@ -229,6 +240,7 @@ def test_csv_without_the_branch_column_is_refused_at_line_1() -> None:
             brands=["Кофемания"],
             detect_kind=registry.detect,
             known_kinds=registry.kinds(),
+            check_source=registry.check,
         )
 
 
@@ -241,9 +253,9 @@ async def test_import_command_stores_good_rows_reports_bad_ones_and_is_idempoten
     path = tmp_path / "branches.csv"
     assert await run_import(path, CSV, None) == 1
     out = capsys.readouterr().out
-    assert f"{path}: 12 rows, 2 branches (2 new), 2 new sources" in out
+    assert f"{path}: 13 rows, 2 branches (2 new), 2 new sources" in out
     assert f"{path}, line 4: branch is empty" in out
     assert await run_import(path, CSV, None) == 1
     assert "2 branches (0 new), 0 new sources" in capsys.readouterr().out
-    good = "branch,url\nЛубянка,https://2gis.ru/moscow/firm/6006\n"
+    good = "branch,url\nЛубянка,https://2gis.ru/moscow/firm/700006006\n"
     assert await run_import(path, good, "кофемания") == 0
