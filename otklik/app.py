@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from otklik.config import AppConfig, BrandConfig, load_config
 from otklik.pipeline import Pipeline, PipelineOptions
 from otklik.settings import Settings
+from otklik.sqlite_lock import single_process
 from scrapers import registry
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
 from sentiment import load_classifier
@@ -91,7 +92,15 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
 
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    """Everything a scan or the service needs, closed in reverse order on the way out."""
+    """Everything a scan or the service needs, closed in reverse order on the way out. On
+    SQLite it holds the file for this process (otklik.sqlite_lock)."""
+    with single_process(settings.database_url):
+        async with _open_runtime(settings) as runtime:
+            yield runtime
+
+
+@asynccontextmanager
+async def _open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     async with open_database(settings) as database:
         config, sessions = database.config, database.sessionmaker
         fetch_settings = FetchSettings(
