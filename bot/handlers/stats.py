@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.handlers.common import Clock, args_of, parse_int
 from bot.middlewares import Access
 from bot.render import esc
-from bot.response_stats import brand_stats, format_duration
+from bot.response_stats import format_duration
 from bot.texts import t
 from storage.repositories import cases as cases_repo
 
@@ -23,14 +23,16 @@ async def stats(
     days = parse_int(next(iter(args_of(message.text)), None)) or 30
     days = max(1, min(days, 3650))
     now = clock()
-    rows = await cases_repo.response_rows(session, access.brand_ids, now - timedelta(days=days))
-    if not rows:
+    summaries = await cases_repo.response_summaries(
+        session, access.brand_ids, now - timedelta(days=days)
+    )
+    if not summaries:
         await message.answer(t(lang, "stats_empty"))
         return
     lines = [t(lang, "stats_title", days=days)]
     for membership in access.memberships.values():
-        figures = brand_stats([r for r in rows if r.brand_id == membership.brand_id])
-        if figures.total == 0:
+        figures = summaries.get(membership.brand_id)
+        if figures is None:
             continue
         lines.append(
             t(

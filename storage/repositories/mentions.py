@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import bulk_insert_ignoring_conflicts
@@ -35,6 +35,12 @@ def dedup_key(item: NewMention, digest: str | None = None) -> str:
 
 async def known_keys(session: AsyncSession, source_id: int, keys: Iterable[str]) -> set[str]:
     wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return set()
+    if session.get_bind().dialect.name == "postgresql":
+        return set(
+            await session.scalars(_KNOWN_ON_POSTGRESQL, {"source": source_id, "keys": wanted})
+        )
     found: set[str] = set()
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
@@ -46,6 +52,17 @@ async def known_keys(session: AsyncSession, source_id: int, keys: Iterable[str])
             )
         )
     return found
+
+
+# On PostgreSQL `dedup_key IN (...400 values)` is planned as a scan of all the source's rows
+# (50k rows at 1M mentions: 0.6 s a poll, whether the prepared statement's plan is custom or
+# generic); one index probe per key, joined from the array, stays at a few ms at any size.
+_KNOWN_ON_POSTGRESQL = text(
+    """
+    SELECT m.dedup_key FROM unnest(CAST(:keys AS varchar[])) AS wanted(key)
+    JOIN mentions m ON m.source_id = :source AND m.dedup_key = wanted.key
+    """
+)
 
 
 async def insert_mentions(

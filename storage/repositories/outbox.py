@@ -54,21 +54,35 @@ async def due_messages(
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
-    return [
-        OutboxRecord(
-            id=row.id,
-            dedup_key=row.dedup_key,
-            chat_id=row.chat_id,
-            brand_id=row.brand_id,
-            kind=row.kind,
-            mention_id=row.mention_id,
-            case_id=row.case_id,
-            payload=dict(row.payload or {}),
-            attempts=row.attempts,
-            created_at=row.created_at,
+    return [_record(row) for row in rows]
+
+
+async def due_message(session: AsyncSession, message_id: int, now: datetime) -> OutboxRecord | None:
+    """The message if it is still pending and due: a job engine's send job finds a message
+    sent, given up on or put back for later by another attempt and leaves it alone."""
+    row = await session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
         )
-        for row in rows
-    ]
+    )
+    return None if row is None else _record(row)
+
+
+def _record(row: OutboxMessage) -> OutboxRecord:
+    return OutboxRecord(
+        id=row.id,
+        dedup_key=row.dedup_key,
+        chat_id=row.chat_id,
+        brand_id=row.brand_id,
+        kind=row.kind,
+        mention_id=row.mention_id,
+        case_id=row.case_id,
+        payload=dict(row.payload or {}),
+        attempts=row.attempts,
+        created_at=row.created_at,
+    )
 
 
 async def mark_sent(

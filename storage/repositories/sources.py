@@ -50,6 +50,17 @@ async def list_sources(session: AsyncSession, *, enabled_only: bool = False) -> 
     return [_record(row, brand) for row, brand in (await session.execute(query)).all()]
 
 
+async def get_source(session: AsyncSession, source_id: int) -> SourceRecord | None:
+    row = (
+        await session.execute(
+            select(Source, Brand)
+            .join(Brand, Brand.id == Source.brand_id)
+            .where(Source.id == source_id)
+        )
+    ).first()
+    return None if row is None else _record(*row)
+
+
 async def due_sources(
     session: AsyncSession, now: datetime, *, exclude: Sequence[int] = (), limit: int = 100
 ) -> list[SourceRecord]:

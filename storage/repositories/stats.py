@@ -204,25 +204,36 @@ async def source_events_between(
 
 
 async def _cases(session: AsyncSession, *where: Any) -> list[CaseRow]:
+    # Plain columns, not entities: a busy brand can have tens of thousands of open cases.
     rows = await session.execute(
-        select(Case, Mention.url, Mention.source_id, Mention.text)
+        select(
+            Case.id,
+            Case.mention_id,
+            Case.status,
+            Case.created_at,
+            Case.due_at,
+            Case.first_response_at,
+            Mention.url,
+            Mention.source_id,
+            Mention.text,
+        )
         .join(Mention, Mention.id == Case.mention_id)
         .where(*where)
         .order_by(Case.created_at, Case.id)
     )
     return [
         CaseRow(
-            id=case.id,
-            mention_id=case.mention_id,
-            status=case.status,
-            created_at=case.created_at,
-            due_at=case.due_at,
-            first_response_at=case.first_response_at,
-            mention_url=url,
-            source_id=source_id,
-            text=text or "",
+            id=row.id,
+            mention_id=row.mention_id,
+            status=row.status,
+            created_at=row.created_at,
+            due_at=row.due_at,
+            first_response_at=row.first_response_at,
+            mention_url=row.url,
+            source_id=row.source_id,
+            text=row.text or "",
         )
-        for case, url, source_id, text in rows.all()
+        for row in rows
     ]
 
 
