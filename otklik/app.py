@@ -21,7 +21,7 @@ from otklik.sqlite_lock import single_process
 from scrapers import registry
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
 from sentiment import load_classifier
-from storage.db import make_engine, make_sessionmaker, upgrade
+from storage.db import exclusive, make_engine, make_sessionmaker, upgrade
 from storage.records import BrandInput, SourceInput
 from storage.repositories.brands import sync_brands
 
@@ -84,6 +84,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
     try:
         sessions = make_sessionmaker(engine)
         async with sessions.begin() as session:
+            await exclusive(session)
             await sync_brands(session, [brand_input(b) for b in config.brands], datetime.now(UTC))
         yield Database(config, engine, sessions)
     finally:

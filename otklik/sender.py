@@ -56,6 +56,13 @@ class Sender:
                 tried.add(message.id)
                 sent += await self._deliver(message)
 
+    async def send_one(self, message_id: int) -> int:
+        """Deliver one message if it is still pending and due (a job engine's send job);
+        returns 1 when it was sent now."""
+        async with self._sessions() as session:
+            message = await outbox_repo.due_message(session, message_id, self._clock())
+        return 0 if message is None else await self._deliver(message)
+
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:

@@ -1,5 +1,7 @@
 """`otklik run`: scheduler, outbox sender, periodic jobs and (with a token) the Telegram bot in
-one process, stopped cleanly by Ctrl-C or SIGTERM."""
+one process, stopped cleanly by Ctrl-C or SIGTERM. That is the whole service on SQLite; on
+PostgreSQL the same work runs as jobs that any number of processes share (otklik.deployment),
+each process taking some or all of it (`--role`)."""
 
 from __future__ import annotations
 
@@ -10,32 +12,47 @@ import signal
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from aiogram import Bot, Dispatcher
-
 from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from bot.factory import create_bot
 from bot.setup import build_dispatcher, set_bot_commands
 from otklik.app import Runtime, open_runtime
 from otklik.console import ConsoleNotifier
+from otklik.deployment import Role, serve_deployment, uses_job_queue
 from otklik.digest_schedule import queue_due_digests
+from otklik.errors import ConfigError
 from otklik.pipeline import utcnow
 from otklik.scheduler import Scheduler
 from otklik.sender import Notifier, Sender
 from otklik.settings import Settings
-from scrapers.publish import ReplyCredentials, ReplyPublisher
+from otklik.telegram import Webhook, keep_polling, reply_credentials
+from scrapers.publish import ReplyPublisher
 
 log = logging.getLogger(__name__)
 
 Job = Callable[[datetime], Awaitable[int]]
 
 
-async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+async def serve(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    role: Role = Role.ALL,
+    webhook: Webhook | None = None,
+) -> None:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
+    if uses_job_queue(settings.database_url):
+        await serve_deployment(settings, role, stop, webhook=webhook)
+        return
+    if role is not Role.ALL or webhook is not None:
+        raise ConfigError(
+            "--role and --webhook split the service over several processes, which needs "
+            "PostgreSQL (OTKLIK_DATABASE_URL=postgresql+asyncpg://...); SQLite runs it all in one"
+        )
     async with open_runtime(settings) as runtime:
         if settings.bot_token is None:
             log.warning(
@@ -51,7 +68,7 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
     assert settings.bot_token is not None
     bot = create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_url)
     try:
-        publisher = ReplyPublisher(runtime.http, _reply_credentials(settings))
+        publisher = ReplyPublisher(runtime.http, reply_credentials(settings))
         dispatcher = build_dispatcher(sessionmaker=runtime.sessionmaker, publisher=publisher)
         sessions = runtime.sessionmaker
 
@@ -65,7 +82,7 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
             await set_bot_commands(bot)
         except Exception as exc:  # Telegram down at start: the menu can wait, alerts cannot
             log.warning("could not set the bot's command menu: %s", exc)
-        polling = asyncio.create_task(_keep_polling(dispatcher, bot, stop), name="telegram-polling")
+        polling = asyncio.create_task(keep_polling(dispatcher, bot, stop), name="telegram-polling")
         try:
             await _serve(
                 runtime,
@@ -80,24 +97,6 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
             await asyncio.gather(polling, return_exceptions=True)
     finally:
         await bot.session.close()
-
-
-async def _keep_polling(dispatcher: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
-    """Long-poll Telegram for the whole life of the service: when Telegram is unreachable at
-    start or polling dies later, the bot's commands must come back by themselves."""
-    delay = 1.0
-    while not stop.is_set():
-        try:
-            await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
-            reason = "stopped"
-        except Exception as exc:
-            reason = f"failed: {exc}"
-        if stop.is_set():
-            return
-        log.warning("Telegram polling %s; restarting in %.0f s", reason, delay)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=delay)
-        delay = min(delay * 2, 60.0)
 
 
 async def _serve(
@@ -141,17 +140,3 @@ async def _every(seconds: float, name: str, job: Job, stop: asyncio.Event, sende
             log.exception("periodic job %s failed; it runs again in %ss", name, seconds)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-def _reply_credentials(settings: Settings) -> ReplyCredentials:
-    def secret(value: object) -> str | None:
-        return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
-
-    key = settings.appstore_private_key_file
-    return ReplyCredentials(
-        google_business_token=secret(settings.google_business_token),
-        google_play_token=secret(settings.google_play_token),
-        appstore_issuer_id=settings.appstore_issuer_id,
-        appstore_key_id=settings.appstore_key_id,
-        appstore_private_key=key.read_text(encoding="utf-8") if key else None,
-    )
