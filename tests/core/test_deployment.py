@@ -4,15 +4,21 @@ the same role side by side, and the bot answering webhook updates in two process
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import socket
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiohttp
 from sqlalchemy import func, select, update
 
 from otklik.deployment import Role
 from otklik.service import serve
 from otklik.settings import Settings
+from otklik.telegram import webhook_secret
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Mention, OutboxMessage, Source
 from tests.core.test_loop import NEW, OLD, OWNER, feed, site, write_config
@@ -114,3 +120,70 @@ async def _eq(read: Callable[[], object], wanted: int) -> bool:
         return await read() == wanted  # type: ignore[misc,no-any-return]
     except Exception:  # the processes are still creating the tables
         return False
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_two_bot_processes_answer_webhook_updates_with_the_secret_checked(
+    tmp_path: Path, postgres_url: str, fake_telegram: FakeTelegram
+) -> None:
+    config = write_config(tmp_path / "otklik.toml", [], [OWNER])
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("OTKLIK_")},
+        "OTKLIK_DATABASE_URL": postgres_url,
+        "OTKLIK_CONFIG": str(config),
+        "OTKLIK_BOT_TOKEN": fake_telegram.token,
+        "OTKLIK_TELEGRAM_API_URL": fake_telegram.api_url,
+        "OTKLIK_SENTIMENT_MODEL": "keywords",
+    }
+    secret = webhook_secret(pg_settings(postgres_url, config, fake_telegram))
+    ports = [_free_port(), _free_port()]
+    bots = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "otklik",
+            "run",
+            "--role",
+            "bot",
+            "--webhook",
+            "https://bot.example/telegram",
+            "--listen",
+            f"127.0.0.1:{port}",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        # Both register the load balancer's URL with the secret Telegram will send.
+        hooks = await fake_telegram.wait_for_count("setWebhook", 2, deadline=90)
+        assert {c.fields["url"] for c in hooks} == {"https://bot.example/telegram"}
+        assert {c.fields["secret_token"] for c in hooks} == {secret}
+        async with aiohttp.ClientSession() as http:
+            for n, port in enumerate(ports):
+                update = {
+                    "update_id": 1000 + n,
+                    "message": fake_telegram.user_message("/help", user_id=OWNER + n),
+                }
+                url = f"http://127.0.0.1:{port}/telegram"
+                async with http.post(url, json=update) as refused:
+                    assert refused.status == 401  # no secret: not from Telegram
+                headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+                async with http.post(url, json=update, headers=headers) as accepted:
+                    assert accepted.status == 200
+                # Each process answered its own update in the user's chat.
+                answer = await fake_telegram.wait_for("sendMessage", chat_id=OWNER + n, deadline=30)
+                assert answer.text
+        assert fake_telegram.calls_of("getUpdates") == []  # no long polling alongside
+    finally:
+        for process in bots:
+            process.send_signal(signal.SIGTERM)
+        codes = [await asyncio.wait_for(process.wait(), 30) for process in bots]
+    assert codes == [0, 0]
