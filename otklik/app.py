@@ -21,8 +21,9 @@ from otklik.sqlite_lock import single_process
 from scrapers import registry
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
 from sentiment import load_classifier
-from storage.db import exclusive, make_engine, make_sessionmaker, upgrade
+from storage.db import exclusive, is_postgresql, make_engine, make_sessionmaker, upgrade
 from storage.records import BrandInput, SourceInput
+from storage.repositories import host_pace
 from storage.repositories.brands import sync_brands
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,25 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         await engine.dispose()
 
 
+class DatabasePacer:
+    """scrapers.fetch.HostPacer over the host_pace table: every worker of a PostgreSQL
+    deployment books a host's request starts in one place."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def reserve(self, host: str, interval: float) -> float:
+        async with self._sessions.begin() as session:
+            return await host_pace.reserve(session, host, interval)
+
+
+def shared_pacer(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> DatabasePacer | None:
+    """PostgreSQL deployments pace each site together; SQLite's one process paces in memory."""
+    return DatabasePacer(sessions) if is_postgresql(settings.database_url) else None
+
+
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Everything a scan or the service needs, closed in reverse order on the way out. On
@@ -115,7 +135,7 @@ async def _open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             max_bytes=settings.http_max_bytes,
         )
         async with make_client_session(fetch_settings) as http:
-            fetcher = Fetcher(http, fetch_settings)
+            fetcher = Fetcher(http, fetch_settings, pacer=shared_pacer(settings, sessions))
             classifier = load_classifier(
                 settings.sentiment_model,
                 touchpoints={

@@ -18,7 +18,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from aiogram import Bot
-from sqlalchemy.engine import make_url
 
 from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
@@ -32,6 +31,7 @@ from otklik.settings import Settings
 from otklik.telegram import Webhook, keep_polling, reply_credentials, serve_webhook
 from otklik.workqueue import Queue, Work, WorkQueue
 from scrapers.publish import ReplyPublisher
+from storage.db import is_postgresql
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Role(StrEnum):
 
 def uses_job_queue(database_url: str) -> bool:
     """PostgreSQL deployments share their work through the job queue; SQLite is one process."""
-    return make_url(database_url).get_backend_name() == "postgresql"
+    return is_postgresql(database_url)
 
 
 async def serve_deployment(

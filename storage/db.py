@@ -20,6 +20,10 @@ _MIGRATION_LOCK = 0x6F746B6C
 _CONFIG_LOCK = 0x6F746B6D
 
 
+def is_postgresql(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the process's engine. SQLite gets WAL, foreign keys and a busy timeout so the
     poller, the sender and the bot can share one file."""
