@@ -30,12 +30,14 @@ def build_dispatcher(
     publisher: Any | None = None,
     detect_source: Callable[[str], str | None] | None = None,
     clock: Callable[[], datetime] = _utcnow,
+    per_host_rate: float = 1.0,
 ) -> Dispatcher:
     """The bot's dispatcher.
 
     publisher: a scrapers.publish.ReplyPublisher (None: replies are posted by hand via links).
     detect_source: URL → source kind (default scrapers.registry.detect).
     clock: the time handlers see; tests pass a controllable one.
+    per_host_rate: the deployment's politeness per site, for /sources' capacity warnings.
     Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `detect_source` and
     `sessionmaker` from the dispatcher's data and middlewares.
     """
@@ -44,6 +46,7 @@ def build_dispatcher(
         publisher=publisher,
         detect_source=detect_source or detect,
         clock=clock,
+        per_host_rate=per_host_rate,
     )
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dispatcher.update.outer_middleware(AccessMiddleware())

@@ -94,7 +94,7 @@ async def _work(
     settings = runtime.settings
     sessions = runtime.sessionmaker
     work = Work(sessions, lease_seconds=settings.job_lease)
-    queues = [(Queue.LEASE, 1)]  # every worker process helps take over a dead one's jobs
+    queues: list[tuple[Queue, int]] = []
     if role in (Role.ALL, Role.POLL):
         work.pipeline = runtime.pipeline
         queues.append((Queue.POLL, settings.max_concurrent_polls))
@@ -122,12 +122,17 @@ async def _work(
             queues.append((Queue.JOBS, 1))
     if role is Role.BOT:
         return
-    await queue.run_workers(work, queues, stop)
+    # Every worker also listens to the lease queue, to take over a dead one's jobs.
+    await queue.run_workers(work, queues or [(Queue.LEASE, 1)], stop)
 
 
 async def _answer(runtime: Runtime, bot: Bot, stop: asyncio.Event, webhook: Webhook | None) -> None:
     publisher = ReplyPublisher(runtime.http, reply_credentials(runtime.settings))
-    dispatcher = build_dispatcher(sessionmaker=runtime.sessionmaker, publisher=publisher)
+    dispatcher = build_dispatcher(
+        sessionmaker=runtime.sessionmaker,
+        publisher=publisher,
+        per_host_rate=runtime.settings.http_per_host_rate,
+    )
     try:
         await set_bot_commands(bot)
     except Exception as exc:  # Telegram down at start: the menu can wait, alerts cannot

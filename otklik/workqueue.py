@@ -214,6 +214,52 @@ def _blueprint() -> Blueprint:
     return tasks
 
 
+@dataclass(frozen=True, slots=True)
+class QueueDepth:
+    task: str
+    waiting: int
+    running: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStatus:
+    """What `otklik status` shows of the job queue."""
+
+    workers_alive: int
+    workers_silent: int
+    depths: list[QueueDepth]
+
+
+async def queue_status(session: AsyncSession, lease_seconds: float) -> QueueStatus | None:
+    """Workers by heartbeat and jobs waiting or running per task; None before any worker
+    installed the queue (or on SQLite)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    if await session.scalar(text("SELECT to_regclass('procrastinate_jobs')")) is None:
+        return None
+    alive, total = (
+        await session.execute(
+            text(
+                "SELECT count(*) FILTER (WHERE last_heartbeat > now() - make_interval(secs => "
+                ":lease)), count(*) FROM procrastinate_workers"
+            ),
+            {"lease": lease_seconds},
+        )
+    ).one()
+    rows = await session.execute(
+        text(
+            """
+            SELECT task_name, count(*) FILTER (WHERE status = 'todo'),
+                   count(*) FILTER (WHERE status = 'doing')
+            FROM procrastinate_jobs WHERE status IN ('todo', 'doing')
+            GROUP BY task_name ORDER BY task_name
+            """
+        )
+    )
+    depths = [QueueDepth(task.removeprefix("otklik:"), todo, doing) for task, todo, doing in rows]
+    return QueueStatus(int(alive), int(total) - int(alive), depths)
+
+
 _SCHEMA_LOCK = 0x6F746B6E  # "otkn", beside storage.db's advisory lock keys
 
 

@@ -10,13 +10,16 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
+from yarl import URL
 
 from bot.handlers.common import Clock, Refusal, args_of, parse_int, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, fit_escaped, local_time
 from bot.texts import RU, t
+from scrapers.capacity import host_loads
 from scrapers.registry import kinds
 from storage.repositories import brands_admin, chats
+from storage.repositories import sources as sources_repo
 
 Detect = Callable[[str], str | None]
 _DURATION = re.compile(r"^(\d{1,4})([mhd])$")
@@ -51,7 +54,9 @@ async def list_brands(message: Message, session: AsyncSession, access: Access, l
     await message.answer("\n".join(lines))
 
 
-async def list_sources(message: Message, session: AsyncSession, access: Access, lang: str) -> None:
+async def list_sources(
+    message: Message, session: AsyncSession, access: Access, lang: str, per_host_rate: float
+) -> None:
     found = await brands_admin.sources_of(session, access.brand_ids)
     if not found:
         await message.answer(t(lang, "sources_empty"))
@@ -81,6 +86,23 @@ async def list_sources(message: Message, session: AsyncSession, access: Access, 
                 detail=detail,
             )
         )
+    # A site's budget is shared by every brand's sources on it, so all of them are counted.
+    mine = {URL(source.url).host for source in found}
+    for load in host_loads(await sources_repo.poll_schedule(session), per_host_rate):
+        if load.over and load.host in mine:
+            lines.append(
+                t(
+                    lang,
+                    "host_over_budget",
+                    host=esc(load.host),
+                    sources=load.sources,
+                    demand=f"{load.demand:.1f}",
+                    budget=f"{load.budget:g}",
+                    effective=f"{load.effective_interval:.0f}",
+                    wanted=f"{load.wanted_interval:.0f}",
+                    needed=f"{load.rate_needed:g}",
+                )
+            )
     await message.answer("\n".join(lines), disable_web_page_preview=True)
 
 

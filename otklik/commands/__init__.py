@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from otklik.commands import classify, init, parse, report, run, scan, sources, train
+from otklik.commands import classify, init, parse, report, run, scan, sources, status, train
 
 COMMANDS: list[ModuleType] = [
     init,
     scan,
     run,
     sources,
+    status,
     classify,
     train,
     report,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflicts
@@ -135,4 +135,13 @@ async def mark_chat_unavailable(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .values(attempts=OutboxMessage.attempts + 1)
+    )
+
+
+async def oldest_pending(session: AsyncSession, kind: str = "alert") -> datetime | None:
+    """When the oldest message of `kind` still waiting to go out was queued."""
+    return await session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status == "pending", OutboxMessage.kind == kind
+        )
     )

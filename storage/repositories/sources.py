@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Brand, Source, SourceEvent
@@ -125,5 +125,22 @@ async def set_health(
             at=now,
             kind=health if health != "ok" else "recovered",
             message=note,
+        )
+    )
+
+
+async def poll_schedule(session: AsyncSession) -> list[tuple[str, int]]:
+    """(url, interval seconds) of every enabled source: what the sites are asked for."""
+    rows = await session.execute(
+        select(Source.url, Source.interval_seconds).where(Source.enabled.is_(True))
+    )
+    return [(url, interval) for url, interval in rows.all()]
+
+
+async def oldest_due_poll(session: AsyncSession, now: datetime) -> datetime | None:
+    """When the source waiting longest for its poll became due (None: none is late)."""
+    return await session.scalar(
+        select(func.min(Source.next_poll_at)).where(
+            Source.enabled.is_(True), Source.next_poll_at <= now
         )
     )

@@ -13,8 +13,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
+import pytest
 from sqlalchemy import func, select, update
 
+from otklik.commands.status import show as show_status
 from otklik.deployment import Role
 from otklik.service import serve
 from otklik.settings import Settings
@@ -68,7 +70,11 @@ async def until(predicate: Callable[[], object], deadline: float = 60.0) -> None
 
 
 async def test_roles_share_the_work_and_each_alert_goes_out_once(
-    tmp_path: Path, postgres_url: str, site: SiteServer, fake_telegram: FakeTelegram
+    tmp_path: Path,
+    postgres_url: str,
+    site: SiteServer,
+    fake_telegram: FakeTelegram,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     paths = [f"/feed{n}.xml" for n in range(3)]
     for path in paths:
@@ -102,6 +108,11 @@ async def test_roles_share_the_work_and_each_alert_goes_out_once(
         async with running(settings, Role.POLL, Role.POLL, Role.SEND, Role.JOBS, Role.BOT):
             await until(lambda: _eq(sent, 3), deadline=90)
             await asyncio.sleep(4)  # two more poll rounds: nothing new, nothing twice
+            capsys.readouterr()
+            await show_status(settings)
+            status = capsys.readouterr().out
+        # a worker per queue of each role: poll ×2, send and jobs (the bot needs none)
+        assert "workers: 4 alive" in status and "oldest unsent alert: none waiting" in status
         assert await mentions() == 3 * 3  # OLD + two brand mentions, per feed
         alerts = [c for c in fake_telegram.calls_of("sendMessage") if c.ok]
         assert len(alerts) == 3 and {c.chat_id for c in alerts} == {OWNER}
