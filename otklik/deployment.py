@@ -26,6 +26,7 @@ from bot.setup import build_dispatcher, set_bot_commands
 from otklik.app import Runtime, open_runtime
 from otklik.console import ConsoleNotifier
 from otklik.digest_schedule import queue_due_digests
+from otklik.errors import ConfigError
 from otklik.sender import Notifier, Sender
 from otklik.settings import Settings
 from otklik.telegram import Webhook, keep_polling, reply_credentials, serve_webhook
@@ -48,13 +49,30 @@ class Role(StrEnum):
     JOBS = "jobs"
 
 
+EVERY_ROLE = frozenset(Role) - {Role.ALL}
+
+
+def parse_roles(text: str) -> frozenset[Role]:
+    """'poll,send' → {poll, send}; `all` stands for every role."""
+    try:
+        roles = frozenset(Role(part.strip()) for part in text.split(",") if part.strip())
+    except ValueError:
+        known = ", ".join(role.value for role in Role)
+        raise ConfigError(f"--role {text!r}: roles are {known} (several: poll,send)") from None
+    return EVERY_ROLE if not roles or Role.ALL in roles else roles
+
+
 def uses_job_queue(database_url: str) -> bool:
     """PostgreSQL deployments share their work through the job queue; SQLite is one process."""
     return is_postgresql(database_url)
 
 
 async def serve_deployment(
-    settings: Settings, role: Role, stop: asyncio.Event, *, webhook: Webhook | None = None
+    settings: Settings,
+    roles: frozenset[Role],
+    stop: asyncio.Event,
+    *,
+    webhook: Webhook | None = None,
 ) -> None:
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         # A line per job at INFO would bury the service's own log.
@@ -68,14 +86,15 @@ async def serve_deployment(
             else None
         )
         try:
-            tasks = [asyncio.create_task(_work(runtime, queue, role, bot, stop), name="workers")]
-            if bot is not None and role in (Role.ALL, Role.BOT):
+            tasks = [asyncio.create_task(_work(runtime, queue, roles, bot, stop), name="workers")]
+            if bot is not None and Role.BOT in roles:
                 tasks.append(
                     asyncio.create_task(_answer(runtime, bot, stop, webhook), name="telegram")
                 )
-            elif role is Role.BOT:
+            elif roles == {Role.BOT}:
                 log.warning("the bot role without OTKLIK_BOT_TOKEN has nothing to do")
-            log.info("otklik is running as %s; Ctrl-C stops", role)
+            names = ",".join(sorted(roles))
+            log.info("otklik is running as %s; Ctrl-C stops", names)
             try:
                 await stop.wait()
             finally:
@@ -89,25 +108,29 @@ async def serve_deployment(
 
 
 async def _work(
-    runtime: Runtime, queue: WorkQueue, role: Role, bot: Bot | None, stop: asyncio.Event
+    runtime: Runtime,
+    queue: WorkQueue,
+    roles: frozenset[Role],
+    bot: Bot | None,
+    stop: asyncio.Event,
 ) -> None:
     settings = runtime.settings
     sessions = runtime.sessionmaker
     work = Work(sessions, lease_seconds=settings.job_lease)
     queues: list[tuple[Queue, int]] = []
-    if role in (Role.ALL, Role.POLL):
+    if Role.POLL in roles:
         work.pipeline = runtime.pipeline
         queues.append((Queue.POLL, settings.max_concurrent_polls))
-    if role in (Role.ALL, Role.CLASSIFY):
+    if Role.CLASSIFY in roles:
         work.pipeline = runtime.pipeline
         queues.append((Queue.CLASSIFY, 1))
-    if role in (Role.ALL, Role.SEND):
+    if Role.SEND in roles:
         notifier: Notifier = (
             TelegramNotifier(bot, sessions) if bot is not None else ConsoleNotifier(sessions)
         )
         work.sender = Sender(sessions, notifier, max_attempts=settings.outbox_max_attempts)
         queues.append((Queue.SEND, SEND_CONCURRENCY))
-    if role in (Role.ALL, Role.JOBS):
+    if Role.JOBS in roles:
         if bot is None:
             log.warning("OTKLIK_BOT_TOKEN is not set: no deadline reminders or digests")
         else:
@@ -120,7 +143,7 @@ async def _work(
 
             work.deadlines, work.digests = deadlines, digests
             queues.append((Queue.JOBS, 1))
-    if role is Role.BOT:
+    if roles == {Role.BOT}:
         return
     # Every worker also listens to the lease queue, to take over a dead one's jobs.
     await queue.run_workers(work, queues or [(Queue.LEASE, 1)], stop)

@@ -18,7 +18,7 @@ from bot.factory import create_bot
 from bot.setup import build_dispatcher, set_bot_commands
 from otklik.app import Runtime, open_runtime
 from otklik.console import ConsoleNotifier
-from otklik.deployment import Role, serve_deployment, uses_job_queue
+from otklik.deployment import EVERY_ROLE, Role, serve_deployment, uses_job_queue
 from otklik.digest_schedule import queue_due_digests
 from otklik.errors import ConfigError
 from otklik.pipeline import utcnow
@@ -37,7 +37,7 @@ async def serve(
     settings: Settings,
     *,
     stop: asyncio.Event | None = None,
-    role: Role = Role.ALL,
+    roles: frozenset[Role] = EVERY_ROLE,
     webhook: Webhook | None = None,
 ) -> None:
     stop = stop or asyncio.Event()
@@ -46,9 +46,9 @@ async def serve(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
     if uses_job_queue(settings.database_url):
-        await serve_deployment(settings, role, stop, webhook=webhook)
+        await serve_deployment(settings, roles, stop, webhook=webhook)
         return
-    if role is not Role.ALL or webhook is not None:
+    if roles != EVERY_ROLE or webhook is not None:
         raise ConfigError(
             "--role and --webhook split the service over several processes, which needs "
             "PostgreSQL (OTKLIK_DATABASE_URL=postgresql+asyncpg://...); SQLite runs it all in one"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from otklik.deployment import Role
+from otklik.deployment import Role, parse_roles
 from otklik.errors import ConfigError
 from otklik.logs import setup_logging
 from otklik.service import serve
@@ -17,9 +17,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser = sub.add_parser("run", help="run the scheduler, the sender and the Telegram bot")
     parser.add_argument(
         "--role",
-        choices=[role.value for role in Role],
         default=Role.ALL.value,
-        help="the part of the service this process runs (PostgreSQL only; default: all)",
+        help="the part of the service this process runs, one or several of "
+        f"{', '.join(role.value for role in Role)} (e.g. poll,send; PostgreSQL only; "
+        "default: all)",
     )
     parser.add_argument(
         "--webhook",
@@ -47,5 +48,5 @@ def handle(args: argparse.Namespace) -> int:
         if not host or not port.isdigit():
             raise ConfigError(f"--listen {args.listen!r}: expected HOST:PORT, e.g. 0.0.0.0:8080")
         webhook = Webhook(args.webhook, host, int(port), webhook_secret(settings))
-    asyncio.run(serve(settings, role=Role(args.role), webhook=webhook))
+    asyncio.run(serve(settings, roles=parse_roles(args.role), webhook=webhook))
     return 0

@@ -49,7 +49,9 @@ def pg_settings(postgres_url: str, config: Path, telegram: FakeTelegram) -> Sett
 @asynccontextmanager
 async def running(settings: Settings, *roles: Role) -> AsyncIterator[None]:
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(serve(settings, stop=stop, role=role)) for role in roles]
+    tasks = [
+        asyncio.create_task(serve(settings, stop=stop, roles=frozenset({role}))) for role in roles
+    ]
     try:
         yield
     finally:
