@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflicts
@@ -57,9 +57,21 @@ async def due_messages(
     return [_record(row) for row in rows]
 
 
-async def due_message(session: AsyncSession, message_id: int, now: datetime) -> OutboxRecord | None:
-    """The message if it is still pending and due: a job engine's send job finds a message
-    sent, given up on or put back for later by another attempt and leaves it alone."""
+async def lock_due_message(
+    session: AsyncSession, message_id: int, now: datetime
+) -> OutboxRecord | None:
+    """The message if it is still pending and due, held for this transaction; None when
+    another sender holds it or it was sent, given up on or put back for later.
+
+    On PostgreSQL the hold is an advisory lock on the message id, not a row lock: sending a
+    digest records its progress in the row from another transaction meanwhile."""
+    if session.get_bind().dialect.name == "postgresql":
+        held = await session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:space, :id)"),
+            {"space": _SENDING_LOCKS, "id": message_id},
+        )
+        if not held:
+            return None
     row = await session.scalar(
         select(OutboxMessage).where(
             OutboxMessage.id == message_id,
@@ -68,6 +80,9 @@ async def due_message(session: AsyncSession, message_id: int, now: datetime) -> 
         )
     )
     return None if row is None else _record(row)
+
+
+_SENDING_LOCKS = 0x6F74  # advisory lock space of messages being sent ("ot")
 
 
 def _record(row: OutboxMessage) -> OutboxRecord:
