@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
 
 from bench.ingest import SyntheticSource  # noqa: E402
 from otklik.pipeline import Pipeline, PipelineOptions  # noqa: E402
@@ -121,9 +121,19 @@ async def fill(sessions: async_sessionmaker[AsyncSession], brand_id: int, total:
                 ),
                 {"before": before},
             )
-    async with sessions() as session:
-        await session.execute(text("ANALYZE"))
+    # As autovacuum would after a bulk load: statistics, and the visibility map that lets
+    # lookups read the index alone.
+    async with engine_of(sessions).connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text("VACUUM ANALYZE mentions"))
+        await connection.execute(text("VACUUM ANALYZE cases"))
     return time.perf_counter() - started
+
+
+def engine_of(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:
+    bind = sessions.kw["bind"]
+    assert isinstance(bind, AsyncEngine)
+    return bind
 
 
 async def loop_stall_ms(work: Callable[[], Awaitable[object]]) -> tuple[float, float]:

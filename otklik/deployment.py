@@ -23,10 +23,10 @@ from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from bot.factory import create_bot
 from bot.setup import build_dispatcher, set_bot_commands
+from common.errors import ConfigError
 from otklik.app import Runtime, open_runtime
 from otklik.console import ConsoleNotifier
 from otklik.digest_schedule import queue_due_digests
-from otklik.errors import ConfigError
 from otklik.sender import Notifier, Sender
 from otklik.settings import Settings
 from otklik.telegram import Webhook, keep_polling, reply_credentials, serve_webhook

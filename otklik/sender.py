@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -13,8 +12,10 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from otklik.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
-from otklik.pipeline import Clock, utcnow
+from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
+from common.backoff import backoff
+from common.clock import Clock, utcnow
+from common.vocabulary import OutboxStatus
 from storage.records import OutboxRecord
 from storage.repositories import outbox as outbox_repo
 
@@ -108,7 +109,7 @@ class Sender:
                 await outbox_repo.mark_skipped(session, message.id, reason=str(exc))
             return 0
         except DeliveryError as exc:
-            wait = self._backoff(message.attempts)
+            wait = backoff(message.attempts, base=1.0, cap=600.0, spread=0.2)
             if isinstance(exc, RetryLater) and exc.retry_after is not None:
                 wait = max(float(exc.retry_after), 0.0)
             async with self._writing(held) as session:
@@ -120,7 +121,7 @@ class Sender:
                     give_up_after=self._max_attempts,
                 )
             log.log(
-                logging.ERROR if status == "failed" else logging.INFO,
+                logging.ERROR if status == OutboxStatus.FAILED else logging.INFO,
                 "delivery of %s to %s: %s (attempt %d, %s)",
                 message.dedup_key,
                 message.chat_id,
@@ -134,8 +135,3 @@ class Sender:
                 session, message.id, telegram_id=telegram_id, now=self._clock()
             )
         return 1
-
-    @staticmethod
-    def _backoff(attempts: int) -> float:
-        base = min(2.0**attempts, 600.0)
-        return base * random.uniform(0.8, 1.2)

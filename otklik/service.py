@@ -16,12 +16,12 @@ from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from bot.factory import create_bot
 from bot.setup import build_dispatcher, set_bot_commands
+from common.clock import utcnow
+from common.errors import ConfigError
 from otklik.app import Runtime, open_runtime
 from otklik.console import ConsoleNotifier
 from otklik.deployment import EVERY_ROLE, Role, serve_deployment, uses_job_queue
 from otklik.digest_schedule import queue_due_digests
-from otklik.errors import ConfigError
-from otklik.pipeline import utcnow
 from otklik.scheduler import Scheduler
 from otklik.sender import Notifier, Sender
 from otklik.settings import Settings

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from otklik.errors import OtklikError
+from common.errors import OtklikError
 
 
 class DatabaseInUse(OtklikError):

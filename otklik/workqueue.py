@@ -30,7 +30,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from otklik.pipeline import Pipeline, utcnow
+from common.clock import utcnow
+from otklik.pipeline import Pipeline
 from otklik.sender import Sender
 from storage.repositories import sources as sources_repo
 

@@ -5,9 +5,22 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from otklik.commands import classify, init, parse, report, run, scan, sources, status, train
+from otklik.commands import (
+    classify,
+    demo,
+    doctor,
+    init,
+    parse,
+    report,
+    run,
+    scan,
+    sources,
+    status,
+    train,
+)
 
 COMMANDS: list[ModuleType] = [
+    demo,
     init,
     scan,
     run,
@@ -17,4 +30,5 @@ COMMANDS: list[ModuleType] = [
     train,
     report,
     parse,
+    doctor,
 ]

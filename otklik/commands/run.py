@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from common.errors import ConfigError
 from otklik.deployment import Role, parse_roles
-from otklik.errors import ConfigError
 from otklik.logs import setup_logging
 from otklik.service import serve
 from otklik.settings import load_settings

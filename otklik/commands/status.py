@@ -8,9 +8,9 @@ import argparse
 import asyncio
 from datetime import datetime
 
+from common.clock import utcnow
 from otklik.app import open_database
 from otklik.logs import setup_logging
-from otklik.pipeline import utcnow
 from otklik.settings import Settings, load_settings
 from otklik.workqueue import queue_status
 from scrapers.capacity import HostLoad, host_loads

@@ -7,17 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, case, func, or_, select, update
+from sqlalchemy import CursorResult, Select, and_, case, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import AWAITING_STATUSES, OPEN_STATUSES, CaseStatus, OutboxKind
 from storage.dialect import seconds_between
 from storage.models import Brand, Case, CaseEvent, Member, Mention, OutboxMessage, Source
-
-# Open and still owed work: nobody has replied yet.
-AWAITING_STATUSES = ("new", "in_progress")
-OPEN_STATUSES = (*AWAITING_STATUSES, "replied")
-CLOSED_STATUSES = ("resolved", "ignored")
-STATUSES = OPEN_STATUSES + CLOSED_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,19 +82,17 @@ class DeadlineCase:
 
 
 @dataclass(frozen=True, slots=True)
-class ResponseSummary:
-    """A brand's response figures over a period, counted by the database."""
+class ResponseCounts:
+    """A brand's cases over a period counted by the database, by reports.response's rule."""
 
     brand_id: int
-    total: int
-    answered: int
+    cases: int
+    responded: int
+    ignored: int
     on_time: int
+    missed_deadlines: int
     open: int
-    median_seconds: float | None
-
-    @property
-    def rate(self) -> float:
-        return self.answered / self.total if self.total else 0.0
+    median_minutes: float | None
 
 
 def _record(row: Case, brand_name: str, assignee_name: str | None) -> CaseRecord:
@@ -125,7 +118,7 @@ def _record(row: Case, brand_name: str, assignee_name: str | None) -> CaseRecord
     )
 
 
-def _case_query():  # type: ignore[no-untyped-def]
+def _case_query() -> Select[Case, str, str | None]:
     return (
         select(Case, Brand.name, Member.name)
         .join(Brand, Brand.id == Case.brand_id)
@@ -228,7 +221,7 @@ async def alert_messages(
 ) -> list[AlertMessage]:
     """Alerts already delivered for a case (or a mention without a case)."""
     query = select(OutboxMessage).where(
-        OutboxMessage.kind == "alert", OutboxMessage.sent_message_id.is_not(None)
+        OutboxMessage.kind == OutboxKind.ALERT, OutboxMessage.sent_message_id.is_not(None)
     )
     if case_id is not None:
         query = query.where(OutboxMessage.case_id == case_id)
@@ -243,7 +236,7 @@ async def alert_messages(
 async def alert_at(session: AsyncSession, chat_id: int, message_id: int) -> AlertMessage | None:
     row = await session.scalar(
         select(OutboxMessage).where(
-            OutboxMessage.kind == "alert",
+            OutboxMessage.kind == OutboxKind.ALERT,
             OutboxMessage.chat_id == chat_id,
             OutboxMessage.sent_message_id == message_id,
         )
@@ -292,35 +285,33 @@ async def mark_deadline(session: AsyncSession, case_id: int, *, column: str, now
     return bool(cast(CursorResult[Any], result).rowcount)
 
 
-async def response_summaries(
-    session: AsyncSession, brand_ids: list[int], since: datetime
-) -> dict[int, ResponseSummary]:
-    """Per brand: cases opened since `since`, answered, answered on time, still open, and the
-    median time to first response. Counted in SQL over ix_cases_brand_created: a brand with
-    hundreds of thousands of cases must not be loaded row by row (ignored cases count as
-    handled only if someone replied; they still count in the total)."""
+async def response_counts(
+    session: AsyncSession, brand_ids: list[int], since: datetime, cutoff: datetime
+) -> dict[int, ResponseCounts]:
+    """Per brand, the cases opened since `since` counted as reports.response_figures counts
+    them as of `cutoff` (tests hold the two to the same answers), in SQL over
+    ix_cases_brand_created: a brand with hundreds of thousands of cases must not be loaded
+    row by row. Brands without cases are left out."""
     if not brand_ids:
         return {}
     in_range = and_(Case.brand_id.in_(brand_ids), Case.created_at >= since)
-    answered = Case.first_response_at.is_not(None)
+    answered = and_(Case.first_response_at.is_not(None), Case.first_response_at <= cutoff)
+    ignored = and_(not_(answered), Case.status == CaseStatus.IGNORED)
+    late = and_(answered, Case.due_at.is_not(None), Case.first_response_at > Case.due_at)
+    overdue = and_(not_(answered), Case.due_at.is_not(None), Case.due_at < cutoff)
+
+    def count(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
     counts = await session.execute(
         select(
             Case.brand_id,
             func.count(),
-            func.count(Case.first_response_at),
-            func.sum(
-                case(
-                    (
-                        and_(
-                            answered,
-                            or_(Case.due_at.is_(None), Case.first_response_at <= Case.due_at),
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            func.sum(case((Case.status.in_(OPEN_STATUSES), 1), else_=0)),
+            count(answered),
+            count(ignored),
+            count(and_(answered, not_(late))),
+            count(and_(not_(ignored), or_(late, overdue))),
+            count(Case.status.in_(OPEN_STATUSES)),
         )
         .where(in_range)
         .group_by(Case.brand_id)
@@ -351,13 +342,17 @@ async def response_summaries(
         ).all()
     )
     return {
-        brand_id: ResponseSummary(
+        brand_id: ResponseCounts(
             brand_id=brand_id,
-            total=total,
-            answered=answered_count,
+            cases=total,
+            responded=int(responded or 0),
+            ignored=int(ignored_count or 0),
             on_time=int(on_time or 0),
+            missed_deadlines=int(missed or 0),
             open=int(still_open or 0),
-            median_seconds=float(medians[brand_id]) if brand_id in medians else None,
+            median_minutes=(
+                round(float(medians[brand_id]) / 60, 1) if brand_id in medians else None
+            ),
         )
-        for brand_id, total, answered_count, on_time, still_open in counts.all()
+        for brand_id, total, responded, ignored_count, on_time, missed, still_open in counts
     }

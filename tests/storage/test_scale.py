@@ -7,24 +7,25 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from reports.response import response_figures
 from storage.models import Case, Mention
 from storage.records import NewMention
 from storage.repositories import cases as cases_repo
-from storage.repositories import mentions
+from storage.repositories import mentions, stats
 from tests.storage.test_storage import NOW, synced_source
 
 # (status, minutes to first response or None, minutes allowed or None, days ago)
 CASES = [
     ("replied", 30, 60, 1),  # on time
     ("resolved", 90, 60, 2),  # late
-    ("ignored", None, 60, 3),  # never answered
-    ("new", None, 60, 4),  # open (as are in_progress and replied)
+    ("ignored", None, 60, 3),  # ignored without an answer: out of the rate
+    ("new", None, 60, 4),  # open and overdue (as are in_progress and replied)
     ("in_progress", 10, None, 5),  # answered, no deadline: on time
     ("replied", 20, 60, 400),  # outside a 30-day window
 ]
 
 
-async def test_stats_are_counted_in_sql_per_brand(
+async def test_stats_are_counted_in_sql_by_the_digests_rule(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     source = await synced_source(sessions)
@@ -53,22 +54,48 @@ async def test_stats_are_counted_in_sql_per_brand(
                 )
             )
 
+    for days in (30, 3650):
+        since = NOW - timedelta(days=days)
+        async with sessions() as session:
+            counted = await cases_repo.response_counts(session, [source.brand_id, 999], since, NOW)
+            rows = await stats.cases_created_between(session, source.brand_id, since)
+        # The database's counts are the digest's rule applied to the rows, field by field.
+        rule = response_figures(rows, NOW)
+        counts = counted[source.brand_id]
+        assert set(counted) == {source.brand_id}
+        assert (
+            counts.cases,
+            counts.responded,
+            counts.ignored,
+            counts.on_time,
+            counts.missed_deadlines,
+            counts.open,
+            counts.median_minutes,
+        ) == (
+            rule.cases,
+            rule.responded,
+            rule.ignored,
+            rule.on_time,
+            rule.missed_deadlines,
+            rule.open,
+            rule.median_minutes,
+        )
+    month = await _counts(sessions, source.brand_id, 30)
+    assert (month.cases, month.responded, month.ignored, month.missed_deadlines) == (5, 3, 1, 2)
+    assert month.median_minutes == 30  # 10, 30, 90
+    assert (await _counts(sessions, source.brand_id, 3650)).median_minutes == 25  # 10, 20, 30, 90
     async with sessions() as session:
-        month = await cases_repo.response_summaries(
-            session, [source.brand_id], NOW - timedelta(days=30)
-        )
-        everything = await cases_repo.response_summaries(
-            session, [source.brand_id, 999], NOW - timedelta(days=3650)
-        )
-        nothing = await cases_repo.response_summaries(session, [999], NOW - timedelta(days=30))
+        assert await cases_repo.response_counts(session, [999], NOW, NOW) == {}
 
-    figures = month[source.brand_id]
-    assert (figures.total, figures.answered, figures.on_time, figures.open) == (5, 3, 2, 3)
-    assert figures.median_seconds is not None and round(figures.median_seconds) == 30 * 60
-    assert round(figures.rate, 2) == 0.6
-    # An even number of waits: the median is the mean of the middle two (20 and 30 minutes).
-    assert round(everything[source.brand_id].median_seconds or 0) == 25 * 60
-    assert set(everything) == {source.brand_id} and nothing == {}
+
+async def _counts(
+    sessions: async_sessionmaker[AsyncSession], brand_id: int, days: int
+) -> cases_repo.ResponseCounts:
+    async with sessions() as session:
+        counted = await cases_repo.response_counts(
+            session, [brand_id], NOW - timedelta(days=days), NOW
+        )
+    return counted[brand_id]
 
 
 async def test_known_keys_finds_exactly_the_stored_ones(
