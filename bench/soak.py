@@ -180,6 +180,10 @@ async def main() -> None:  # noqa: PLR0915 (one scenario, read top to bottom)
     parser.add_argument("--rate", type=float, default=1.0, help="new negatives a second")
     parser.add_argument("--postgres", default="postgresql+asyncpg://postgres@127.0.0.1/postgres")
     args = parser.parse_args()
+    # SIGTERM cancels the run, so the worker processes are stopped on the way out too.
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
 
     admin = make_engine(args.postgres)
     name = f"otklik_soak_{uuid.uuid4().hex[:8]}"
