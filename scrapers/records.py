@@ -50,3 +50,15 @@ class PollResult:
     # Items the fetched pages held before dropping known or off-topic ones: a page that
     # listed reviews yesterday and lists none today has most likely changed its layout.
     seen: int | None = None
+    # Items the poll's memory already knew, listed again: checked for edits, replies, removal.
+    listed: list[ScrapedItem] = field(default_factory=list)
+    # The review count the site states, where it states one.
+    site_total: int | None = None
+    # The walk read the listing to its last page.
+    reached_end: bool = False
+    # The site lists every review it shows (see Source.lists_everything).
+    lists_everything: bool = False
+
+    @property
+    def every_item(self) -> list[ScrapedItem]:
+        return [*self.items, *self.listed]

@@ -109,9 +109,11 @@ def parse_business_reviews(text: str, *, url: str, link: str | None = None) -> P
     rows = as_list(data.get("reviews", []), "reviews", url=url, source=BUSINESS)
     if not rows and "totalReviewCount" not in data and "averageRating" not in data:
         raise ParseError("answer is not a reviews list", source=BUSINESS, url=url)
+    total = data.get("totalReviewCount")
     return ParsedPage(
         items=[_business(row, url=url, link=link) for row in rows],
         next_url=opt_str(data.get("nextPageToken")),
+        site_total=total if isinstance(total, int) and not isinstance(total, bool) else None,
     )
 
 

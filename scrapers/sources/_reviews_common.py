@@ -69,6 +69,8 @@ class ParsedPage:
     items: list[ScrapedItem]
     next_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # The review count the site states for the whole listing, where it states one.
+    site_total: int | None = None
 
 
 def check_anti_bot(text: str, *, url: str, source: str) -> None:

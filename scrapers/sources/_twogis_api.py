@@ -47,7 +47,12 @@ def parse_reviews_answer(
     items = [_review(row, url=url, source=source, link=link) for row in rows]
     if provider:
         items = [item for item in items if item.extra.get("provider") == provider]
-    return ParsedPage(items=items, next_url=opt_str(meta.get("next_link")))
+    total = meta.get("total_count")
+    return ParsedPage(
+        items=items,
+        next_url=opt_str(meta.get("next_link")),
+        site_total=total if isinstance(total, int) and not isinstance(total, bool) else None,
+    )
 
 
 def _review(row: Any, *, url: str, source: str, link: str) -> ScrapedItem:

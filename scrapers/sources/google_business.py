@@ -30,6 +30,7 @@ class GoogleBusinessSource(Source):
         r"^mybusiness\.googleapis\.com/v4/accounts/[^/]+/locations/[^/?#]+",
     )
     max_pages: ClassVar[int] = 20
+    lists_everything: ClassVar[bool] = True
 
     def location(self) -> tuple[str, str]:
         account, location = self.option("account_id"), self.option("location_id")
@@ -73,4 +74,4 @@ class GoogleBusinessSource(Source):
 
     def parse(self, response: FetchResponse) -> Page:
         page = parse_business_reviews(response.text(), url=response.url, link=self.link())
-        return Page(page.items, page.next_url)
+        return Page(page.items, page.next_url, site_total=page.site_total)

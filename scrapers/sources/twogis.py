@@ -27,6 +27,7 @@ class TwoGisSource(Source):
     kind: ClassVar[str] = "twogis"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z0-9-]+\.)?2gis\.[a-z]+/([^/]+/)?firm/\d+",)
     max_pages: ClassVar[int] = 10
+    lists_everything: ClassVar[bool] = True
     # Flamp shows only its own reviews; 2GIS shows all.
     provider: ClassVar[str | None] = None
     site_domains: ClassVar[tuple[str, ...]] = SITE_DOMAINS
@@ -74,4 +75,6 @@ class TwoGisSource(Source):
             link=self.link(),
             provider=self.provider,
         )
-        return Page(page.items, page.next_url)
+        # The API's count covers every provider; Flamp keeps only its own reviews.
+        total = page.site_total if self.provider is None else None
+        return Page(page.items, page.next_url, site_total=total)

@@ -36,6 +36,7 @@ class YandexMapsSource(Source):
     kind: ClassVar[str] = "yandex_maps"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^(www\.)?yandex\.[a-z.]+/maps/org/[^/]+/\d+",)
     max_pages: ClassVar[int] = 10
+    lists_everything: ClassVar[bool] = True
 
     def __init__(self, spec: SourceSpec, fetcher: Fetcher) -> None:
         super().__init__(spec, fetcher)
