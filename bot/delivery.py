@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.alerts import load_alert, quiet_seconds_left
 from bot.digest import send_digest
+from bot.updates import send_backlog_note, send_review_update
 from otklik.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
 from storage.records import OutboxRecord
 from storage.repositories import chats
@@ -84,6 +85,10 @@ class TelegramNotifier:
             return await self._send_alert(message)
         if message.kind == "digest":
             return await send_digest(self.bot, self._sessions, message)
+        if message.kind == "review_update":
+            return await send_review_update(self.bot, self._sessions, message, self._clock())
+        if message.kind == "backlog":
+            return await send_backlog_note(self.bot, self._sessions, message)
         if message.kind in TEXT_KINDS:
             async with self._sessions() as session:
                 lang = await chats.language(session, message.chat_id)

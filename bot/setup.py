@@ -12,7 +12,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import digest
-from bot.handlers import cases, errors, labels, members, sources, stats
+from bot.handlers import backlog, cases, errors, labels, members, sources, stats
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
 from scrapers.registry import detect
@@ -50,6 +50,7 @@ def build_dispatcher(
     dispatcher.include_routers(
         members.create_router(),
         cases.create_router(),
+        backlog.create_router(),
         labels.create_router(),
         stats.create_router(),
         digest.create_router(),

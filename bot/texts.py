@@ -24,6 +24,7 @@ RU: dict[str, str] = {
         "/stats [дни] — скорость и доля ответов\n"
         "/digest [бренд] [7d|30d|2026-10] — дайджест · /digest_at пн 10:00 | off — когда присылать\n"
         "/brands · /sources — бренды и источники · /add_source URL · /remove_source N\n"
+        "/backlog — негатив без ответа, найденный при подключении источников\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
         "/invite pr|viewer [бренд] · /members · /subscribe · /lang ru|en"
     ),
@@ -167,6 +168,28 @@ RU: dict[str, str] = {
     "already_subscribed": "Этот чат уже получает оповещения «{brand}».",
     "unsubscribed": "Этот чат больше не получает оповещения «{brand}».",
     "done": "Готово.",
+    "written_appeared": "написан {written}, появился на сайте {appeared}",
+    "edited_mark": "✏️ Автор изменил отзыв {at}",
+    "removed_mark": "🗑 Отзыв удалён с сайта ({at})",
+    "event_edited": "отзыв изменён",
+    "event_reply_seen": "ответ замечен на площадке",
+    "event_removed": "закрыт: отзыв удалён с сайта",
+    "rating_raised": "🎉 <b>Оценка выросла с {old}★ до {new}★</b>{after} · {brand}",
+    "after_your_reply": " после вашего ответа",
+    "update_case": "Кейс #{id}",
+    "backlog_connected": (
+        "📥 Источник добавлен: {kind} · {brand}\n"
+        "Прочитано отзывов за {days} дн.: {read}, негативных без ответа: {negative} — /backlog"
+    ),
+    "backlog_title": "<b>Негатив без ответа</b> (найден при подключении): {count}",
+    "backlog_empty": "Негатива без ответа из истории нет 🎉",
+    "backlog_line": "{n}. {source} · {stars} · {when}\n<i>{text}</i>",
+    "btn_open_case": "📂 Открыть кейс: {n}",
+    "backlog_opened": "Открыт кейс #{id}.",
+    "backlog_has_case": "У этого отзыва уже есть кейс.",
+    "coverage": "\n   на сайте: {site}, у нас: {held}",
+    "coverage_note_listing_cut": "\n   ⚠️ список длиннее, чем читает полная сверка",
+    "coverage_note_not_listed": "\n   ⚠️ сайт считает отзывы, которых не показывает",
 }
 
 EN: dict[str, str] = {
@@ -185,6 +208,7 @@ EN: dict[str, str] = {
         "/stats [days] — response speed and rate\n"
         "/digest [brand] [7d|30d|2026-10] — digest · /digest_at mon 10:00 | off — when to send it\n"
         "/brands · /sources — brands and sources · /add_source URL · /remove_source N\n"
+        "/backlog — unanswered negatives found when sources were connected\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
         "/invite pr|viewer [brand] · /members · /subscribe · /lang ru|en"
     ),
@@ -328,6 +352,28 @@ EN: dict[str, str] = {
     "already_subscribed": "This chat already receives alerts for “{brand}”.",
     "unsubscribed": "This chat no longer receives alerts for “{brand}”.",
     "done": "Done.",
+    "written_appeared": "written {written}, appeared on the site {appeared}",
+    "edited_mark": "✏️ Edited by the author {at}",
+    "removed_mark": "🗑 Removed from the site ({at})",
+    "event_edited": "review edited",
+    "event_reply_seen": "reply seen on the platform",
+    "event_removed": "closed: review removed from the site",
+    "rating_raised": "🎉 <b>Rating raised from {old}★ to {new}★</b>{after} · {brand}",
+    "after_your_reply": " after your reply",
+    "update_case": "Case #{id}",
+    "backlog_connected": (
+        "📥 Source added: {kind} · {brand}\n"
+        "{read} reviews read over {days} days, {negative} negative without an answer — /backlog"
+    ),
+    "backlog_title": "<b>Unanswered negatives</b> (found on connect): {count}",
+    "backlog_empty": "No unanswered negatives in the history 🎉",
+    "backlog_line": "{n}. {source} · {stars} · {when}\n<i>{text}</i>",
+    "btn_open_case": "📂 Open case: {n}",
+    "backlog_opened": "Case #{id} opened.",
+    "backlog_has_case": "This review already has a case.",
+    "coverage": "\n   site: {site}, held: {held}",
+    "coverage_note_listing_cut": "\n   ⚠️ the listing is longer than the full check reads",
+    "coverage_note_not_listed": "\n   ⚠️ the site counts reviews it does not list",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}
@@ -357,6 +403,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("members", "Команда бренда"),
         ("subscribe", "Оповещения в этот чат"),
         ("lang", "Язык: /lang ru|en"),
+        ("backlog", "Негатив без ответа из истории"),
         ("help", "Помощь"),
     ],
     "en": [
@@ -382,6 +429,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("members", "The brand's team"),
         ("subscribe", "Alerts to this chat"),
         ("lang", "Language: /lang ru|en"),
+        ("backlog", "Unanswered negatives from the history"),
         ("help", "Help"),
     ],
 }

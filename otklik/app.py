@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -125,6 +125,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
                     unhealthy_after=settings.unhealthy_after,
                     classify_batch=settings.classify_batch,
                     jitter=settings.poll_jitter,
+                    reconcile_every=timedelta(hours=settings.reconcile_hours),
+                    reconcile_pages=settings.reconcile_pages,
                 ),
             )
             yield Runtime(settings, config, sessions, http, pipeline)

@@ -116,3 +116,49 @@ async def _tell_owners(
             payload={"text": text_ru, "text_en": text_en},
             now=now,
         )
+
+
+# Why held reviews fall short of the site's count after a full walk (sources.coverage_note).
+COVERAGE_LISTING_CUT = "listing_cut"
+COVERAGE_NOT_LISTED = "not_listed"
+COVERAGE_REASON_RU = {
+    COVERAGE_LISTING_CUT: "список длиннее, чем читает полная сверка (OTKLIK_RECONCILE_PAGES)",
+    COVERAGE_NOT_LISTED: "сайт считает отзывы, которых не показывает в списке (скрытые или оценки без текста)",
+}
+COVERAGE_REASON_EN = {
+    COVERAGE_LISTING_CUT: "the listing is longer than the full check reads (OTKLIK_RECONCILE_PAGES)",
+    COVERAGE_NOT_LISTED: "the site counts reviews it does not list (hidden, or ratings without text)",
+}
+
+
+async def record_coverage_gap(
+    session: AsyncSession,
+    source: SourceRecord,
+    *,
+    note: str | None,
+    before: str | None,
+    site_total: int | None,
+    held: int,
+    now: datetime,
+) -> bool:
+    """After a full walk: a gap that is still there is a warning with its reason, told once
+    (again only if the reason changes). Returns True when the owners were told now."""
+    if note is None or note == before:
+        return False
+    where = f"<b>{escape(source.kind)}</b> {escape(source.url)}"
+    brand = escape(source.brand_name)
+    await _tell_owners(
+        session,
+        source,
+        key=f"coverage:{source.id}:{note}:{now.isoformat()}",
+        text_ru=(
+            f"⚠️ Источник {where} бренда «{brand}»: на сайте {site_total}, у нас {held}. "
+            f"Причина: {COVERAGE_REASON_RU[note]}."
+        ),
+        text_en=(
+            f"⚠️ Source {where} of “{brand}”: site {site_total}, held {held}. "
+            f"Reason: {COVERAGE_REASON_EN[note]}."
+        ),
+        now=now,
+    )
+    return True

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     backfill_limit: int = Field(default=200, ge=0)
     backfill_days: int = Field(default=30, ge=0)
     unhealthy_after: int = Field(default=3, ge=1)
+    # The full walk of each listing: fills holes, finds removed reviews, checks coverage.
+    reconcile_hours: float = Field(default=24, gt=0)
+    reconcile_pages: int = Field(default=20, ge=1)
     http_timeout: float = Field(default=30, gt=0)
     http_retries: int = Field(default=3, ge=0)
     http_backoff: float = Field(default=1.0, ge=0)

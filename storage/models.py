@@ -95,6 +95,16 @@ class Source(Base):
     health: Mapped[str] = mapped_column(String(20), default="ok")
     health_notified: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    # Coverage: the review count the site states (latest poll that saw one), the last full walk
+    # of the listing, and why the held reviews still fall short of the site's count after it.
+    site_total: Mapped[int | None] = mapped_column(Integer)
+    site_total_at: Mapped[datetime | None]
+    reconciled_at: Mapped[datetime | None]
+    coverage_note: Mapped[str | None] = mapped_column(Text)
+    # Reviews dated before this were beyond the first poll's backfill: found later, they are
+    # history (stored, never alerted); anything newer that turns up late is news.
+    history_before: Mapped[datetime | None]
+
     brand: Mapped[Brand] = relationship(back_populates="sources")
 
 
@@ -137,6 +147,10 @@ class Mention(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Mentions from a source's first poll are history: stored and counted, never alerted on.
     backfill: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The author changed the text or stars (history in mention_revisions).
+    edited_at: Mapped[datetime | None]
+    # A full listing of a site that lists every review no longer showed it (kept, not deleted).
+    removed_at: Mapped[datetime | None]
 
     sentiment_label: Mapped[str | None] = mapped_column(String(16))
     sentiment_score: Mapped[float | None] = mapped_column(Float)
@@ -144,6 +158,26 @@ class Mention(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     touchpoints: Mapped[list[Any]] = mapped_column(default=list)
     classified_at: Mapped[datetime | None]
+
+
+class MentionRevision(Base):
+    """What a review said before its author edited it, and whether that came after our reply."""
+
+    __tablename__ = "mention_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+    old_title: Mapped[str | None] = mapped_column(Text)
+    old_text: Mapped[str] = mapped_column(Text, default="")
+    old_rating: Mapped[float | None] = mapped_column(Float)
+    new_rating: Mapped[float | None] = mapped_column(Float)
+    old_label: Mapped[str | None] = mapped_column(String(16))
+    new_label: Mapped[str | None] = mapped_column(String(16))
+    # The business had answered (on the site or through a case) before the edit was seen.
+    after_reply: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class LabelCorrection(Base):
@@ -264,7 +298,7 @@ class OutboxMessage(Base):
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
-    # alert | health | reminder | escalation | digest | text
+    # alert | health | reminder | escalation | digest | text | review_update | backlog
     kind: Mapped[str] = mapped_column(String(16))
     mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))

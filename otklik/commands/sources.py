@@ -6,8 +6,10 @@ import argparse
 import asyncio
 
 from otklik.app import open_database
+from otklik.health import COVERAGE_REASON_EN
 from otklik.logs import setup_logging
 from otklik.settings import Settings, load_settings
+from storage.repositories.mentions import held_count
 from storage.repositories.sources import list_sources
 
 
@@ -25,6 +27,7 @@ def handle(args: argparse.Namespace) -> int:
 async def show(settings: Settings) -> int:
     async with open_database(settings) as database, database.sessionmaker() as session:
         sources = await list_sources(session)
+        held = await held_count(session, [source.id for source in sources])
     for source in sources:
         when = (
             source.last_success_at.isoformat(timespec="minutes")
@@ -36,6 +39,10 @@ async def show(settings: Settings) -> int:
         print(
             f"      health: {state}; last success: {when}; failures in a row: {source.consecutive_failures}"
         )
+        if source.site_total is not None:
+            print(f"      site: {source.site_total}, held: {held[source.id]}")
+        if source.coverage_note:
+            print(f"      coverage warning: {COVERAGE_REASON_EN[source.coverage_note]}")
         if source.last_error:
             print(f"      last error: {source.last_error}")
     return 0
