@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
@@ -62,6 +62,8 @@ class SourceFigures:
     negative: int
     average_rating: float | None
     previous_average_rating: float | None
+    site_total: int | None = None
+    held: int = 0
 
     @property
     def rating_change(self) -> float | None:
@@ -88,6 +90,8 @@ class ResponseFigures:
     ignored: int = 0
     missed_deadlines: int = 0
     median_minutes: float | None = None
+    # Reviews whose stars went up after the business answered (edits seen in the period).
+    ratings_raised: int = 0
 
     @property
     def counted(self) -> int:
@@ -169,6 +173,7 @@ def compute_figures(
     previous_cases: Sequence[CaseRow],
     open_cases: Sequence[CaseRow],
     source_events: Sequence[SourceEventRow],
+    ratings_raised: int = 0,
 ) -> DigestFigures:
     previous = period.previous()
     return DigestFigures(
@@ -183,7 +188,9 @@ def compute_figures(
         previous_average_rating=_average(mention.rating for mention in previous_mentions),
         sources=_sources(sources, mentions, previous_mentions),
         days=_days(period, mentions),
-        response=response_figures(cases, period.cutoff(now)),
+        response=replace(
+            response_figures(cases, period.cutoff(now)), ratings_raised=ratings_raised
+        ),
         previous_response=response_figures(previous_cases, previous.cutoff(now)),
         criticised=ranked_touchpoints(mentions, previous_mentions, "negative"),
         praised=ranked_touchpoints(mentions, previous_mentions, "positive"),
@@ -260,6 +267,8 @@ def _sources(
             negative=sum(1 for mention in now_by[source.id] if mention.sentiment == "negative"),
             average_rating=_average(mention.rating for mention in now_by[source.id]),
             previous_average_rating=_average(mention.rating for mention in before_by[source.id]),
+            site_total=source.site_total,
+            held=source.held,
         )
         for source in sources
         if now_by[source.id] or before_by[source.id]

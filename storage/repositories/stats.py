@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Brand, Case, Chat, Mention, Source, SourceEvent
 from storage.repositories.cases import AWAITING_STATUSES
+from storage.repositories.mentions import held_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,9 @@ class SourceInfo:
     health: str
     last_error: str | None
     enabled: bool
+    # The review count the site states and how many of them are held (coverage).
+    site_total: int | None = None
+    held: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +124,20 @@ async def sources_of_brand(session: AsyncSession, brand_id: int) -> list[SourceI
     rows = await session.execute(
         select(Source).where(Source.brand_id == brand_id).order_by(Source.id)
     )
+    found = list(rows.scalars())
+    held = await held_count(session, [row.id for row in found])
     return [
-        SourceInfo(row.id, row.kind, row.url, row.health, row.last_error, row.enabled)
-        for row in rows.scalars()
+        SourceInfo(
+            row.id,
+            row.kind,
+            row.url,
+            row.health,
+            row.last_error,
+            row.enabled,
+            row.site_total,
+            held[row.id],
+        )
+        for row in found
     ]
 
 

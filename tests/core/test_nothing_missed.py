@@ -10,8 +10,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from otklik.commands.sources import show
+from reports.build import build_figures
+from reports.periods import parse_period
+from reports.telegram import digest_html
 from otklik.settings import Settings
 from storage.models import CaseEvent, MentionRevision, Source
+from storage.repositories import stats
 from storage.repositories.revisions import ratings_raised_after_reply
 from tests.core.completeness import OWNER, harness
 from tests.fakes.telegram_api import FakeTelegram
@@ -107,6 +111,16 @@ async def test_an_edited_rating_updates_mention_case_and_alert_and_is_told_once(
         assert [(r.old_rating, r.new_rating) for r in raised] == [(1.0, 4.0)]
 
         await h.poll()  # nothing changed since: nothing more to tell
+        async with h.sessions() as session:
+            brand = await stats.brand_by_id(session, mention.brand_id)
+            assert brand is not None
+            now = datetime.now(UTC)
+            figures = await build_figures(
+                session, brand, parse_period("7d", now, "Europe/Moscow"), now
+            )
+        digest = digest_html(figures, "ru")
+        assert "Оценку подняли после ответа: <b>1</b>" in digest
+        assert "сайт: 2, у нас: 2" in digest
         mark = fake_telegram.mark()
         await h.deliver(fake_telegram)
     told = await fake_telegram.wait_for("sendMessage", chat_id=OWNER, since=mark)
