@@ -12,9 +12,9 @@ from aiogram.exceptions import TelegramBadRequest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.alerts import load_alert
+from bot.errors import DeliveryError
 from bot.render import esc, link, source_name
 from bot.texts import t
-from otklik.errors import DeliveryError
 from storage.records import OutboxRecord
 from storage.repositories import brands_admin, chats
 from storage.repositories import cases as cases_repo

@@ -8,22 +8,23 @@ anywhere either redoes the whole poll or has everything it needs to send the ale
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.backoff import backoff, jittered
+from common.clock import Clock, utcnow
+from common.errors import ConfigError, OtklikError
+from common.worktime import response_due
 from otklik import health
-from otklik.deadlines import due_at
-from otklik.errors import OtklikError, ParseError, RateLimited, SourceError
 from otklik.listing import ListingChanges, compare
+from scrapers.errors import ParseError, RateLimited, SourceConfigError, SourceError
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
 from sentiment.records import Sentiment, TextInput
 from storage.records import (
-    BrandRecord,
     ClassificationInput,
     MentionRecord,
     NewMention,
@@ -37,12 +38,6 @@ from storage.repositories import sources as sources_repo
 from storage.repositories.triage import open_cases_and_alerts
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class PollingSource(Protocol):
@@ -90,6 +85,7 @@ class PollReport:
     replies_seen: int = 0
     removed: int = 0
     error: str | None = None
+    error_kind: str | None = None
     health: str | None = None
 
 
@@ -133,6 +129,10 @@ class Pipeline:
             )
         except SourceError as exc:
             await self._failed(report, exc)
+            return report
+        except ConfigError as exc:  # e.g. a kind this version does not know
+            error = SourceConfigError(str(exc), source=source.kind, url=source.url)
+            await self._failed(report, error)
             return report
         except OtklikError as exc:
             await self._failed(report, SourceError(str(exc), source=source.kind, url=source.url))
@@ -192,7 +192,7 @@ class Pipeline:
                     by_brand.setdefault(mention.brand_id, []).append((mention.id, verdict.label))
             for brand_id, labelled in by_brand.items():
                 await open_cases_and_alerts(
-                    session, brand_id=brand_id, mentions=labelled, now=now, deadline=_deadline
+                    session, brand_id=brand_id, mentions=labelled, now=now, deadline=response_due
                 )
         return len(pending)
 
@@ -244,7 +244,7 @@ class Pipeline:
                 brand_id=source.brand_id,
                 mentions=[(mid, v.label) for mid, _, v in news if v is not None],
                 now=now,
-                deadline=_deadline,
+                deadline=response_due,
             )
             report.cases_opened, report.alerts_queued = (
                 triaged.cases_opened,
@@ -298,7 +298,7 @@ class Pipeline:
         ]
         report.edited = len(revisions)
         report.alerts_queued += await review_changes.edits_seen(
-            session, brand_id=source.brand_id, revisions=revisions, now=now, deadline=_deadline
+            session, brand_id=source.brand_id, revisions=revisions, now=now, deadline=response_due
         )
         # A new review the business has already answered on the site opens its case replied.
         answered = [(mid, item.business_reply) for mid, item, _ in news if item.business_reply]
@@ -370,10 +370,16 @@ class Pipeline:
         source = report.source
         # The source's kind and URL are shown beside the message wherever it is read.
         report.error = str(error.args[0]) if error.args else str(error)
+        # The library's own exception, when there is one, tells a developer the most.
+        report.error_kind = type(error.__cause__ or error).__name__
         log.warning("source %s %s failed: %s", source.kind, source.url, error)
         now = self._clock()
-        factor = min(2**source.consecutive_failures, self._options.max_backoff_factor)
-        wait = source.interval_seconds * factor
+        interval = source.interval_seconds
+        wait = backoff(
+            source.consecutive_failures,
+            base=interval,
+            cap=interval * self._options.max_backoff_factor,
+        )
         if isinstance(error, RateLimited) and error.retry_after:
             wait = max(wait, error.retry_after)
         async with self._sessions.begin() as session:
@@ -428,8 +434,7 @@ class Pipeline:
         return out
 
     def _next_poll(self, now: datetime, seconds: float) -> datetime:
-        spread = seconds * self._options.jitter
-        return now + timedelta(seconds=seconds + random.uniform(-spread, spread))
+        return now + timedelta(seconds=jittered(seconds, self._options.jitter))
 
     @staticmethod
     def _to_new_mention(item: ScrapedItem) -> NewMention:
@@ -450,14 +455,3 @@ class Pipeline:
 def title_and_text(title: str | None, text: str) -> str:
     """What a review says, title first: both are read by the classifier and by people."""
     return f"{title}. {text}" if title and text else (title or text)
-
-
-def _deadline(opened: datetime, brand: BrandRecord) -> datetime:
-    return due_at(
-        opened,
-        minutes=brand.response_minutes,
-        work_start=brand.work_start,
-        work_end=brand.work_end,
-        work_days=brand.work_days,
-        tz=brand.timezone,
-    )

@@ -28,6 +28,10 @@ does the rest the same way for every site:
 - anything other than a SourceError raised while parsing becomes ParseError ("layout
   changed?"), chained with `raise ... from`, so a broken page is this source's error only.
 
+`check` reads the URL and options without fetching and raises SourceConfigError when they
+cannot work; it runs when a source is added (brands file, `/add_source`) and at every poll.
+Sources with URL-derived settings (a query, a channel, a branch id) extend it.
+
 `parse` is also what `otklik parse KIND FILE` runs on a saved page, so keep it a pure function
 of the response.
 """
@@ -46,7 +50,7 @@ from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from otklik.errors import ConfigError, FetchError, ParseError, SourceError
+from scrapers.errors import ParseError, SourceConfigError, SourceError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.matching import AliasMatcher
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
@@ -194,11 +198,19 @@ class Source(ABC):
     # The listing holds every review the site shows, so a full walk that no longer lists a
     # stored review means the site removed it. False for feeds, searches and capped APIs.
     lists_everything: ClassVar[bool] = False
+    # Options the source cannot work without → what to put there (shown to the owner).
+    required_options: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, spec: SourceSpec, fetcher: Fetcher) -> None:
+    def __init__(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> None:
         self.spec = spec
-        self.fetcher = fetcher
+        self._fetcher = fetcher
         self.matcher = AliasMatcher(spec.aliases) if self.filters_by_alias else None
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            raise RuntimeError(f"{self.kind} source built without a fetcher can only check()")
+        return self._fetcher
 
     @classmethod
     def matches_url(cls, url: str) -> bool:
@@ -217,19 +229,21 @@ class Source(ABC):
         try:
             return int(raw)
         except ValueError:
-            raise ConfigError(
-                f"{self.kind} source {self.spec.url}: option {key}={raw!r} is not a whole number"
-            ) from None
+            raise self.misconfigured(f"option {key}={raw!r} is not a whole number") from None
 
-    def required_option(self, key: str, what: str) -> str:
-        """Option `key`; without it the poll fails with a message saying what to set (a
-        SourceError, so only this source fails)."""
+    def required_option(self, key: str) -> str:
+        """Option `key` (listed in `required_options`); without it, SourceConfigError saying
+        what to set."""
         value = self.option(key)
         if not value:
-            raise FetchError(
-                f"option {key} is missing: {what}", source=self.kind, url=self.spec.url
-            )
+            raise self.misconfigured(f"option {key} is missing: {self.required_options[key]}")
         return value
+
+    def check(self) -> None:
+        """Raise SourceConfigError when the URL or options cannot work; fetches nothing."""
+        self.int_option("max_pages", self.max_pages)
+        for key in self.required_options:
+            self.required_option(key)
 
     def base_url(self, public_base: str, public_domains: tuple[str, ...]) -> str:
         """Where to send requests: option "api_base", else the public base when the spec URL is
@@ -251,6 +265,10 @@ class Source(ABC):
     def error(self, message: str, url: str | None = None) -> ParseError:
         """A ParseError for this source; raise it when the page lacks the expected structure."""
         return ParseError(message, source=self.kind, url=url or self.spec.url)
+
+    def misconfigured(self, message: str) -> SourceConfigError:
+        """A SourceConfigError for this source; raise it when its URL or options cannot work."""
+        return SourceConfigError(message, source=self.kind, url=self.spec.url)
 
     # -- the per-site part -----------------------------------------------------------------
     @abstractmethod
@@ -274,6 +292,7 @@ class Source(ABC):
     ) -> PollResult:
         """One poll; `full_pages` makes it a full walk of up to that many pages (reconciliation)."""
         with self._own_errors(self.spec.url):
+            self.check()
             return await self.collect(state, backfill_limit, backfill_since, full_pages)
 
     def parse_safely(self, response: FetchResponse) -> Page:

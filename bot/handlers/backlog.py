@@ -3,37 +3,24 @@ that opens a case (history is never alerted on, so these wait for a person to pi
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import BacklogCase
-from bot.handlers.common import Clock, Refusal
+from bot.handlers.common import Refusal
 from bot.handlers.views import case_details
 from bot.middlewares import Access
 from bot.render import fit_escaped, link, local_time, source_name, stars
 from bot.texts import t
-from otklik.deadlines import due_at
-from storage.records import BrandRecord
+from common.clock import Clock
+from common.worktime import response_due
 from storage.repositories import backlog as backlog_repo
 from storage.repositories import mentions as mentions_repo
 
 SHOWN = 10
 QUOTE = 200
-
-
-def _deadline(opened: datetime, brand: BrandRecord) -> datetime:
-    return due_at(
-        opened,
-        minutes=brand.response_minutes,
-        work_start=brand.work_start,
-        work_end=brand.work_end,
-        work_days=brand.work_days,
-        tz=brand.timezone,
-    )
 
 
 async def cmd_backlog(message: Message, session: AsyncSession, access: Access, lang: str) -> None:
@@ -91,7 +78,7 @@ async def on_open_case(
         session,
         callback_data.mention_id,
         now=now,
-        deadline=_deadline,
+        deadline=response_due,
         actor_id=access.user_id,
         actor_name=access.name,
     )

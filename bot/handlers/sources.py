@@ -11,13 +11,17 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.common import Clock, Refusal, args_of, parse_int, pick_brand
+from bot.handlers.common import Refusal, args_of, parse_int, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, fit_escaped, local_time
 from bot.texts import RU, t
-from scrapers.registry import kinds
+from common.clock import Clock
+from scrapers.errors import SourceConfigError
+from scrapers.records import SourceSpec
+from scrapers.registry import check, kinds
 from storage.repositories import brands_admin, chats
 from storage.repositories import mentions as mentions_repo
+from storage.repositories.brands import brand_record
 
 Detect = Callable[[str], str | None]
 _DURATION = re.compile(r"^(\d{1,4})([mhd])$")
@@ -149,6 +153,13 @@ async def _add(
     kind = detect_source(url)
     if kind is None:
         await message.answer(t(lang, "unsupported_url", kinds=", ".join(kinds())))
+        return
+    aliases = (await brand_record(session, brand.brand_id)).aliases
+    try:
+        check(SourceSpec(kind, url, aliases))
+    except SourceConfigError as exc:
+        problem = esc(str(exc.args[0]))
+        await message.answer(t(lang, "source_misconfigured", kind=esc(kind), problem=problem))
         return
     source, fresh = await brands_admin.add_source(
         session, brand_id=brand.brand_id, kind=kind, url=url, now=clock()

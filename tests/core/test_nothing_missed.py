@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from otklik.commands.sources import show
+from otklik.settings import Settings
 from reports.build import build_figures
 from reports.periods import parse_period
 from reports.telegram import digest_html
-from otklik.settings import Settings
 from storage.models import CaseEvent, MentionRevision, Source
 from storage.repositories import stats
 from storage.repositories.revisions import ratings_raised_after_reply

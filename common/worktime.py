@@ -1,8 +1,12 @@
-"""Response deadlines counted in working time: a review at 23:00 is due an hour after opening."""
+"""Working-time arithmetic: response deadlines and shift windows in a brand's time zone.
+
+A review at 23:00 with a one-hour target is due an hour after the next shift opens.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 
@@ -47,3 +51,30 @@ def due_at(
             remaining -= available
         cursor = datetime.combine(day + timedelta(days=1), time(0), zone)
     raise ValueError(f"no working time in schedule {work_start}-{work_end} on days {work_days!r}")
+
+
+class WorkSchedule(Protocol):
+    """A brand's response target and working hours (storage's BrandRecord has them)."""
+
+    @property
+    def response_minutes(self) -> int: ...
+    @property
+    def work_start(self) -> str: ...
+    @property
+    def work_end(self) -> str: ...
+    @property
+    def work_days(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+def response_due(opened_at: datetime, brand: WorkSchedule) -> datetime:
+    """When a case opened at `opened_at` owes its first response under the brand's schedule."""
+    return due_at(
+        opened_at,
+        minutes=brand.response_minutes,
+        work_start=brand.work_start,
+        work_end=brand.work_end,
+        work_days=brand.work_days,
+        tz=brand.timezone,
+    )
