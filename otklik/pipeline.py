@@ -335,34 +335,44 @@ class Pipeline:
         self, report: PollReport, session: AsyncSession, result: PollResult, now: datetime
     ) -> None:
         source = report.source
+        if not report.reconciled:
+            await sources_repo.save_coverage(
+                session,
+                source.id,
+                now=now,
+                site_total=result.site_total,
+                reconciled=False,
+                note=None,
+            )
+            return
         held = (await mentions_repo.held_count(session, [source.id]))[source.id]
         note: str | None = None
-        if report.reconciled and result.site_total is not None and held < result.site_total:
+        if result.site_total is not None and held < result.site_total:
             note = health.COVERAGE_NOT_LISTED if result.reached_end else health.COVERAGE_LISTING_CUT
         before = await sources_repo.save_coverage(
             session,
             source.id,
             now=now,
             site_total=result.site_total,
-            reconciled=report.reconciled,
+            reconciled=True,
             note=note,
         )
-        if report.reconciled:
-            await health.record_coverage_gap(
-                session,
-                source,
-                note=note,
-                before=before,
-                site_total=result.site_total,
-                held=held,
-                now=now,
-            )
+        await health.record_coverage_gap(
+            session,
+            source,
+            note=note,
+            before=before,
+            site_total=result.site_total,
+            held=held,
+            now=now,
+        )
 
     def _history_cutoff(self, result: PollResult, started: datetime) -> datetime:
         """What the first poll covered: reviews older than this, found later, are history."""
         cutoff = started - timedelta(days=self._options.backfill_days)
         dated = [i.published_at for i in result.items if i.published_at is not None]
-        if len(result.items) >= self._options.backfill_limit and dated:
+        if not result.reached_end and dated:
+            # Cut by the item limit or the page bound: what lies below was not read.
             cutoff = max(cutoff, min(dated))
         return cutoff
 

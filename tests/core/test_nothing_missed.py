@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from otklik.commands.sources import show
+from otklik.pipeline import PipelineOptions
 from otklik.settings import Settings
 from reports.build import build_figures
 from reports.periods import parse_period
@@ -242,3 +243,17 @@ async def test_the_first_poll_leaves_one_backlog_note_with_the_right_counts(
 
 def _has(text: str):  # type: ignore[no-untyped-def]
     return lambda call: text in (call.text or "")
+
+
+async def test_what_the_first_poll_left_unread_is_history_not_news(tmp_path) -> None:
+    async with harness(_sqlite(tmp_path), options=PipelineOptions(backfill_limit=2)) as h:
+        for n in range(5):
+            h.site.add(f"r{n}", "Ужасно", rating=1, age=(n + 1) * HOUR)
+        first = await h.poll()
+        assert len(first.new_mentions) == 2 and not first.reconciled
+        walk = await h.poll()  # the listing was not read to its end: the full walk comes next
+        assert walk.reconciled and len(walk.new_mentions) == 3 and walk.alerts_queued == 0
+        assert all(m.backfill for m in walk.new_mentions)
+        h.site.add("late", "Ужасно", rating=1, age=90 * timedelta(minutes=1), at=4)
+        late = await h.poll()
+        assert [m.external_id for m in late.new_mentions] == ["late"] and late.alerts_queued == 1
