@@ -4,13 +4,16 @@ local site server, the real pipeline and the real sender to the fake Telegram.""
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from otklik.commands.sources import show
+from otklik.console import ConsoleNotifier
 from otklik.pipeline import PipelineOptions
+from otklik.sender import Sender
 from otklik.settings import Settings
 from reports.build import build_figures
 from reports.periods import parse_period
@@ -257,3 +260,26 @@ async def test_what_the_first_poll_left_unread_is_history_not_news(tmp_path) -> 
         h.site.add("late", "Ужасно", rating=1, age=90 * timedelta(minutes=1), at=4)
         late = await h.poll()
         assert [m.external_id for m in late.new_mentions] == ["late"] and late.alerts_queued == 1
+
+
+async def test_without_a_bot_the_console_prints_the_backlog_note_and_updates(tmp_path) -> None:
+    async with harness(_sqlite(tmp_path)) as h:
+        h.site.add("old", "Плохо", rating=2, age=5 * HOUR)
+        await h.poll()
+        h.site.add("r1", "Ужасно", rating=1, age=HOUR)
+        await h.poll()
+        h.site.answer("r1", "Простите")
+        h.site.edit("r1", rating=5, text="Отлично, всё исправили")
+        await h.poll()
+        out = io.StringIO()
+        await Sender(h.sessions, ConsoleNotifier(h.sessions, out=out)).drain_once()
+    lines = out.getvalue().splitlines()
+    assert any(
+        line.startswith(
+            f"BACKLOG → chat {OWNER}: source added (twogis): 1 reviews read over 30 days, "
+            "1 negative without an answer"
+        )
+        for line in lines
+    )
+    assert any(line.startswith(f"ALERT → chat {OWNER} case #1") for line in lines)
+    assert any("UPDATE" in line and "rating raised 1★ → 5★" in line for line in lines)
