@@ -1,6 +1,6 @@
 """Messages about reviews already alerted on: an edit, a reply seen on the platform, a removal
-(the alert is edited in place), a raised rating (also told), and the backlog note a source's
-first poll leaves. The outbox carries the facts; the texts are made here."""
+(the alert is edited in place), a raised rating (also told). The outbox carries the facts; the
+texts are made here."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from bot.errors import DeliveryError
 from bot.render import esc, link, source_name
 from bot.texts import t
 from storage.records import OutboxRecord
-from storage.repositories import brands_admin, chats
 from storage.repositories import cases as cases_repo
+from storage.repositories import chats
 
 log = logging.getLogger(__name__)
 
@@ -69,25 +69,4 @@ async def send_review_update(
     answer = await bot.send_message(
         message.chat_id, "\n".join(lines), disable_web_page_preview=True
     )
-    return answer.message_id
-
-
-async def send_backlog_note(
-    bot: Bot, sessions: async_sessionmaker[AsyncSession], message: OutboxRecord
-) -> int | None:
-    """ "Source added: N reviews read over D days, K negative without an answer — /backlog"."""
-    facts = message.payload
-    async with sessions() as session:
-        lang = await chats.language(session, message.chat_id)
-        brand = await brands_admin.brand_settings(session, message.brand_id or 0)
-    text = t(
-        lang,
-        "backlog_connected",
-        kind=esc(source_name(str(facts.get("source_kind", "")))),
-        brand=esc(brand.name if brand else ""),
-        days=int(facts.get("days", 0)),
-        read=int(facts.get("read", 0)),
-        negative=int(facts.get("negative_open", 0)),
-    )
-    answer = await bot.send_message(message.chat_id, text, disable_web_page_preview=True)
     return answer.message_id

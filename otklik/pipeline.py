@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from common.backoff import backoff, jittered
 from common.clock import Clock, utcnow
 from common.errors import ConfigError, OtklikError
+from common.vocabulary import CoverageGap, SourceHealth
 from common.worktime import response_due
 from otklik import health
 from otklik.listing import ListingChanges, compare
@@ -86,7 +87,11 @@ class PollReport:
     removed: int = 0
     error: str | None = None
     error_kind: str | None = None
-    health: str | None = None
+    health: SourceHealth | None = None
+    # Entries the source's pages held but could not read (the others were stored).
+    skipped: tuple[str, ...] = ()
+    # How the reviews were reached, where a source has more than one way.
+    path: str | None = None
 
 
 class Pipeline:
@@ -138,6 +143,7 @@ class Pipeline:
             await self._failed(report, SourceError(str(exc), source=source.kind, url=source.url))
             return report
         report.not_modified = result.not_modified
+        report.skipped, report.path = result.skipped, result.path
         if result.seen == 0 and (source.last_item_count or 0) > 0:
             await self._failed(
                 report,
@@ -276,8 +282,11 @@ class Pipeline:
                 item_count=result.seen,
                 history_before=history_before,
             )
+            await sources_repo.note_poll(
+                session, source.id, now=now, skipped=result.skipped, path=result.path
+            )
             if await health.record_recovery(session, source, now=now):
-                report.health = "ok"
+                report.health = SourceHealth.OK
             report.new_mentions = await mentions_repo.get_mentions(
                 session, [mid for mid, _, _ in created]
             )
@@ -346,21 +355,21 @@ class Pipeline:
             )
             return
         held = (await mentions_repo.held_count(session, [source.id]))[source.id]
-        note: str | None = None
+        gap: CoverageGap | None = None
         if result.site_total is not None and held < result.site_total:
-            note = health.COVERAGE_NOT_LISTED if result.reached_end else health.COVERAGE_LISTING_CUT
+            gap = CoverageGap.NOT_LISTED if result.reached_end else CoverageGap.LISTING_CUT
         before = await sources_repo.save_coverage(
             session,
             source.id,
             now=now,
             site_total=result.site_total,
             reconciled=True,
-            note=note,
+            note=gap,
         )
         await health.record_coverage_gap(
             session,
             source,
-            note=note,
+            gap=gap,
             before=before,
             site_total=result.site_total,
             held=held,

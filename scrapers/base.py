@@ -8,7 +8,9 @@ A source module subclasses `Source`, sets `kind` and `url_patterns`, and impleme
         # Pass etag/last_modified on to `self.fetcher.get` where the site honours them.
     def parse(self, response: FetchResponse) -> Page
         # Every item on the page (no alias filtering), newest first or not; `Page.next` is the
-        # token of the following (older) page, or None. Missing structure → ParseError.
+        # token of the following (older) page, or None. Missing structure → ParseError; a page
+        # of the site that holds no reviews → NotReviewsPage. Read the entries through
+        # `scrapers.entries.read_entries`, so one malformed entry is skipped, not fatal.
 
 `Source.poll` (do not override; override `collect` only if a site needs another loop) then
 does the rest the same way for every site:
@@ -26,7 +28,10 @@ does the rest the same way for every site:
 - the cursor (`Cursor`, JSON text: the keys seen lately) is returned in
   the new state, with the first page's ETag / Last-Modified and backfilled=True;
 - anything other than a SourceError raised while parsing becomes ParseError ("layout
-  changed?"), chained with `raise ... from`, so a broken page is this source's error only.
+  changed?"), chained with `raise ... from`, so a broken page is this source's error only;
+- entries a page left out (`Page.skipped`) are logged with the source and returned in
+  `PollResult.skipped` for the core to count in health; the first page's `site_total` (the
+  review count the site states) and `path` (how the reviews were reached) are passed on too.
 
 `check` reads the URL and options without fetching and raises SourceConfigError when they
 cannot work; it runs when a source is added (brands file, `/add_source`) and at every poll.
@@ -50,6 +55,7 @@ from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from scrapers.entries import SkippedEntry
 from scrapers.errors import ParseError, SourceConfigError, SourceError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.matching import AliasMatcher
@@ -67,9 +73,13 @@ class Page:
 
     items: list[ScrapedItem]
     next: str | None = None
-    # The number of reviews the site says it has, where it says it (coverage is checked
-    # against it).
+    skipped: tuple[SkippedEntry, ...] = ()
+    # The number of reviews the site says it has (2GIS meta.total_count, Trustpilot
+    # numberOfReviews, ...), where the answer states one.
     site_total: int | None = None
+    # How the reviews were reached, in words the owner understands: "API", "embedded state",
+    # "HTML"; None where a source has one way only.
+    path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +196,8 @@ class Source(ABC):
     """One site or API: fetches pages and turns them into ScrapedItem records."""
 
     kind: ClassVar[str]
+    # What the owner calls the site ("2GIS", "Yandex Maps"), for messages such as otklik doctor.
+    title: ClassVar[str] = ""
     # Regexes searched in a pasted URL (lower-cased, scheme stripped) to recognise the kind.
     url_patterns: ClassVar[tuple[str, ...]] = ()
     # Generic kinds (rss) are tried only after every specific kind failed to match.
@@ -296,9 +308,16 @@ class Source(ABC):
             return await self.collect(state, backfill_limit, backfill_since, full_pages)
 
     def parse_safely(self, response: FetchResponse) -> Page:
-        """`parse` with the same error wrapping as `poll` (for `otklik parse` and benches)."""
+        """`parse` with the same error wrapping and skipped-entry logging as `poll` (for
+        `otklik parse`, `otklik doctor` and benches)."""
         with self._own_errors(response.url):
-            return self.parse(response)
+            page = self.parse(response)
+        self._report_skipped(page, response.url)
+        return page
+
+    def _report_skipped(self, page: Page, url: str) -> None:
+        for entry in page.skipped:
+            log.warning("%s %s: skipped a malformed %s", self.kind, url, entry)
 
     @contextmanager
     def _own_errors(self, url: str) -> Iterator[None]:
@@ -339,7 +358,8 @@ class Source(ABC):
         )
         token: str | None = None
         first: FetchResponse | None = None
-        site_total: int | None = None
+        first_page: Page | None = None
+        skipped: list[SkippedEntry] = []
         seen = 0
         reached_end = False
         for number in range(max(1, bound)):
@@ -355,9 +375,10 @@ class Source(ABC):
                     return PollResult([], replace(state, backfilled=True), not_modified=True)
                 first = response
             page = self.parse(response)
+            self._report_skipped(page, response.url)
+            skipped.extend(page.skipped)
+            first_page = first_page or page
             seen += len(page.items)
-            if site_total is None:
-                site_total = page.site_total
             stop = collector.add(page.items)
             if not page.next:
                 reached_end = not stop
@@ -372,7 +393,7 @@ class Source(ABC):
                     self.kind,
                     self.spec.url,
                 )
-        assert first is not None
+        assert first is not None and first_page is not None
         return PollResult(
             collector.items,
             PollState(
@@ -382,8 +403,10 @@ class Source(ABC):
                 backfilled=True,
             ),
             seen=seen,
+            skipped=tuple(str(entry) for entry in skipped),
+            site_total=first_page.site_total,
+            path=first_page.path,
             listed=collector.listed,
-            site_total=site_total,
             reached_end=reached_end,
             lists_everything=self.lists_everything,
         )

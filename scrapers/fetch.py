@@ -42,6 +42,7 @@ from common.backoff import backoff
 from scrapers.antibot import check_antibot
 from scrapers.encoding import decode_body
 from scrapers.errors import FetchError, ParseError, RateLimited, ResponseTooLarge
+from scrapers.site_tokens import SiteTokens
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,8 @@ class Fetcher:
         self.session = session
         self.settings = settings
         self._gates: dict[str, _HostGate] = {}
+        # Keys and tokens read from sites' public pages, shared by every source of the process.
+        self.tokens = SiteTokens()
 
     async def get(
         self,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from bot.texts import t
 from otklik.app import open_database
-from otklik.health import COVERAGE_REASON_EN
 from otklik.logs import setup_logging
 from otklik.settings import Settings, load_settings
 from storage.repositories.mentions import held_count
-from storage.repositories.sources import list_sources
+from storage.repositories.sources import current_paths, list_sources
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +28,7 @@ async def show(settings: Settings) -> int:
     async with open_database(settings) as database, database.sessionmaker() as session:
         sources = await list_sources(session)
         held = await held_count(session, [source.id for source in sources])
+        paths = await current_paths(session)
     for source in sources:
         when = (
             source.last_success_at.isoformat(timespec="minutes")
@@ -42,7 +43,9 @@ async def show(settings: Settings) -> int:
         if source.site_total is not None:
             print(f"      site: {source.site_total}, held: {held[source.id]}")
         if source.coverage_note:
-            print(f"      coverage warning: {COVERAGE_REASON_EN[source.coverage_note]}")
+            print(f"      coverage warning: {t('en', f'coverage_reason_{source.coverage_note}')}")
+        if source.id in paths:
+            print(f"      reads via: {paths[source.id]}")
         if source.last_error:
             print(f"      last error: {source.last_error}")
     return 0

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import CaseEventKind, CaseStatus, Label, OutboxKind
 from storage.models import Case, CaseEvent, Mention, Source
 from storage.records import BrandRecord, MentionRecord
 from storage.repositories.brands import brand_chat_ids, brand_record
@@ -22,11 +23,11 @@ class Backlog:
     mentions: list[MentionRecord]
 
 
-def _unanswered():  # type: ignore[no-untyped-def]
+def _unanswered() -> ColumnElement[bool]:
     """History that is negative, still on the site, without the business's answer or a case."""
     return and_(
         Mention.backfill.is_(True),
-        Mention.sentiment_label == "negative",
+        Mention.sentiment_label == Label.NEGATIVE,
         Mention.removed_at.is_(None),
         or_(Mention.business_reply.is_(None), Mention.business_reply == ""),
         ~select(Case.id).where(Case.mention_id == Mention.id).exists(),
@@ -54,7 +55,7 @@ async def queue_connect_message(
             session,
             dedup_key=f"backlog:{source_id}:{chat_id}",
             chat_id=chat_id,
-            kind="backlog",
+            kind=OutboxKind.BACKLOG,
             brand_id=brand_id,
             payload={
                 "source_id": source_id,
@@ -100,7 +101,7 @@ async def open_backlog_case(
     case = Case(
         mention_id=mention_id,
         brand_id=mention.brand_id,
-        status="new",
+        status=CaseStatus.NEW,
         due_at=deadline(now, brand),
         created_at=now,
         updated_at=now,
@@ -112,7 +113,7 @@ async def open_backlog_case(
             case_id=case.id,
             actor_id=actor_id,
             actor_name=actor_name,
-            action="opened",
+            action=CaseEventKind.OPENED,
             detail="backlog",
             created_at=now,
         )

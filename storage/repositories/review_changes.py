@@ -11,10 +11,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import (
+    AWAITING_STATUSES,
+    CLOSED_STATUSES,
+    CaseEventKind,
+    CaseStatus,
+    Label,
+    OutboxKind,
+    ReplyState,
+)
 from storage.models import Case, Mention, OutboxMessage
 from storage.records import BrandRecord
 from storage.repositories.brands import brand_chat_ids
-from storage.repositories.cases import AWAITING_STATUSES, CLOSED_STATUSES, change_case
+from storage.repositories.cases import change_case
 from storage.repositories.mentions import set_removed
 from storage.repositories.outbox import enqueue
 from storage.repositories.revisions import Revision
@@ -47,7 +56,7 @@ async def edits_seen(
                 session,
                 revision.case_id,
                 now=now,
-                action="edited",
+                action=CaseEventKind.EDITED,
                 actor_id=None,
                 actor_name=None,
                 detail=f"{_stars(revision.old_rating)} → {_stars(revision.new_rating)}",
@@ -56,7 +65,7 @@ async def edits_seen(
             triaged = await open_cases_and_alerts(
                 session,
                 brand_id=brand_id,
-                mentions=[(revision.mention_id, "negative")],
+                mentions=[(revision.mention_id, Label.NEGATIVE)],
                 now=now,
                 deadline=deadline,
                 alert_key_suffix=f":r{revision.id}",
@@ -100,21 +109,25 @@ async def replies_seen(
         row = await session.get_one(Mention, mention_id)
         row.business_reply = reply
         case = await session.scalar(select(Case).where(Case.mention_id == mention_id))
-        if case is None or case.status in CLOSED_STATUSES or case.reply_state == "published":
+        if (
+            case is None
+            or case.status in CLOSED_STATUSES
+            or case.reply_state == ReplyState.PUBLISHED
+        ):
             continue
         values: dict[str, Any] = {
-            "reply_state": "published",
+            "reply_state": ReplyState.PUBLISHED,
             "reply_published_at": now,
             "first_response_at": case.first_response_at or now,
             "reply_text": case.reply_text or reply,
         }
         if case.status in AWAITING_STATUSES:
-            values["status"] = "replied"
+            values["status"] = CaseStatus.REPLIED
         await change_case(
             session,
             case.id,
             now=now,
-            action="reply_seen",
+            action=CaseEventKind.REPLY_SEEN,
             actor_id=None,
             actor_name=None,
             detail=reply[:500],
@@ -148,11 +161,11 @@ async def removed_seen(
                 session,
                 case.id,
                 now=now,
-                action="removed",
+                action=CaseEventKind.REMOVED,
                 actor_id=None,
                 actor_name=None,
                 detail=REMOVED_REASON,
-                status="resolved",
+                status=CaseStatus.RESOLVED,
                 closed_at=now,
             )
             closed += 1
@@ -173,7 +186,7 @@ async def removed_seen(
 async def _alerted_chats(session: AsyncSession, mention_id: int) -> list[int]:
     rows = await session.scalars(
         select(OutboxMessage.chat_id)
-        .where(OutboxMessage.kind == "alert", OutboxMessage.mention_id == mention_id)
+        .where(OutboxMessage.kind == OutboxKind.ALERT, OutboxMessage.mention_id == mention_id)
         .distinct()
     )
     return sorted(rows)
@@ -195,7 +208,7 @@ async def _queue_update(
             session,
             dedup_key=f"update:{mention_id}:{key}:{chat_id}",
             chat_id=chat_id,
-            kind="review_update",
+            kind=OutboxKind.REVIEW_UPDATE,
             brand_id=brand_id,
             mention_id=mention_id,
             case_id=case_id,

@@ -181,7 +181,9 @@ async def test_a_removed_review_is_kept_marked_and_its_case_closed(
     assert "Отзыв удалён с сайта" in shown["text"] and "решён" in shown["text"]
 
 
-async def test_coverage_is_stored_shown_and_a_persistent_gap_warned_once(tmp_path, capsys) -> None:
+async def test_coverage_is_stored_shown_and_a_persistent_gap_warned_once(
+    tmp_path, capsys, fake_telegram: FakeTelegram
+) -> None:
     async with harness(_sqlite(tmp_path)) as h:
         for n in range(5):
             h.site.add(f"r{n}", f"Хорошо {n}", rating=5, age=(n + 1) * HOUR)
@@ -192,11 +194,13 @@ async def test_coverage_is_stored_shown_and_a_persistent_gap_warned_once(tmp_pat
         async with h.sessions() as session:
             source = (await session.scalars(select(Source))).one()
         assert (source.site_total, source.coverage_note) == (7, "not_listed")
-        warnings = [
-            m for m in await h.outbox("health") if "на сайте 7, у нас 5" in m.payload["text"]
+        warnings = await h.outbox("coverage")
+        assert [w.payload for w in warnings] == [
+            {"source_id": source.id, "gap": "not_listed", "site": 7, "held": 5}
         ]
-        assert len(warnings) == 1 and "не показывает" in warnings[0].payload["text"]
-        assert "site 7, held 5" in warnings[0].payload["text_en"]
+        await h.deliver(fake_telegram)
+        told = await fake_telegram.wait_for("sendMessage", chat_id=OWNER, predicate=_has("у нас"))
+        assert "на сайте 7, у нас 5" in (told.text or "") and "не показывает" in (told.text or "")
         h.site.stated_total = None
         await h.reconcile()  # the gap closed: the warning goes away
         async with h.sessions() as session:

@@ -48,15 +48,15 @@ async def test_completeness_migration_up_down_up_keeps_the_rows(db_url: str) -> 
             await conn.execute(
                 text(
                     "INSERT INTO sources (brand_id, kind, url, interval_seconds, options, origin, "
-                    "enabled, created_at, backfilled, consecutive_failures, consecutive_empty, "
+                    "enabled, created_at, backfilled, consecutive_failures, "
                     "health, health_notified, site_total) VALUES ((SELECT id FROM brands), "
                     "'twogis', 'https://2gis.ru/x/firm/1', 600, '{}', 'config', true, :now, "
-                    "true, 0, 0, 'ok', false, 312)"
+                    "true, 0, 'ok', false, 312)"
                 ),
                 {"now": NOW},
             )
 
-        await downgrade(engine, "0001_initial")
+        await downgrade(engine, "0002_sweep")
         assert "mention_revisions" not in await _tables(engine)
         assert "site_total" not in await _columns(engine, "sources")
         assert "removed_at" not in await _columns(engine, "mentions")
