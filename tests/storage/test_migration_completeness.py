@@ -56,7 +56,7 @@ async def test_completeness_migration_up_down_up_keeps_the_rows(db_url: str) -> 
                 {"now": NOW},
             )
 
-        await downgrade(engine, "0002_sweep")
+        await downgrade(engine, "0005_replies")
         assert "mention_revisions" not in await _tables(engine)
         assert "site_total" not in await _columns(engine, "sources")
         assert "removed_at" not in await _columns(engine, "mentions")

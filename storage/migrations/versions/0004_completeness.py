@@ -1,7 +1,7 @@
 """completeness: edited and removed reviews, their revisions, coverage per source
 
 Revision ID: 0004_completeness
-Revises: 0002_sweep
+Revises: 0005_replies
 Create Date: 2026-12-01 20:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision = "0004_completeness"
-down_revision = "0002_sweep"
+down_revision = "0005_replies"
 branch_labels = None
 depends_on = None
 
