@@ -10,12 +10,13 @@ import re
 import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from common.errors import ConfigError
+from common.vocabulary import AlertOn
 from scrapers.records import SourceSpec
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
@@ -72,7 +73,7 @@ class BrandConfig(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     aliases: list[str] = Field(default_factory=list)
     owners: list[int] = Field(default_factory=list)
-    alert_on: Literal["negative", "all", "none"] = "negative"
+    alert_on: AlertOn = AlertOn.NEGATIVE
     timezone: str = "Europe/Moscow"
     response_time: Duration = 3600
     work_hours: str = "09:00-21:00"

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from common.backoff import backoff, jittered
 from common.clock import Clock, utcnow
 from common.errors import ConfigError, OtklikError
+from common.vocabulary import SourceHealth
 from common.worktime import due_at
 from otklik import health
 from scrapers.errors import ParseError, RateLimited, SourceConfigError, SourceError
@@ -69,7 +70,7 @@ class PollReport:
     backfill: bool = False
     error: str | None = None
     error_kind: str | None = None
-    health: str | None = None
+    health: SourceHealth | None = None
     # Entries the source's pages held but could not read (the others were stored).
     skipped: tuple[str, ...] = ()
     # How the reviews were reached, where a source has more than one way.
@@ -216,7 +217,7 @@ class Pipeline:
                 session, source.id, now=now, skipped=result.skipped, path=result.path
             )
             if await health.record_recovery(session, source, now=now):
-                report.health = "ok"
+                report.health = SourceHealth.OK
             report.new_mentions = await mentions_repo.get_mentions(
                 session, [mid for mid, _, _ in created]
             )

@@ -175,6 +175,5 @@ def _renewed_token(response: FetchResponse) -> str | None:
         data = json.loads(response.text())
     except ValueError:
         return None
-    if isinstance(data, dict) and "data" not in data and isinstance(data.get("csrfToken"), str):
-        return data["csrfToken"]
-    return None
+    token = data.get("csrfToken") if isinstance(data, dict) and "data" not in data else None
+    return token if isinstance(token, str) else None

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import SourceEventKind, SourceHealth
 from storage.models import Brand, Source, SourceEvent
 from storage.records import SourceRecord
 
@@ -103,24 +104,30 @@ async def note_poll(
         shown = "; ".join(skipped[:5]) + (" …" if len(skipped) > 5 else "")
         message = f"{len(skipped)} malformed entries skipped: {shown}"
         session.add(
-            SourceEvent(source_id=source_id, at=now, kind="skipped", message=message[:2000])
+            SourceEvent(
+                source_id=source_id, at=now, kind=SourceEventKind.SKIPPED, message=message[:2000]
+            )
         )
     if path:
         last = await session.scalar(
             select(SourceEvent.message)
-            .where(SourceEvent.source_id == source_id, SourceEvent.kind == "path")
+            .where(SourceEvent.source_id == source_id, SourceEvent.kind == SourceEventKind.PATH)
             .order_by(SourceEvent.at.desc(), SourceEvent.id.desc())
             .limit(1)
         )
         if last != path:
-            session.add(SourceEvent(source_id=source_id, at=now, kind="path", message=path[:2000]))
+            session.add(
+                SourceEvent(
+                    source_id=source_id, at=now, kind=SourceEventKind.PATH, message=path[:2000]
+                )
+            )
 
 
 async def current_paths(session: AsyncSession) -> dict[int, str]:
     """source id → how its reviews were last reached, for the sources that have said so."""
     latest = (
         select(SourceEvent.source_id, func.max(SourceEvent.id).label("last"))
-        .where(SourceEvent.kind == "path")
+        .where(SourceEvent.kind == SourceEventKind.PATH)
         .group_by(SourceEvent.source_id)
         .subquery()
     )
@@ -141,7 +148,9 @@ async def save_poll_failure(
     row.next_poll_at = next_poll_at
     row.consecutive_failures += 1
     row.last_error = error[:2000]
-    session.add(SourceEvent(source_id=source_id, at=now, kind="error", message=error[:2000]))
+    session.add(
+        SourceEvent(source_id=source_id, at=now, kind=SourceEventKind.ERROR, message=error[:2000])
+    )
     return row.consecutive_failures
 
 
@@ -155,7 +164,9 @@ async def set_health(
         SourceEvent(
             source_id=source_id,
             at=now,
-            kind=health if health != "ok" else "recovered",
+            kind=SourceEventKind(health)
+            if health != SourceHealth.OK
+            else SourceEventKind.RECOVERED,
             message=note,
         )
     )
