@@ -36,8 +36,10 @@ def due_at(
 
     remaining = timedelta(minutes=minutes)
     cursor = opened_at.astimezone(zone)
+    day = cursor.date()
+    if end < start:  # at 01:00 the night shift that began yesterday is still on
+        day -= timedelta(days=1)
     for _ in range(3660):  # ten years of days: ends even for an absurd schedule
-        day = cursor.date()
         window_start = datetime.combine(day, start, zone)
         window_end = datetime.combine(day, end, zone)
         if end < start:  # overnight shift, e.g. 18:00–02:00
@@ -48,5 +50,6 @@ def due_at(
             if remaining <= available:
                 return (begin + remaining).astimezone(UTC)
             remaining -= available
-        cursor = datetime.combine(day + timedelta(days=1), time(0), zone)
+        day += timedelta(days=1)
+        cursor = max(cursor, datetime.combine(day, time(0), zone))
     raise ValueError(f"no working time in schedule {work_start}-{work_end} on days {work_days!r}")

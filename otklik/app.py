@@ -23,6 +23,7 @@ from sentiment import load_classifier
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.records import BrandInput, SourceInput
 from storage.repositories.brands import sync_brands
+from storage.repositories.replies import ReplyConfigInput, sync_reply_config
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,20 @@ def brand_input(brand: BrandConfig) -> BrandInput:
     )
 
 
+def reply_config_input(brand: BrandConfig) -> ReplyConfigInput:
+    replies = brand.replies
+    return ReplyConfigInput(
+        approval=brand.reply_approval,
+        thanks=brand.thanks_for_praise,
+        thanks_delay_minutes=max(1, brand.thanks_delay // 60),
+        signature=replies.signature,
+        tone_notes=replies.tone,
+        rules=tuple(replies.rules),
+        allow_offers=replies.allow_offers,
+        templates=replies.overrides(),
+    )
+
+
 async def prepare_database(settings: Settings) -> AsyncEngine:
     engine = make_engine(settings.database_url)
     await upgrade(engine)
@@ -87,8 +102,11 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
     engine = await prepare_database(settings)
     try:
         sessions = make_sessionmaker(engine)
+        now = datetime.now(UTC)
         async with sessions.begin() as session:
-            await sync_brands(session, [brand_input(b) for b in config.brands], datetime.now(UTC))
+            ids = await sync_brands(session, [brand_input(b) for b in config.brands], now)
+            for brand in config.brands:
+                await sync_reply_config(session, ids[brand.name], reply_config_input(brand), now)
         yield Database(config, engine, sessions)
     finally:
         await engine.dispose()

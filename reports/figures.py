@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from common.vocabulary import Label, SourceEventKind, SourceHealth
+from common.vocabulary import FAILURE_EVENTS, Label, SourceHealth
 from reports.periods import Period
-from reports.response import ResponseFigures, response_figures
+from reports.response import MemberSpeed, ResponseFigures, member_speeds, response_figures
 from reports.touchpoints import TouchpointFigures, ranked_touchpoints, short_quote
 from storage.repositories.stats import (
     BrandInfo,
@@ -21,10 +21,6 @@ from storage.repositories.stats import (
 )
 
 SENTIMENTS = tuple(Label)
-FAILURE_EVENTS = frozenset(
-    set(SourceEventKind)
-    - {SourceEventKind.RECOVERED, SourceEventKind.SKIPPED, SourceEventKind.PATH}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +124,7 @@ class DigestFigures:
     failed_sources: list[FailedSource]
     brand_is_new: bool
     mentions: list[MentionRow] = field(default_factory=list, repr=False)
+    member_speeds: list[MemberSpeed] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -168,6 +165,7 @@ def compute_figures(
         days=_days(period, mentions),
         response=response_figures(cases, period.cutoff(now)),
         previous_response=response_figures(previous_cases, previous.cutoff(now)),
+        member_speeds=member_speeds(cases, period.cutoff(now)),
         criticised=ranked_touchpoints(mentions, previous_mentions, Label.NEGATIVE),
         praised=ranked_touchpoints(mentions, previous_mentions, Label.POSITIVE),
         open_cases=[

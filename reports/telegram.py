@@ -144,6 +144,12 @@ def response_lines(now: ResponseFigures, before: ResponseFigures, lang: str) -> 
 
 def _responses(figures: DigestFigures, lang: str) -> str:
     lines = response_lines(figures.response, figures.previous_response, lang)
+    if figures.member_speeds:
+        speeds = ", ".join(
+            f"{escape(s.name)} — {duration(s.median_minutes, lang)} ({s.answered})"
+            for s in figures.member_speeds
+        )
+        lines.append(f"{t(lang, 'by_member')}: {speeds}")
     return "\n".join([f"<b>{t(lang, 'responses')}</b>", *lines])
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.vocabulary import AWAITING_STATUSES
-from storage.models import Brand, Case, Chat, Mention, Source, SourceEvent
+from storage.models import Brand, Case, Chat, Member, Mention, Source, SourceEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,8 @@ class CaseRow:
     mention_url: str | None
     source_id: int
     text: str
+    # Who answers it: the assignee's name as the team knows it (their id when unnamed).
+    assignee_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,8 +207,11 @@ async def source_events_between(
 
 async def _cases(session: AsyncSession, *where: Any) -> list[CaseRow]:
     rows = await session.execute(
-        select(Case, Mention.url, Mention.source_id, Mention.text)
+        select(Case, Mention.url, Mention.source_id, Mention.text, Member.name)
         .join(Mention, Mention.id == Case.mention_id)
+        .outerjoin(
+            Member, and_(Member.brand_id == Case.brand_id, Member.user_id == Case.assignee_id)
+        )
         .where(*where)
         .order_by(Case.created_at, Case.id)
     )
@@ -221,8 +226,9 @@ async def _cases(session: AsyncSession, *where: Any) -> list[CaseRow]:
             mention_url=url,
             source_id=source_id,
             text=text or "",
+            assignee_name=(name or str(case.assignee_id) if case.assignee_id is not None else None),
         )
-        for case, url, source_id, text in rows.all()
+        for case, url, source_id, text, name in rows.all()
     ]
 
 
