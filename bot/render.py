@@ -10,7 +10,14 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import ApprovalAction, CaseAction, LabelFix
 from bot.texts import t
-from common.vocabulary import AWAITING_STATUSES, CLOSED_STATUSES, CaseStatus, Label, ReplyState
+from common.vocabulary import (
+    AWAITING_STATUSES,
+    CLOSED_STATUSES,
+    CaseEventKind,
+    CaseStatus,
+    Label,
+    ReplyState,
+)
 from reports.i18n import touchpoint_name
 from storage.records import MentionRecord
 from storage.repositories.cases import CaseRecord
@@ -121,7 +128,7 @@ def case_lines(lang: str, case: CaseRecord, *, tz: str, now: datetime) -> list[s
     if case.reply_text:
         preview, _ = fit_escaped(case.reply_text, REPLY_PREVIEW)
         state_key = case.reply_state or ReplyState.LOCAL
-        if state_key == "local" and case.first_response_at is not None:
+        if state_key == ReplyState.LOCAL and case.first_response_at is not None:
             state_key = "manual"
         if state_key in (ReplyState.PENDING, ReplyState.REJECTED):
             state_key += "_state"
@@ -173,20 +180,20 @@ def alert_keyboard(
     rows: list[list[InlineKeyboardButton]] = []
     if case is not None:
         if case.status in CLOSED_STATUSES:
-            rows.append([_case_button(lang, "btn_reopen", "reopen", case.id)])
+            rows.append([_case_button(lang, "btn_reopen", CaseEventKind.REOPEN, case.id)])
         else:
             rows.append(
                 [
-                    _case_button(lang, "btn_take", "take", case.id),
-                    _case_button(lang, "btn_reply", "reply", case.id),
-                    _case_button(lang, "btn_draft", "draft", case.id),
+                    _case_button(lang, "btn_take", CaseEventKind.TAKE, case.id),
+                    _case_button(lang, "btn_reply", CaseEventKind.REPLY, case.id),
+                    _case_button(lang, "btn_draft", CaseEventKind.DRAFT, case.id),
                 ]
             )
             if case.reply_state == ReplyState.PENDING:
                 rows.append(approval_buttons(lang, case.id))
             rows.append(
                 [
-                    _case_button(lang, "btn_resolve", "resolve", case.id),
+                    _case_button(lang, "btn_resolve", CaseEventKind.RESOLVE, case.id),
                     _case_button(lang, "btn_ignore", "why", case.id),
                 ]
             )

@@ -108,7 +108,8 @@ class SourceHealth(StrEnum):
 
 
 class SourceEventKind(StrEnum):
-    """An entry of a source's health history: a failed poll, a change of health, a recovery."""
+    """An entry of a source's health history: a failed poll, a change of health, a recovery,
+    and what a successful poll had to say."""
 
     ERROR = "error"
     UNHEALTHY = "unhealthy"
@@ -116,6 +117,20 @@ class SourceEventKind(StrEnum):
     PARSER_BROKEN = "parser_broken"
     MISCONFIGURED = "misconfigured"
     RECOVERED = "recovered"
+    SKIPPED = "skipped"  # malformed entries left out of an otherwise good poll
+    PATH = "path"  # how the reviews were reached changed (an API, a fallback page)
+
+
+# The events the digest counts as a source's failures.
+FAILURE_EVENTS = frozenset(
+    {
+        SourceEventKind.ERROR,
+        SourceEventKind.UNHEALTHY,
+        SourceEventKind.BLOCKED,
+        SourceEventKind.PARSER_BROKEN,
+        SourceEventKind.MISCONFIGURED,
+    }
+)
 
 
 class SourceOrigin(StrEnum):

@@ -18,6 +18,7 @@ from bot.delivery import TelegramNotifier
 from bot.factory import create_bot
 from bot.setup import build_dispatcher, set_bot_commands
 from bot.thanks import thank_for_praise
+from common.backoff import backoff
 from common.clock import utcnow
 from otklik.app import Runtime, open_runtime
 from otklik.console import ConsoleNotifier
@@ -94,7 +95,7 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
 async def _keep_polling(dispatcher: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
     """Long-poll Telegram for the whole life of the service: when Telegram is unreachable at
     start or polling dies later, the bot's commands must come back by themselves."""
-    delay = 1.0
+    restarts = 0
     while not stop.is_set():
         try:
             await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
@@ -103,10 +104,11 @@ async def _keep_polling(dispatcher: Dispatcher, bot: Bot, stop: asyncio.Event) -
             reason = f"failed: {exc}"
         if stop.is_set():
             return
+        delay = backoff(restarts, base=1.0, cap=60.0, spread=0.1)
+        restarts += 1
         log.warning("Telegram polling %s; restarting in %.0f s", reason, delay)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=delay)
-        delay = min(delay * 2, 60.0)
 
 
 async def _serve(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from common.vocabulary import Label, SourceEventKind, SourceHealth
+from common.vocabulary import FAILURE_EVENTS, Label, SourceHealth
 from reports.periods import Period
 from reports.response import MemberSpeed, ResponseFigures, member_speeds, response_figures
 from reports.touchpoints import TouchpointFigures, ranked_touchpoints, short_quote
@@ -21,7 +21,6 @@ from storage.repositories.stats import (
 )
 
 SENTIMENTS = tuple(Label)
-FAILURE_EVENTS = frozenset(set(SourceEventKind) - {SourceEventKind.RECOVERED})
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,7 +83,6 @@ class Source(Base):
     url: Mapped[str] = mapped_column(String(2000))
     interval_seconds: Mapped[int] = mapped_column(Integer, default=600)
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # "config" sources follow the TOML file; "chat" ones were added by an owner from the bot.
     origin: Mapped[str] = mapped_column(String(16), default=SourceOrigin.CONFIG)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]

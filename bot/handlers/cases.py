@@ -35,6 +35,7 @@ from bot.render import esc
 from bot.replies_view import reply_outcome_message
 from bot.texts import t
 from common.clock import Clock
+from common.vocabulary import CaseEventKind
 from storage.repositories import cases as cases_repo
 from storage.repositories.cases import CaseRecord
 
@@ -83,22 +84,22 @@ async def cmd_change(
         case = await case_to_act(session, access, lang, case_id, command)
         now = clock()
         who = actor(access)
-        if command == "take":
+        if command == CaseEventKind.TAKE:
             case = await case_actions.take(session, case, who, now)
             text = t(lang, "took", id=case.id, name=esc(access.name))
-        elif command == "resolve":
+        elif command == CaseEventKind.RESOLVE:
             case = await case_actions.resolve(session, case, who, now)
             text = t(lang, "resolved", id=case.id)
-        elif command == "reopen":
+        elif command == CaseEventKind.REOPEN:
             case = await case_actions.reopen(session, case, who, now)
             text = t(lang, "reopened", id=case.id)
-        elif command == "assign":
+        elif command == CaseEventKind.ASSIGN:
             user_id = parse_int(words[1] if len(words) > 1 else None)
             if user_id is None:
                 raise Refusal(t(lang, "usage_assign"))
             case = await case_actions.assign(session, case, who, user_id, now)
             text = t(lang, "assigned", id=case.id, name=esc(case.assignee_name or user_id))
-        elif command == "ignore":
+        elif command == CaseEventKind.IGNORE:
             reason = rest_after(message.text, 1)
             if not reason:
                 raise Refusal(t(lang, "usage_ignore"))
@@ -190,7 +191,7 @@ async def on_case_button(
         now = clock()
         who = actor(access)
         action = callback_data.action
-        if action == "reply":
+        if action == CaseEventKind.REPLY:
             await _ask_reply(query, state, lang, case)
             return
         if action == "why":
@@ -201,13 +202,13 @@ async def on_case_button(
                     reply_markup=_reasons_keyboard(lang, case.id),
                 )
             return
-        if action == "take":
+        if action == CaseEventKind.TAKE:
             case = await case_actions.take(session, case, who, now)
             toast = t(lang, "took", id=case.id, name=access.name)
-        elif action == "resolve":
+        elif action == CaseEventKind.RESOLVE:
             case = await case_actions.resolve(session, case, who, now)
             toast = t(lang, "resolved", id=case.id)
-        elif action == "ignore":
+        elif action == CaseEventKind.IGNORE:
             reason = (
                 t(lang, f"ignore_reason_{callback_data.arg}")
                 if callback_data.arg in IGNORE_REASONS
@@ -215,7 +216,7 @@ async def on_case_button(
             )
             case = await case_actions.ignore(session, case, who, reason, now)
             toast = t(lang, "ignored", id=case.id, reason=reason)
-        elif action == "reopen":
+        elif action == CaseEventKind.REOPEN:
             case = await case_actions.reopen(session, case, who, now)
             toast = t(lang, "reopened", id=case.id)
         elif action == "confirm":
@@ -247,7 +248,9 @@ def _reasons_keyboard(lang: str, case_id: int) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(
             text=t(lang, f"ignore_reason_{reason}"),
-            callback_data=CaseAction(action="ignore", case_id=case_id, arg=reason).pack(),
+            callback_data=CaseAction(
+                action=CaseEventKind.IGNORE, case_id=case_id, arg=reason
+            ).pack(),
         )
         for reason in IGNORE_REASONS
     ]

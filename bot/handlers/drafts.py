@@ -264,7 +264,7 @@ async def _replace_pressed(query: CallbackQuery, text: str) -> None:
 def create_router() -> Router:
     """A fresh router (a router joins one dispatcher only; tests build several)."""
     router = Router(name="drafts")
-    router.callback_query.register(on_draft, CaseAction.filter(F.action == "draft"))
+    router.callback_query.register(on_draft, CaseAction.filter(F.action == CaseEventKind.DRAFT))
     router.callback_query.register(on_draft_button, DraftAction.filter())
     router.callback_query.register(on_approval, ApprovalAction.filter())
     return router

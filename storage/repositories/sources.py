@@ -104,24 +104,30 @@ async def note_poll(
         shown = "; ".join(skipped[:5]) + (" …" if len(skipped) > 5 else "")
         message = f"{len(skipped)} malformed entries skipped: {shown}"
         session.add(
-            SourceEvent(source_id=source_id, at=now, kind="skipped", message=message[:2000])
+            SourceEvent(
+                source_id=source_id, at=now, kind=SourceEventKind.SKIPPED, message=message[:2000]
+            )
         )
     if path:
         last = await session.scalar(
             select(SourceEvent.message)
-            .where(SourceEvent.source_id == source_id, SourceEvent.kind == "path")
+            .where(SourceEvent.source_id == source_id, SourceEvent.kind == SourceEventKind.PATH)
             .order_by(SourceEvent.at.desc(), SourceEvent.id.desc())
             .limit(1)
         )
         if last != path:
-            session.add(SourceEvent(source_id=source_id, at=now, kind="path", message=path[:2000]))
+            session.add(
+                SourceEvent(
+                    source_id=source_id, at=now, kind=SourceEventKind.PATH, message=path[:2000]
+                )
+            )
 
 
 async def current_paths(session: AsyncSession) -> dict[int, str]:
     """source id → how its reviews were last reached, for the sources that have said so."""
     latest = (
         select(SourceEvent.source_id, func.max(SourceEvent.id).label("last"))
-        .where(SourceEvent.kind == "path")
+        .where(SourceEvent.kind == SourceEventKind.PATH)
         .group_by(SourceEvent.source_id)
         .subquery()
     )
