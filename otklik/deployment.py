@@ -6,7 +6,7 @@ job queue (otklik.workqueue) that every process of the deployment shares.
     classify  classify mentions stored unlabelled (the classifier was down)
     send      deliver the outbox to Telegram
     bot       answer the Telegram bot's updates (long polling, or a webhook with --webhook)
-    jobs      deadline reminders and weekly digests
+    jobs      deadline reminders, weekly digests and thanks for praise
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 from datetime import datetime
-from enum import StrEnum
 
 from aiogram import Bot
 
@@ -23,48 +22,23 @@ from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from bot.factory import create_bot
 from bot.setup import build_dispatcher, set_bot_commands
-from common.errors import ConfigError
+from bot.thanks import thank_for_praise
 from otklik.app import Runtime, open_runtime
 from otklik.console import ConsoleNotifier
 from otklik.digest_schedule import queue_due_digests
+from otklik.roles import Role
 from otklik.sender import Notifier, Sender
+from otklik.service import keep_polling, llm_client, reply_credentials
 from otklik.settings import Settings
-from otklik.telegram import Webhook, keep_polling, reply_credentials, serve_webhook
+from otklik.telegram import Webhook, serve_webhook
 from otklik.workqueue import Queue, Work, WorkQueue
+from replies import Drafter
 from scrapers.publish import ReplyPublisher
-from storage.db import is_postgresql
 
 log = logging.getLogger(__name__)
 
 # Send jobs wait on Telegram, not on the CPU: a few at once keep latency low under bursts.
 SEND_CONCURRENCY = 4
-
-
-class Role(StrEnum):
-    ALL = "all"
-    POLL = "poll"
-    CLASSIFY = "classify"
-    SEND = "send"
-    BOT = "bot"
-    JOBS = "jobs"
-
-
-EVERY_ROLE = frozenset(Role) - {Role.ALL}
-
-
-def parse_roles(text: str) -> frozenset[Role]:
-    """'poll,send' → {poll, send}; `all` stands for every role."""
-    try:
-        roles = frozenset(Role(part.strip()) for part in text.split(",") if part.strip())
-    except ValueError:
-        known = ", ".join(role.value for role in Role)
-        raise ConfigError(f"--role {text!r}: roles are {known} (several: poll,send)") from None
-    return EVERY_ROLE if not roles or Role.ALL in roles else roles
-
-
-def uses_job_queue(database_url: str) -> bool:
-    """PostgreSQL deployments share their work through the job queue; SQLite is one process."""
-    return is_postgresql(database_url)
 
 
 async def serve_deployment(
@@ -141,7 +115,12 @@ async def _work(
             async def digests(now: datetime) -> int:
                 return await queue_due_digests(sessions, now)
 
-            work.deadlines, work.digests = deadlines, digests
+            drafter, publisher = _replies(runtime)
+
+            async def thanks(now: datetime) -> int:
+                return await thank_for_praise(sessions, drafter, publisher, now)
+
+            work.deadlines, work.digests, work.thanks = deadlines, digests, thanks
             queues.append((Queue.JOBS, 1))
     if roles == {Role.BOT}:
         return
@@ -150,10 +129,11 @@ async def _work(
 
 
 async def _answer(runtime: Runtime, bot: Bot, stop: asyncio.Event, webhook: Webhook | None) -> None:
-    publisher = ReplyPublisher(runtime.http, reply_credentials(runtime.settings))
+    drafter, publisher = _replies(runtime)
     dispatcher = build_dispatcher(
         sessionmaker=runtime.sessionmaker,
         publisher=publisher,
+        drafter=drafter,
         per_host_rate=runtime.settings.http_per_host_rate,
     )
     try:
@@ -171,3 +151,11 @@ async def _answer(runtime: Runtime, bot: Bot, stop: asyncio.Event, webhook: Webh
             await dispatcher.stop_polling()
         polling.cancel()
         await asyncio.gather(polling, return_exceptions=True)
+
+
+def _replies(runtime: Runtime) -> tuple[Drafter, ReplyPublisher]:
+    """Reply drafts (a language model when configured) and publishing on the platforms."""
+    return (
+        Drafter(llm_client(runtime.settings, runtime.http)),
+        ReplyPublisher(runtime.http, reply_credentials(runtime.settings)),
+    )

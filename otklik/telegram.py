@@ -1,6 +1,5 @@
-"""The Telegram side of a process: long polling that comes back by itself, or a webhook
-server (aiogram's aiohttp handler, Telegram's secret token checked) for bots behind a load
-balancer, and the reply-publishing credentials."""
+"""The bot behind a load balancer: a webhook server (aiogram's aiohttp handler, Telegram's
+secret token checked) so several bot processes can answer updates."""
 
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ from aiohttp import web
 from yarl import URL
 
 from otklik.settings import Settings
-from scrapers.publish import ReplyCredentials
 
 log = logging.getLogger(__name__)
 
@@ -44,24 +42,6 @@ def webhook_secret(settings: Settings) -> str:
     assert settings.bot_token is not None
     token = settings.bot_token.get_secret_value().encode()
     return hashlib.sha256(b"otklik-webhook:" + token).hexdigest()
-
-
-async def keep_polling(dispatcher: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
-    """Long-poll Telegram for the whole life of the service: when Telegram is unreachable at
-    start or polling dies later, the bot's commands must come back by themselves."""
-    delay = 1.0
-    while not stop.is_set():
-        try:
-            await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
-            reason = "stopped"
-        except Exception as exc:
-            reason = f"failed: {exc}"
-        if stop.is_set():
-            return
-        log.warning("Telegram polling %s; restarting in %.0f s", reason, delay)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=delay)
-        delay = min(delay * 2, 60.0)
 
 
 async def serve_webhook(
@@ -95,17 +75,3 @@ async def serve_webhook(
         with contextlib.suppress(Exception):
             await dispatcher.emit_shutdown(bot=bot)
         await runner.cleanup()
-
-
-def reply_credentials(settings: Settings) -> ReplyCredentials:
-    def secret(value: object) -> str | None:
-        return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
-
-    key = settings.appstore_private_key_file
-    return ReplyCredentials(
-        google_business_token=secret(settings.google_business_token),
-        google_play_token=secret(settings.google_play_token),
-        appstore_issuer_id=settings.appstore_issuer_id,
-        appstore_key_id=settings.appstore_key_id,
-        appstore_private_key=key.read_text(encoding="utf-8") if key else None,
-    )

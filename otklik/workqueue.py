@@ -59,6 +59,7 @@ class Task(StrEnum):
     DISPATCH_OUTBOX = "otklik:dispatch_outbox"
     DEADLINES = "otklik:deadlines"
     DIGESTS = "otklik:digests"
+    THANKS = "otklik:thanks"
     RETRY_STALLED = "otklik:retry_stalled"
 
 
@@ -71,6 +72,7 @@ class Work:
     sender: Sender | None = None
     deadlines: PeriodicJob | None = None
     digests: PeriodicJob | None = None
+    thanks: PeriodicJob | None = None
     lease_seconds: float = 30.0
     dispatch_batch: int = 500
 
@@ -135,6 +137,10 @@ async def deadlines(context: JobContext, timestamp: int) -> None:
 
 async def digests(context: JobContext, timestamp: int) -> None:
     await _periodic(context, "digests")
+
+
+async def thanks(context: JobContext, timestamp: int) -> None:
+    await _periodic(context, "thanks")
 
 
 async def retry_stalled(context: JobContext, timestamp: int) -> None:
@@ -211,6 +217,7 @@ def _blueprint() -> Blueprint:
     every("* * * * * */30", classify_pending, Queue.CLASSIFY)
     every("* * * * *", deadlines, Queue.JOBS)
     every("* * * * *", digests, Queue.JOBS)
+    every("* * * * *", thanks, Queue.JOBS)
     every("* * * * * */5", retry_stalled, Queue.LEASE)
     return tasks
 

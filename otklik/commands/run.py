@@ -6,8 +6,8 @@ import argparse
 import asyncio
 
 from common.errors import ConfigError
-from otklik.deployment import Role, parse_roles
 from otklik.logs import setup_logging
+from otklik.roles import Role, parse_roles
 from otklik.service import serve
 from otklik.settings import load_settings
 from otklik.telegram import Webhook, webhook_secret

@@ -98,7 +98,7 @@ async def _counts(
     return counted[brand_id]
 
 
-async def test_known_keys_finds_exactly_the_stored_ones(
+async def test_stored_mentions_finds_exactly_the_stored_ones(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     source = await synced_source(sessions)
@@ -116,7 +116,8 @@ async def test_known_keys_finds_exactly_the_stored_ones(
     wanted = [f"r{n}" for n in range(900)]
     async with sessions() as session:
         for _ in range(8):  # past PostgreSQL's switch to a generic plan for a prepared statement
-            found = await mentions.known_keys(session, source.id, wanted)
-            assert found == {f"r{n}" for n in range(0, 900, 2)}
-        assert await mentions.known_keys(session, source.id + 1, wanted) == set()
-        assert await mentions.known_keys(session, source.id, []) == set()
+            found = await mentions.stored_mentions(session, source.id, wanted)
+            assert set(found) == {f"r{n}" for n in range(0, 900, 2)}
+            assert found["r4"].text == "отзыв 4"
+        assert await mentions.stored_mentions(session, source.id + 1, wanted) == {}
+        assert await mentions.stored_mentions(session, source.id, []) == {}
