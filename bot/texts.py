@@ -141,6 +141,12 @@ RU: dict[str, str] = {
     "sources_title": "<b>Источники</b>",
     "sources_empty": "Источников нет. Вставьте ссылку на страницу отзывов, чтобы добавить.",
     "source_line": "{icon} #{id} {kind} · {brand}{origin}\n{url}{detail}",
+    "host_over_budget": (
+        "\n⚠️ <b>{host}</b>: {sources} источн. просят {demand} опросов/с, а вежливость "
+        "разрешает {budget}/с — каждый опрашивается примерно раз в {effective} с вместо {wanted} с. "
+        "Исправить: OTKLIK_HTTP_PER_HOST_RATE={needed}, если сайт позволяет, или интервалы "
+        "от {effective} с."
+    ),
     "from_config": " · из конфига",
     "last_success": "\n   последний успех: {at}",
     "last_error": "\n   ошибка: {error}",
@@ -406,6 +412,12 @@ EN: dict[str, str] = {
     "sources_title": "<b>Sources</b>",
     "sources_empty": "No sources. Paste a link to a review page to add one.",
     "source_line": "{icon} #{id} {kind} · {brand}{origin}\n{url}{detail}",
+    "host_over_budget": (
+        "\n⚠️ <b>{host}</b>: {sources} sources ask for {demand} polls/s, politeness allows "
+        "{budget}/s, so each is polled about every {effective} s instead of {wanted} s. "
+        "Fix: OTKLIK_HTTP_PER_HOST_RATE={needed} if the site allows it, or intervals of "
+        "{effective} s or more."
+    ),
     "from_config": " · from config",
     "last_success": "\n   last success: {at}",
     "last_error": "\n   error: {error}",
