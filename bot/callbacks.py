@@ -13,6 +13,12 @@ class CaseAction(CallbackData, prefix="c"):
     arg: str = ""
 
 
+class BacklogCase(CallbackData, prefix="b"):
+    """Open a case for a review from the backlog."""
+
+    mention_id: int
+
+
 class LabelFix(CallbackData, prefix="l"):
     """Open the label menu (label="") or set the mention's label."""
 

@@ -28,6 +28,7 @@ from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLat
 from bot.incidents import deliver_incident
 from bot.notices import render_notice
 from bot.reply_notices import REPLY_NOTICES, send_reply_notice
+from bot.updates import send_review_update
 from common.clock import Clock, utcnow
 from common.vocabulary import OutboxKind
 from storage.records import OutboxRecord
@@ -83,6 +84,8 @@ class TelegramNotifier:
             return await send_digest(self.bot, self._sessions, message)
         if message.kind == OutboxKind.INCIDENT:
             return await deliver_incident(self.bot, self._sessions, message, self._clock())
+        if message.kind == OutboxKind.REVIEW_UPDATE:
+            return await send_review_update(self.bot, self._sessions, message, self._clock())
         if message.kind in REPLY_NOTICES:
             return await send_reply_notice(self.bot, self._sessions, message)
         async with self._sessions() as session:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -23,6 +23,9 @@ from storage.records import MentionRecord
 from storage.repositories.cases import CaseRecord
 
 MESSAGE_LIMIT = 4096
+# Polls run every few minutes, so a review seen this long after its date was held back by the
+# site (moderation) or listed out of order: the alert shows both times.
+LATE_AFTER = timedelta(hours=3)
 REPLY_PREVIEW = 300
 SOURCE_NAMES = {
     "twogis": "2ГИС",
@@ -152,6 +155,13 @@ def alert_text(
         source += f" · {stars(mention.rating)}"
     head.append(source)
     when = local_time(mention.published_at or mention.first_seen_at, tz)
+    if mention.published_at and mention.first_seen_at - mention.published_at > LATE_AFTER:
+        when = t(
+            lang,
+            "written_appeared",
+            written=when,
+            appeared=local_time(mention.first_seen_at, tz),
+        )
     head.append(f"{t(lang, 'author')}: {esc(mention.author or t(lang, 'anonymous'))} · {when}")
     tail: list[str] = []
     if mention.sentiment_label:
@@ -161,6 +171,10 @@ def alert_text(
         tail.append(sentiment)
     if mention.needs_review:
         tail.append(t(lang, "needs_review"))
+    if mention.edited_at is not None:
+        tail.append(t(lang, "edited_mark", at=local_time(mention.edited_at, tz)))
+    if mention.removed_at is not None:
+        tail.append(t(lang, "removed_mark", at=local_time(mention.removed_at, tz)))
     if mention.touchpoints:
         tail.append(f"{t(lang, 'tags')}: {tag_names(lang, mention.touchpoints)}")
     if case is not None:

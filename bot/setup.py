@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import digest
 from bot.case_actions import Publisher
 from bot.handlers import (
+    backlog,
     cases,
     compare,
     drafts,
@@ -39,6 +40,7 @@ def build_dispatcher(
     drafter: Drafter | None = None,
     detect_source: Callable[[str], str | None] | None = None,
     clock: Clock = utcnow,
+    per_host_rate: float = 1.0,
 ) -> Dispatcher:
     """The bot's dispatcher.
 
@@ -46,8 +48,10 @@ def build_dispatcher(
     drafter: a replies.Drafter (default: template drafts only, no language model).
     detect_source: URL → source kind (default scrapers.registry.detect).
     clock: the time handlers see; tests pass a controllable one.
+    per_host_rate: the deployment's politeness per site, for /sources' capacity warnings.
     Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `drafter`,
-    `detect_source` and `sessionmaker` from the dispatcher's data and middlewares.
+    `detect_source`, `per_host_rate` and `sessionmaker` from the dispatcher's data and
+    middlewares.
     """
     dispatcher = Dispatcher(
         sessionmaker=sessionmaker,
@@ -55,6 +59,7 @@ def build_dispatcher(
         drafter=drafter or Drafter(),
         detect_source=detect_source or detect,
         clock=clock,
+        per_host_rate=per_host_rate,
     )
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dispatcher.update.outer_middleware(AccessMiddleware())
@@ -62,6 +67,7 @@ def build_dispatcher(
         members.create_router(),
         drafts.create_router(),
         cases.create_router(),
+        backlog.create_router(),
         labels.create_router(),
         praise.create_router(),
         stats.create_router(),

@@ -26,6 +26,7 @@ RU: dict[str, str] = {
         "/digest [бренд] [7d|30d|2026-10] — дайджест · /digest_at пн 10:00 | off — когда присылать\n"
         "/compare [бренд] [7d|30d] — индекс по филиалам и сравнение с конкурентами\n"
         "/brands · /sources — бренды и источники · /add_source URL · /remove_source N\n"
+        "/backlog — негатив без ответа, найденный при подключении источников\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
         "/invite pr|viewer [бренд] [филиал] · /members · /subscribe · /lang ru|en"
     ),
@@ -133,6 +134,8 @@ RU: dict[str, str] = {
         "в срок {on_time}; медиана первого ответа {median}; открыто {open}"
     ),
     "stats_empty": "За этот период кейсов не было.",
+    "stats_raised": "   🎉 после наших ответов {n} отз. подняли оценку, в среднем +{gain}★",
+    "case_rating_raised": "🎉 После ответа оценка выросла: {old}★ → {new}★ ({at})",
     "stats_ignored": " (проигнорировано {n})",
     "brands_title": "<b>Ваши бренды</b>",
     "brand_line": "<b>{name}</b> ({role}) · ответ за {minutes} мин, {work_start}–{work_end}{paused}{quiet}",
@@ -141,6 +144,12 @@ RU: dict[str, str] = {
     "sources_title": "<b>Источники</b>",
     "sources_empty": "Источников нет. Вставьте ссылку на страницу отзывов, чтобы добавить.",
     "source_line": "{icon} #{id} {kind} · {brand}{origin}\n{url}{detail}",
+    "host_over_budget": (
+        "\n⚠️ <b>{host}</b>: {sources} источн. просят {demand} опросов/с, а вежливость "
+        "разрешает {budget}/с — каждый опрашивается примерно раз в {effective} с вместо {wanted} с. "
+        "Исправить: OTKLIK_HTTP_PER_HOST_RATE={needed}, если сайт позволяет, или интервалы "
+        "от {effective} с."
+    ),
     "from_config": " · из конфига",
     "last_success": "\n   последний успех: {at}",
     "last_error": "\n   ошибка: {error}",
@@ -171,6 +180,31 @@ RU: dict[str, str] = {
     "already_subscribed": "Этот чат уже получает оповещения «{brand}».",
     "unsubscribed": "Этот чат больше не получает оповещения «{brand}».",
     "done": "Готово.",
+    "written_appeared": "написан {written}, появился на сайте {appeared}",
+    "edited_mark": "✏️ Автор изменил отзыв {at}",
+    "removed_mark": "🗑 Отзыв удалён с сайта ({at})",
+    "event_edited": "отзыв изменён",
+    "event_reply_seen": "ответ замечен на площадке",
+    "event_removed": "закрыт: отзыв удалён с сайта",
+    "rating_raised": "🎉 <b>Оценка выросла с {old}★ до {new}★</b>{after} · {brand}",
+    "after_your_reply": " после вашего ответа",
+    "update_case": "Кейс #{id}",
+    "backlog_connected": (
+        "📥 Источник добавлен: {kind} · {brand}\n"
+        "Прочитано отзывов за {days} дн.: {read}, негативных без ответа: {negative} — /backlog"
+    ),
+    "backlog_title": "<b>Негатив без ответа</b> (найден при подключении): {count}",
+    "backlog_empty": "Негатива без ответа из истории нет 🎉",
+    "backlog_line": "{n}. {source} · {stars} · {when}\n<i>{text}</i>",
+    "btn_open_case": "📂 Открыть кейс: {n}",
+    "backlog_opened": "Открыт кейс #{id}.",
+    "backlog_has_case": "У этого отзыва уже есть кейс.",
+    "coverage": "\n   на сайте: {site}, у нас: {held}",
+    "coverage_note_listing_cut": "\n   ⚠️ список длиннее, чем читает полная сверка",
+    "coverage_note_not_listed": "\n   ⚠️ сайт считает отзывы, которых не показывает",
+    "coverage_gap": "⚠️ Источник {where} бренда «{brand}»: на сайте {site}, у нас {held}. Причина: {reason}.",
+    "coverage_reason_listing_cut": "список длиннее, чем читает полная сверка (OTKLIK_RECONCILE_PAGES)",
+    "coverage_reason_not_listed": "сайт считает отзывы, которых не показывает в списке (скрытые или оценки без текста)",
     "source_down": (
         "⚠️ Источник {where} бренда «{brand}» не работает: {reason}.\n"
         "Ошибок подряд: {failures}. Последняя: <code>{detail}</code>"
@@ -278,6 +312,7 @@ EN: dict[str, str] = {
         "/digest [brand] [7d|30d|2026-10] — digest · /digest_at mon 10:00 | off — when to send it\n"
         "/compare [brand] [7d|30d] — index by branch and against competitors\n"
         "/brands · /sources — brands and sources · /add_source URL · /remove_source N\n"
+        "/backlog — unanswered negatives found when sources were connected\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
         "/invite pr|viewer [brand] [branch] · /members · /subscribe · /lang ru|en"
     ),
@@ -385,6 +420,8 @@ EN: dict[str, str] = {
         "{on_time} on time; median first response {median}; {open} open"
     ),
     "stats_empty": "No cases in this period.",
+    "stats_raised": "   🎉 after our replies {n} reviews raised their rating, +{gain}★ on average",
+    "case_rating_raised": "🎉 Rating raised after the reply: {old}★ → {new}★ ({at})",
     "stats_ignored": " ({n} ignored)",
     "brands_title": "<b>Your brands</b>",
     "brand_line": "<b>{name}</b> ({role}) · reply within {minutes} min, {work_start}–{work_end}{paused}{quiet}",
@@ -393,6 +430,12 @@ EN: dict[str, str] = {
     "sources_title": "<b>Sources</b>",
     "sources_empty": "No sources. Paste a link to a review page to add one.",
     "source_line": "{icon} #{id} {kind} · {brand}{origin}\n{url}{detail}",
+    "host_over_budget": (
+        "\n⚠️ <b>{host}</b>: {sources} sources ask for {demand} polls/s, politeness allows "
+        "{budget}/s, so each is polled about every {effective} s instead of {wanted} s. "
+        "Fix: OTKLIK_HTTP_PER_HOST_RATE={needed} if the site allows it, or intervals of "
+        "{effective} s or more."
+    ),
     "from_config": " · from config",
     "last_success": "\n   last success: {at}",
     "last_error": "\n   error: {error}",
@@ -423,6 +466,31 @@ EN: dict[str, str] = {
     "already_subscribed": "This chat already receives alerts for “{brand}”.",
     "unsubscribed": "This chat no longer receives alerts for “{brand}”.",
     "done": "Done.",
+    "written_appeared": "written {written}, appeared on the site {appeared}",
+    "edited_mark": "✏️ Edited by the author {at}",
+    "removed_mark": "🗑 Removed from the site ({at})",
+    "event_edited": "review edited",
+    "event_reply_seen": "reply seen on the platform",
+    "event_removed": "closed: review removed from the site",
+    "rating_raised": "🎉 <b>Rating raised from {old}★ to {new}★</b>{after} · {brand}",
+    "after_your_reply": " after your reply",
+    "update_case": "Case #{id}",
+    "backlog_connected": (
+        "📥 Source added: {kind} · {brand}\n"
+        "{read} reviews read over {days} days, {negative} negative without an answer — /backlog"
+    ),
+    "backlog_title": "<b>Unanswered negatives</b> (found on connect): {count}",
+    "backlog_empty": "No unanswered negatives in the history 🎉",
+    "backlog_line": "{n}. {source} · {stars} · {when}\n<i>{text}</i>",
+    "btn_open_case": "📂 Open case: {n}",
+    "backlog_opened": "Case #{id} opened.",
+    "backlog_has_case": "This review already has a case.",
+    "coverage": "\n   site: {site}, held: {held}",
+    "coverage_note_listing_cut": "\n   ⚠️ the listing is longer than the full check reads",
+    "coverage_note_not_listed": "\n   ⚠️ the site counts reviews it does not list",
+    "coverage_gap": "⚠️ Source {where} of “{brand}”: site {site}, held {held}. Reason: {reason}.",
+    "coverage_reason_listing_cut": "the listing is longer than the full check reads (OTKLIK_RECONCILE_PAGES)",
+    "coverage_reason_not_listed": "the site counts reviews it does not list (hidden, or ratings without text)",
     "source_down": (
         "⚠️ Source {where} of “{brand}” is down: {reason}.\n"
         "Failures in a row: {failures}. Last: <code>{detail}</code>"
@@ -541,6 +609,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("members", "Команда бренда"),
         ("subscribe", "Оповещения в этот чат"),
         ("lang", "Язык: /lang ru|en"),
+        ("backlog", "Негатив без ответа из истории"),
         ("help", "Помощь"),
     ],
     "en": [
@@ -568,6 +637,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("members", "The brand's team"),
         ("subscribe", "Alerts to this chat"),
         ("lang", "Language: /lang ru|en"),
+        ("backlog", "Unanswered negatives from the history"),
         ("help", "Help"),
     ],
 }

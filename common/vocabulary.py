@@ -57,6 +57,10 @@ class CaseEventKind(StrEnum):
     SUBMIT_REPLY = "submit_reply"  # a reply waits for an owner's approval
     APPROVE_REPLY = "approve_reply"
     REJECT_REPLY = "reject_reply"
+    # Written by a poll, not a person: the review changed on the site.
+    EDITED = "edited"
+    REPLY_SEEN = "reply_seen"
+    REMOVED = "removed"
 
 
 class ReplyState(StrEnum):
@@ -151,6 +155,16 @@ class OutboxKind(StrEnum):
     APPROVAL = "approval"  # a reply waiting for an owner's approval
     REPLY_REJECTED = "reply_rejected"  # an owner sent a reply back to its author
     THANKS = "thanks"  # a thank-you for praise, published or to post by hand
+    REVIEW_UPDATE = "review_update"  # an alerted review changed on the site
+    BACKLOG = "backlog"  # a source's first poll: what it read, the unanswered negatives
+    COVERAGE = "coverage"  # held reviews still short of the site's count after a full walk
+
+
+class CoverageGap(StrEnum):
+    """Why held reviews fall short of the site's stated count after a full walk."""
+
+    LISTING_CUT = "listing_cut"  # the listing is longer than the walk reads
+    NOT_LISTED = "not_listed"  # the site counts reviews it does not list
 
 
 class OutboxStatus(StrEnum):

@@ -6,6 +6,7 @@ A review at 23:00 with a one-hour target is due an hour after the next shift ope
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 
@@ -53,3 +54,30 @@ def due_at(
         day += timedelta(days=1)
         cursor = max(cursor, datetime.combine(day, time(0), zone))
     raise ValueError(f"no working time in schedule {work_start}-{work_end} on days {work_days!r}")
+
+
+class WorkSchedule(Protocol):
+    """A brand's response target and working hours (storage's BrandRecord has them)."""
+
+    @property
+    def response_minutes(self) -> int: ...
+    @property
+    def work_start(self) -> str: ...
+    @property
+    def work_end(self) -> str: ...
+    @property
+    def work_days(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+def response_due(opened_at: datetime, brand: WorkSchedule) -> datetime:
+    """When a case opened at `opened_at` owes its first response under the brand's schedule."""
+    return due_at(
+        opened_at,
+        minutes=brand.response_minutes,
+        work_start=brand.work_start,
+        work_end=brand.work_end,
+        work_days=brand.work_days,
+        tz=brand.timezone,
+    )

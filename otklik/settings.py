@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     backfill_limit: int = Field(default=200, ge=0)
     backfill_days: int = Field(default=30, ge=0)
     unhealthy_after: int = Field(default=3, ge=1)
+    # The full walk of each listing: fills holes, finds removed reviews, checks coverage.
+    reconcile_hours: float = Field(default=24, gt=0)
+    reconcile_pages: int = Field(default=20, ge=1)
     http_timeout: float = Field(default=30, gt=0)
     http_retries: int = Field(default=3, ge=0)
     http_backoff: float = Field(default=1.0, ge=0)
@@ -42,6 +45,11 @@ class Settings(BaseSettings):
     http_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     classify_batch: int = Field(default=64, ge=1)
     outbox_max_attempts: int = Field(default=12, ge=1)
+
+    # PostgreSQL deployments: a worker silent this long is dead and its jobs go to another.
+    job_lease: float = Field(default=30, ge=3)
+    # Checked on every webhook request; derived from the bot token when unset.
+    webhook_secret: SecretStr | None = None
 
     # Credentials for publishing replies on platforms with an official API.
     google_business_token: SecretStr | None = None

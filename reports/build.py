@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reports.figures import DigestFigures, compute_figures
 from reports.periods import Period
 from storage.repositories import stats
+from storage.repositories.revisions import ratings_raised_after_reply
 from storage.repositories.stats import BrandInfo
 
 
@@ -31,7 +33,10 @@ async def build_figures(
     cases = _of(
         await stats.cases_created_between(session, brand.id, previous.start, period.end), source_ids
     )
-    return compute_figures(
+    # Counting a busy brand's month takes seconds of pure Python: a worker thread does it, so
+    # the event loop keeps answering chats and sending alerts meanwhile.
+    return await asyncio.to_thread(
+        compute_figures,
         brand=brand,
         period=period,
         now=now,
@@ -48,6 +53,9 @@ async def build_figures(
         source_events=_of(
             await stats.source_events_between(session, brand.id, period.start, period.end),
             source_ids,
+        ),
+        ratings_raised=await ratings_raised_after_reply(
+            session, [brand.id], since=period.start, until=period.end
         ),
     )
 

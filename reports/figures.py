@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from common.vocabulary import FAILURE_EVENTS, Label, SourceHealth
 from reports.periods import Period
-from reports.response import MemberSpeed, ResponseFigures, member_speeds, response_figures
+from reports.response import (
+    MemberSpeed,
+    ResponseFigures,
+    StarsChange,
+    member_speeds,
+    rating_gains,
+    response_figures,
+)
 from reports.touchpoints import TouchpointFigures, ranked_touchpoints, short_quote
 from storage.repositories.stats import (
     BrandInfo,
@@ -61,6 +68,8 @@ class SourceFigures:
     negative: int
     average_rating: float | None
     previous_average_rating: float | None
+    site_total: int | None = None
+    held: int = 0
 
     @property
     def rating_change(self) -> float | None:
@@ -149,8 +158,10 @@ def compute_figures(
     previous_cases: Sequence[CaseRow],
     open_cases: Sequence[CaseRow],
     source_events: Sequence[SourceEventRow],
+    ratings_raised: Sequence[StarsChange] = (),
 ) -> DigestFigures:
     previous = period.previous()
+    raised, gain = rating_gains(ratings_raised)
     return DigestFigures(
         brand_id=brand.id,
         brand_name=brand.name,
@@ -163,7 +174,11 @@ def compute_figures(
         previous_average_rating=_average(mention.rating for mention in previous_mentions),
         sources=_sources(sources, mentions, previous_mentions),
         days=_days(period, mentions),
-        response=response_figures(cases, period.cutoff(now)),
+        response=replace(
+            response_figures(cases, period.cutoff(now)),
+            ratings_raised=raised,
+            average_gain=gain,
+        ),
         previous_response=response_figures(previous_cases, previous.cutoff(now)),
         member_speeds=member_speeds(cases, period.cutoff(now)),
         criticised=ranked_touchpoints(mentions, previous_mentions, Label.NEGATIVE),
@@ -215,6 +230,8 @@ def _sources(
             negative=sum(1 for mention in now_by[source.id] if mention.sentiment == Label.NEGATIVE),
             average_rating=_average(mention.rating for mention in now_by[source.id]),
             previous_average_rating=_average(mention.rating for mention in before_by[source.id]),
+            site_total=source.site_total,
+            held=source.held,
         )
         for source in sources
         if now_by[source.id] or before_by[source.id]

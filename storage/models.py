@@ -123,6 +123,16 @@ class Source(Base):
     health: Mapped[str] = mapped_column(String(20), default=SourceHealth.OK)
     health_notified: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    # Coverage: the review count the site states (latest poll that saw one), the last full walk
+    # of the listing, and why the held reviews still fall short of the site's count after it.
+    site_total: Mapped[int | None] = mapped_column(Integer)
+    site_total_at: Mapped[datetime | None]
+    reconciled_at: Mapped[datetime | None]
+    coverage_note: Mapped[str | None] = mapped_column(Text)
+    # Reviews dated before this were beyond the first poll's backfill: found later, they are
+    # history (stored, never alerted); anything newer that turns up late is news.
+    history_before: Mapped[datetime | None]
+
     brand: Mapped[Brand] = relationship(back_populates="sources")
 
 
@@ -165,6 +175,10 @@ class Mention(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Mentions from a source's first poll are history: stored and counted, never alerted on.
     backfill: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The author changed the text or stars (history in mention_revisions).
+    edited_at: Mapped[datetime | None]
+    # A full listing of a site that lists every review no longer showed it (kept, not deleted).
+    removed_at: Mapped[datetime | None]
 
     sentiment_label: Mapped[str | None] = mapped_column(String(16))
     sentiment_score: Mapped[float | None] = mapped_column(Float)
@@ -172,6 +186,26 @@ class Mention(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     touchpoints: Mapped[list[Any]] = mapped_column(default=list)
     classified_at: Mapped[datetime | None]
+
+
+class MentionRevision(Base):
+    """What a review said before its author edited it, and whether that came after our reply."""
+
+    __tablename__ = "mention_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+    old_title: Mapped[str | None] = mapped_column(Text)
+    old_text: Mapped[str] = mapped_column(Text, default="")
+    old_rating: Mapped[float | None] = mapped_column(Float)
+    new_rating: Mapped[float | None] = mapped_column(Float)
+    old_label: Mapped[str | None] = mapped_column(String(16))
+    new_label: Mapped[str | None] = mapped_column(String(16))
+    # The business had answered (on the site or through a case) before the edit was seen.
+    after_reply: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class LabelCorrection(Base):
@@ -191,7 +225,10 @@ class LabelCorrection(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_brand_status", "brand_id", "status"),)
+    __table_args__ = (
+        Index("ix_cases_brand_status", "brand_id", "status"),
+        Index("ix_cases_brand_created", "brand_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mention_id: Mapped[int] = mapped_column(
@@ -306,6 +343,17 @@ class OutboxMessage(Base):
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class HostPace(Base):
+    """When the next request to a host may start, shared by every worker of a deployment so
+    per-site politeness holds for all of them together (PostgreSQL only: SQLite is one
+    process, which paces in memory)."""
+
+    __tablename__ = "host_pace"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_start_at: Mapped[datetime]
 
 
 class DigestRun(Base):

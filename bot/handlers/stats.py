@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiogram import Router
 from aiogram.filters import Command
@@ -15,10 +15,11 @@ from bot.render import esc
 from bot.texts import t
 from common.clock import Clock
 from reports.i18n import duration
-from reports.response import response_figures
+from reports.response import ResponseFigures, rating_gains, response_figures
 from storage.repositories import branches as branches_repo
+from storage.repositories import cases as cases_repo
 from storage.repositories import stats as stats_repo
-from storage.repositories.stats import CaseRow
+from storage.repositories.revisions import ratings_raised_after_reply
 
 
 async def stats(
@@ -29,34 +30,54 @@ async def stats(
     now = clock()
     scopes = access.scopes()
     lines = [t(lang, "stats_title", days=days)]
+    # Counted by the database: a busy brand's years of cases are not loaded row by row.
+    counted = await cases_repo.response_counts(
+        session, access.brand_ids, now - timedelta(days=days), now
+    )
     for membership in access.memberships.values():
+        scope = scopes.get(membership.brand_id)
+        counts = counted.get(membership.brand_id)
+        if counts is None:
+            continue
+        if scope is None:  # a branch manager sees their branch's line only
+            figures = ResponseFigures(
+                cases=counts.cases,
+                responded=counts.responded,
+                ignored=counts.ignored,
+                on_time=counts.on_time,
+                missed_deadlines=counts.missed_deadlines,
+                open=counts.open,
+                median_minutes=counts.median_minutes,
+            )
+            lines.append(_line(lang, esc(membership.brand_name), figures))
+            raised, gain = rating_gains(
+                await ratings_raised_after_reply(
+                    session, [membership.brand_id], since=now - timedelta(days=days), until=now
+                )
+            )
+            if raised and gain is not None:
+                lines.append(t(lang, "stats_raised", n=raised, gain=f"{gain:g}"))
+        branches = await branches_repo.branches_of(session, membership.brand_id)
+        if not branches:
+            continue
         cases = await stats_repo.cases_created_between(
             session, membership.brand_id, now - timedelta(days=days)
         )
         branch_of = await branches_repo.source_branches(session, membership.brand_id)
-        scope = scopes.get(membership.brand_id)
-        if scope is not None:  # a branch manager sees their branch only
-            cases = [case for case in cases if branch_of.get(case.source_id) == scope]
-        line = _line(lang, esc(membership.brand_name), cases, now)
-        if line is None:
-            continue
-        lines.append(line)
-        for branch in await branches_repo.branches_of(session, membership.brand_id):
+        for branch in branches:
+            if scope is not None and branch.id != scope:
+                continue
             mine = [case for case in cases if branch_of.get(case.source_id) == branch.id]
-            branch_line = _line(lang, esc(branch.name), mine, now)
-            if branch_line is not None:
-                lines.append("   📍 " + branch_line)
+            if mine:
+                branch_figures = response_figures(mine, now)
+                lines.append("   📍 " + _line(lang, esc(branch.name), branch_figures))
     if len(lines) == 1:
         await message.answer(t(lang, "stats_empty"))
         return
     await message.answer("\n".join(lines))
 
 
-def _line(lang: str, name: str, cases: list[CaseRow], now: datetime) -> str | None:
-    """One brand's or branch's response figures; None when it had no cases."""
-    figures = response_figures(cases, now)
-    if figures.cases == 0:
-        return None
+def _line(lang: str, name: str, figures: ResponseFigures) -> str:
     median = figures.median_minutes
     return t(
         lang,

@@ -16,6 +16,7 @@ from otklik.commands import (
     run,
     scan,
     sources,
+    status,
     train,
 )
 
@@ -25,6 +26,7 @@ COMMANDS: list[ModuleType] = [
     scan,
     run,
     sources,
+    status,
     classify,
     train,
     report,

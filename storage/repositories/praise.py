@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.vocabulary import PraiseState
+from common.vocabulary import Label, PraiseState
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Brand, Mention, PraiseReply, ReplyDraft, ReplySettings
 
@@ -57,7 +57,7 @@ async def candidates(session: AsyncSession, *, limit: int = 200) -> list[PraiseC
         .where(
             ReplySettings.thanks.is_(True),
             Mention.first_seen_at >= ReplySettings.thanks_since,
-            Mention.sentiment_label == "positive",
+            Mention.sentiment_label == Label.POSITIVE,
             Mention.needs_review.is_(False),
             Mention.backfill.is_(False),
             Mention.business_reply.is_(None),
