@@ -103,6 +103,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             per_host_rate=settings.http_per_host_rate,
             per_host_concurrency=settings.http_per_host_concurrency,
             max_bytes=settings.http_max_bytes,
+            allow_private=settings.allowed_private,
         )
         async with make_client_session(fetch_settings) as http:
             fetcher = Fetcher(http, fetch_settings)

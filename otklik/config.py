@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
@@ -58,6 +59,8 @@ class SourceConfig(BaseModel):
     def _http(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError(f"{value!r} is not an http(s) URL")
+        if "@" in urlsplit(value).netloc:
+            raise ValueError("a URL with a user name or password is not allowed")
         return value
 
     @property

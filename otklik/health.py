@@ -3,6 +3,8 @@ once; when it works again, once more."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
@@ -95,6 +97,38 @@ async def record_recovery(session: AsyncSession, source: SourceRecord, *, now: d
             now=now,
         )
     return True
+
+
+async def record_rejected(
+    session: AsyncSession,
+    source: SourceRecord,
+    rejected: Sequence[tuple[str, str]],
+    *,
+    now: datetime,
+) -> None:
+    """Items the database refused were left out of an otherwise stored poll: the owner is told
+    which, once per item, and `otklik sources` shows it as the source's last error."""
+    note = "; ".join(f"{key[:80]}: {reason}" for key, reason in rejected)
+    note = f"{len(rejected)} item(s) could not be stored: {note}"[:2000]
+    await sources_repo.note_rejected(session, source.id, now=now, note=note)
+    where = f"<b>{escape(source.kind)}</b> {escape(source.url)}"
+    brand = escape(source.brand_name)
+    ids = escape(", ".join(key[:80] for key, _ in rejected[:5]))
+    reason = escape(rejected[0][1][:300])
+    await _tell_owners(
+        session,
+        source,
+        key=f"rejected:{source.id}:{hashlib.sha256(note.encode()).hexdigest()[:32]}",
+        text_ru=(
+            f"⚠️ Источник {where} бренда «{brand}»: не удалось сохранить {len(rejected)} "
+            f"отз. ({ids}), остальные сохранены. Причина: <code>{reason}</code>"
+        ),
+        text_en=(
+            f"⚠️ Source {where} of “{brand}”: {len(rejected)} item(s) could not be stored "
+            f"({ids}); the others were. Reason: <code>{reason}</code>"
+        ),
+        now=now,
+    )
 
 
 async def _tell_owners(

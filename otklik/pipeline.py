@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from otklik import health
@@ -73,6 +74,8 @@ class PollReport:
     backfill: bool = False
     error: str | None = None
     health: str | None = None
+    # Site ids (or content hashes) of items the database refused; the rest were stored.
+    rejected: list[str] = field(default_factory=list)
 
 
 class Pipeline:
@@ -133,7 +136,29 @@ class Pipeline:
             known = await mentions_repo.known_keys(session, source.id, keys)
         fresh = [item for item, key in zip(items, keys, strict=True) if key not in known]
         verdicts = await self._classify_safely(fresh, brand=source.brand_name)
-        await self._store(report, result, fresh, verdicts)
+        try:
+            await self._store(report, result, fresh, verdicts)
+        except (SQLAlchemyError, UnicodeError) as exc:
+            # One review the database will not take must not hold back the others: find it
+            # (or them) with throwaway inserts, then store the rest with the cursor as usual.
+            rejected = await self._unstorable(report, fresh, verdicts)
+            if not rejected:
+                raise
+            log.warning(
+                "source %s %s: %d items not storable: %s",
+                source.kind,
+                source.url,
+                len(rejected),
+                exc.__class__.__name__,
+            )
+            keep = [i for i, item in enumerate(fresh) if i not in rejected]
+            await self._store(
+                report,
+                result,
+                [fresh[i] for i in keep],
+                [verdicts[i] for i in keep],
+                rejected=[(mentions_repo.dedup_key(fresh[i]), why) for i, why in rejected.items()],
+            )
         return report
 
     async def classify_pending(self, *, limit: int = 500) -> int:
@@ -164,12 +189,46 @@ class Pipeline:
                 )
         return len(pending)
 
+    async def _unstorable(
+        self,
+        report: PollReport,
+        fresh: list[NewMention],
+        verdicts: list[ClassificationInput | None],
+    ) -> dict[int, str]:
+        """Index → reason of the items the database refuses, each tried alone and rolled back.
+        A lost connection is not an item's fault: it propagates."""
+        source = report.source
+        rejected: dict[int, str] = {}
+        for index, (item, verdict) in enumerate(zip(fresh, verdicts, strict=True)):
+            async with self._sessions() as session:
+                try:
+                    await mentions_repo.insert_mentions(
+                        session,
+                        source_id=source.id,
+                        brand_id=source.brand_id,
+                        items=[item],
+                        classifications=[verdict],
+                        backfill=report.backfill,
+                        now=self._clock(),
+                    )
+                except (OperationalError, InterfaceError):
+                    raise
+                except DBAPIError as exc:
+                    rejected[index] = _first_line(str(exc.orig))
+                except (SQLAlchemyError, UnicodeError) as exc:
+                    rejected[index] = _first_line(str(exc))
+                finally:
+                    await session.rollback()
+        return rejected
+
     async def _store(
         self,
         report: PollReport,
         result: PollResult,
         fresh: list[NewMention],
         verdicts: list[ClassificationInput | None],
+        *,
+        rejected: Sequence[tuple[str, str]] = (),
     ) -> None:
         source = report.source
         now = self._clock()
@@ -208,6 +267,9 @@ class Pipeline:
             )
             if await health.record_recovery(session, source, now=now):
                 report.health = "ok"
+            if rejected:
+                await health.record_rejected(session, source, rejected, now=now)
+                report.rejected = [key for key, _ in rejected]
             report.new_mentions = await mentions_repo.get_mentions(
                 session, [mid for mid, _, _ in created]
             )
@@ -296,6 +358,10 @@ class Pipeline:
 def title_and_text(title: str | None, text: str) -> str:
     """What a review says, title first: both are read by the classifier and by people."""
     return f"{title}. {text}" if title and text else (title or text)
+
+
+def _first_line(message: str) -> str:
+    return (message.strip().splitlines() or ["refused by the database"])[0][:300]
 
 
 def _deadline(opened: datetime, brand: BrandRecord) -> datetime:

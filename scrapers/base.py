@@ -44,6 +44,7 @@ from otklik.errors import ConfigError, FetchError, ParseError, SourceError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.matching import AliasMatcher
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
+from scrapers.sanitise import clean_item
 
 log = logging.getLogger(__name__)
 
@@ -250,12 +251,14 @@ class Source(ABC):
         backfill_since: datetime | None = None,
     ) -> PollResult:
         with self._own_errors(self.spec.url):
-            return await self.collect(state, backfill_limit, backfill_since)
+            result = await self.collect(state, backfill_limit, backfill_since)
+        return replace(result, items=[clean_item(item) for item in result.items])
 
     def parse_safely(self, response: FetchResponse) -> Page:
         """`parse` with the same error wrapping as `poll` (for `otklik parse` and benches)."""
         with self._own_errors(response.url):
-            return self.parse(response)
+            page = self.parse(response)
+        return replace(page, items=[clean_item(item) for item in page.items])
 
     @contextmanager
     def _own_errors(self, url: str) -> Iterator[None]:

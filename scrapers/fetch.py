@@ -20,6 +20,8 @@ Behaviour of `get`/`post`:
   exponential backoff and jitter; 429 honours Retry-After and, once retries are spent (or when the
   site asks for more than `max_retry_after`), raises `RateLimited(retry_after=...)`;
 - any other 4xx raises `FetchError` naming the status and URL, without retrying;
+- only public addresses are fetched, checked on the URL and on every connection the session
+  opens, redirects included (see `scrapers.guard`): anything else raises `AddressNotAllowed`;
 - captcha / anti-bot pages (see `scrapers.antibot`) raise `AntiBotPage`, whatever the status.
 Every failure is an `otklik.errors.SourceError` subclass; no aiohttp exception escapes.
 """
@@ -40,6 +42,7 @@ import aiohttp
 from yarl import URL
 
 from otklik.errors import FetchError, ParseError, RateLimited, ResponseTooLarge
+from scrapers import guard
 from scrapers.antibot import check_antibot
 from scrapers.encoding import decode_body
 
@@ -72,11 +75,17 @@ class FetchSettings:
     user_agent: str = BROWSER_USER_AGENT
     accept_language: str = "ru-RU,ru;q=0.9,en;q=0.8"
     host_rate_overrides: dict[str, float] = field(default_factory=dict)
+    # Private addresses or networks that may be fetched anyway (tests, intranet feeds).
+    allow_private: tuple[str, ...] = field(default_factory=guard.allowance_from_environment)
 
 
 def make_client_session(settings: FetchSettings) -> aiohttp.ClientSession:
     """The process-wide session: pooled connections, browser-like headers, gzip/deflate/br."""
-    connector = aiohttp.TCPConnector(limit=settings.total_connections, ttl_dns_cache=300)
+    connector = aiohttp.TCPConnector(
+        limit=settings.total_connections,
+        ttl_dns_cache=300,
+        socket_factory=guard.socket_factory(guard.parse_allowance(settings.allow_private)),
+    )
     headers = {
         "User-Agent": settings.user_agent,
         "Accept-Language": settings.accept_language,
@@ -162,6 +171,7 @@ class Fetcher:
         self.session = session
         self.settings = settings
         self._gates: dict[str, _HostGate] = {}
+        self._allowed = guard.parse_allowance(settings.allow_private)
 
     async def get(
         self,
@@ -206,8 +216,7 @@ class Fetcher:
         target = URL(url)
         if params:
             target = target.update_query(params)
-        if target.scheme not in ("http", "https") or not target.host:
-            raise FetchError(f"not an http(s) URL: {url!r}", source=source, url=url)
+        guard.check_url(target, self._allowed, source=source)
         gate = self._gate(target.host)
         attempts = self.settings.retries + 1
         for attempt in range(attempts):
@@ -271,6 +280,12 @@ class Fetcher:
             raise _Retry(f"truncated or corrupt body ({exc})") from None
         except aiohttp.InvalidURL as exc:
             raise FetchError(f"invalid URL ({exc})", source=source, url=str(url)) from exc
+        except aiohttp.ClientConnectorError as exc:
+            if guard.is_refusal(exc):
+                raise guard.AddressNotAllowed(
+                    guard.NOT_ALLOWED, source=source, url=str(url)
+                ) from None
+            raise _Retry(f"connection failed ({type(exc).__name__}: {exc})") from None
         except aiohttp.ClientError as exc:
             raise _Retry(f"connection failed ({type(exc).__name__}: {exc})") from None
 

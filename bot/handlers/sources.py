@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -137,7 +138,11 @@ async def _add(
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
-    if not url.lower().startswith(("http://", "https://")) or len(url) > 2000:
+    if (
+        not url.lower().startswith(("http://", "https://"))
+        or len(url) > 2000
+        or "@" in urlsplit(url).netloc  # user:password@ URLs are how internal hosts get hidden
+    ):
         await message.answer(t(lang, "bad_url"))
         return
     kind = detect_source(url)

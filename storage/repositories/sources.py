@@ -116,3 +116,10 @@ async def set_health(
             message=note,
         )
     )
+
+
+async def note_rejected(session: AsyncSession, source_id: int, *, now: datetime, note: str) -> None:
+    """A poll stored its items but some were refused: kept as the last error and in history."""
+    row = await session.get_one(Source, source_id)
+    row.last_error = note
+    session.add(SourceEvent(source_id=source_id, at=now, kind="rejected", message=note))
