@@ -18,3 +18,10 @@ class LabelFix(CallbackData, prefix="l"):
 
     mention_id: int
     label: str = ""
+
+
+class MemberRemove(CallbackData, prefix="m"):
+    """An owner's button under /members: take this user out of the brand's team."""
+
+    brand_id: int
+    user_id: int

@@ -18,6 +18,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, LinkPreviewOptions, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.handlers.common import may_configure_chat
 from bot.middlewares import Access
 from otklik.errors import DeliveryError
 from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
@@ -25,6 +26,7 @@ from reports.chart import render_chart
 from reports.i18n import language, t
 from reports.periods import DEFAULT_TIMEZONE, looks_like_period, parse_period, zone
 from reports.telegram import CAPTION_LIMIT
+from scrapers.sanitise import name_key
 from storage.records import OutboxRecord
 from storage.repositories import chats, digests, stats
 from storage.repositories.stats import BrandInfo
@@ -90,7 +92,9 @@ async def digest_slot_command(
     weekly digest. Owners only: the slot is the whole chat's."""
     chat = await stats.chat_settings(session, message.chat.id)
     lang = chat.language if chat else _user_language(message)
-    if not access.brands_where("owner"):
+    if not access.brands_where("owner") or not await may_configure_chat(
+        session, access, message.chat
+    ):
         await message.answer(t(lang, "digest_at_owners"))
         return
     words = (command.args or "").split()
@@ -219,14 +223,14 @@ async def _send_text(bot: Bot, chat_id: int, text: str) -> int:
 async def _choose_brand(
     session: AsyncSession, message: Message, access: Access, name: str, lang: str
 ) -> tuple[BrandInfo | None, str]:
-    """The brand the user asked for (or their only one), if they are its member."""
+    """The brand the user asked for (or their only one), if they are its member. A brand they
+    are not in gets the same answer as one that does not exist: names are not disclosed."""
     if name:
-        brand = await stats.brand_by_name(session, name)
-        if brand is None:
-            return None, t(lang, "unknown_brand", name=escape(name))
-        if access.role(brand.id) is None:
-            return None, t(lang, "refused")
-        return brand, ""
+        key = name_key(name)
+        for membership in access.memberships.values():
+            if name_key(membership.brand_name) == key:
+                return await stats.brand_by_id(session, membership.brand_id), ""
+        return None, t(lang, "unknown_brand", name=escape(name))
     mine = list(access.memberships.values())
     if message.chat.type != "private":
         here = set(await chats.brand_ids_of_chat(session, message.chat.id))

@@ -25,7 +25,7 @@ RU: dict[str, str] = {
         "/digest [бренд] [7d|30d|2026-10] — дайджест · /digest_at пн 10:00 | off — когда присылать\n"
         "/brands · /sources — бренды и источники · /add_source URL · /remove_source N\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
-        "/invite pr|viewer [бренд] · /members · /subscribe · /lang ru|en"
+        "/invite pr|viewer [бренд] · /members · /remove_member user_id · /subscribe · /lang ru|en"
     ),
     "joined": "Готово: вы в команде «{brand}» с ролью «{role}».",
     "invite_used": "Это приглашение уже использовано. Попросите владельца прислать новое.",
@@ -167,6 +167,14 @@ RU: dict[str, str] = {
     "already_subscribed": "Этот чат уже получает оповещения «{brand}».",
     "unsubscribed": "Этот чат больше не получает оповещения «{brand}».",
     "done": "Готово.",
+    "remove_button": "❌ {name}",
+    "member_removed": "{name} больше не в команде «{brand}».",
+    "member_not_found": "Такого участника нет в команде «{brand}».",
+    "usage_remove_member": "Формат: /remove_member user_id [бренд]",
+    "owner_in_config": "Владельцев задаёт файл настроек: уберите id из owners там.",
+    "members_remove_hint": "Кнопки ниже убирают участника из команды.",
+    "chat_owners_only": "Настройки этого чата меняет владелец бренда, подключённого к чату.",
+    "stale_button": "Эта кнопка больше не действует.",
 }
 
 EN: dict[str, str] = {
@@ -186,7 +194,7 @@ EN: dict[str, str] = {
         "/digest [brand] [7d|30d|2026-10] — digest · /digest_at mon 10:00 | off — when to send it\n"
         "/brands · /sources — brands and sources · /add_source URL · /remove_source N\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
-        "/invite pr|viewer [brand] · /members · /subscribe · /lang ru|en"
+        "/invite pr|viewer [brand] · /members · /remove_member user_id · /subscribe · /lang ru|en"
     ),
     "joined": "Done: you joined “{brand}” as {role}.",
     "invite_used": "This invite has already been used. Ask the owner for a new one.",
@@ -328,6 +336,14 @@ EN: dict[str, str] = {
     "already_subscribed": "This chat already receives alerts for “{brand}”.",
     "unsubscribed": "This chat no longer receives alerts for “{brand}”.",
     "done": "Done.",
+    "remove_button": "❌ {name}",
+    "member_removed": "{name} is no longer in the team of “{brand}”.",
+    "member_not_found": "No such member in the team of “{brand}”.",
+    "usage_remove_member": "Usage: /remove_member user_id [brand]",
+    "owner_in_config": "Owners come from the config file: remove the id from owners there.",
+    "members_remove_hint": "The buttons below remove a member from the team.",
+    "chat_owners_only": "Only an owner of a brand linked to this chat can change its settings.",
+    "stale_button": "This button no longer works.",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}
@@ -355,6 +371,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("quiet", "Тихие часы: /quiet 23:00-08:00"),
         ("invite", "Пригласить: /invite pr|viewer"),
         ("members", "Команда бренда"),
+        ("remove_member", "Убрать из команды: /remove_member user_id"),
         ("subscribe", "Оповещения в этот чат"),
         ("lang", "Язык: /lang ru|en"),
         ("help", "Помощь"),
@@ -380,6 +397,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("quiet", "Quiet hours: /quiet 23:00-08:00"),
         ("invite", "Invite: /invite pr|viewer"),
         ("members", "The brand's team"),
+        ("remove_member", "Remove from the team: /remove_member user_id"),
         ("subscribe", "Alerts to this chat"),
         ("lang", "Language: /lang ru|en"),
         ("help", "Help"),

@@ -217,7 +217,7 @@ class Fetcher:
         if params:
             target = target.update_query(params)
         guard.check_url(target, self._allowed, source=source)
-        gate = self._gate(target.host)
+        gate = self._gate(target.host or "")  # check_url refused a URL without a host
         attempts = self.settings.retries + 1
         for attempt in range(attempts):
             try:

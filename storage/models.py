@@ -75,6 +75,8 @@ class Source(Base):
     url: Mapped[str] = mapped_column(String(2000))
     interval_seconds: Mapped[int] = mapped_column(Integer, default=600)
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # API keys and tokens: kept apart from the URL and options, never shown anywhere.
+    secrets: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # "config" sources follow the TOML file; "chat" ones were added by an owner from the bot.
     origin: Mapped[str] = mapped_column(String(16), default="config")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -224,6 +226,9 @@ class BrandChat(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    # "config": an owner's chat from the brands file, which removes it when the file stops
+    # listing it; "chat": subscribed from the chat with /subscribe.
+    origin: Mapped[str] = mapped_column(String(16), default="chat")
 
 
 class Member(Base):
@@ -236,6 +241,23 @@ class Member(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     # owner | pr | viewer
     role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Who lost access to what, when and by whose hand (None: the brands file)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(
+        ForeignKey("brands.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    # member_removed | chat_unsubscribed
+    action: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
 
 

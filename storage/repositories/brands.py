@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Brand, BrandChat, Chat, Member, Source
 from storage.records import BrandInput, BrandRecord
+from storage.repositories.members import remove_member, unlink_chat
 
 
 async def sync_brands(
@@ -43,6 +44,24 @@ async def sync_brands(
 async def _sync_owners(
     session: AsyncSession, brand: Brand, owners: tuple[int, ...], now: datetime
 ) -> None:
+    """The file's owners own the brand and get its alerts; whom it stopped listing loses both
+    (audited), while chats subscribed from the chat stay."""
+    dropped = await session.scalars(
+        select(Member.user_id).where(
+            Member.brand_id == brand.id, Member.role == "owner", Member.user_id.not_in(owners)
+        )
+    )
+    for user_id in list(dropped):
+        await remove_member(session, brand_id=brand.id, user_id=user_id, actor_id=None, now=now)
+    unlisted = await session.scalars(
+        select(BrandChat.chat_id).where(
+            BrandChat.brand_id == brand.id,
+            BrandChat.origin == "config",
+            BrandChat.chat_id.not_in(owners),
+        )
+    )
+    for chat_id in list(unlisted):
+        await unlink_chat(session, brand_id=brand.id, chat_id=chat_id, actor_id=None, now=now)
     for chat_id in owners:
         await session.execute(
             insert_ignoring_conflicts(session, Chat).values(
@@ -50,7 +69,14 @@ async def _sync_owners(
             )
         )
         await session.execute(
-            insert_ignoring_conflicts(session, BrandChat).values(brand_id=brand.id, chat_id=chat_id)
+            insert_ignoring_conflicts(session, BrandChat).values(
+                brand_id=brand.id, chat_id=chat_id, origin="config"
+            )
+        )
+        await session.execute(
+            update(BrandChat)
+            .where(BrandChat.brand_id == brand.id, BrandChat.chat_id == chat_id)
+            .values(origin="config")
         )
         # A positive chat id is a private chat, i.e. a user: that user owns the brand.
         if chat_id > 0:
