@@ -19,6 +19,7 @@ from otklik.pipeline import Pipeline, PipelineOptions
 from otklik.settings import Settings
 from scrapers import registry
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
+from scrapers.secrets import split_options
 from sentiment import load_classifier
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.records import BrandInput, SourceInput
@@ -53,7 +54,8 @@ def brand_input(brand: BrandConfig) -> BrandInput:
                 kind=source.kind or "",
                 url=source.url,
                 interval_seconds=source.interval,
-                options=source.options,
+                options=split_options(source.options)[0],
+                secrets=split_options(source.options)[1],
                 enabled=source.enabled,
             )
             for source in brand.sources

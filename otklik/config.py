@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from otklik.errors import ConfigError
+from scrapers.secrets import secret_in_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
@@ -61,6 +62,12 @@ class SourceConfig(BaseModel):
             raise ValueError(f"{value!r} is not an http(s) URL")
         if "@" in urlsplit(value).netloc:
             raise ValueError("a URL with a user name or password is not allowed")
+        secret = secret_in_url(value)
+        if secret:
+            raise ValueError(
+                f"the URL carries {secret}=…; give it as the source's option "
+                f'{secret} = "…" instead, so it is kept secret'
+            )
         return value
 
     @property

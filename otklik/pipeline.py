@@ -21,6 +21,7 @@ from otklik import health
 from otklik.deadlines import due_at
 from otklik.errors import OtklikError, ParseError, RateLimited, SourceError
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
+from scrapers.secrets import redact_error
 from sentiment.records import Sentiment, TextInput
 from storage.records import (
     BrandRecord,
@@ -102,7 +103,10 @@ class Pipeline:
             backfilled=source.backfilled,
         )
         spec = SourceSpec(
-            kind=source.kind, url=source.url, aliases=source.aliases, options=source.options
+            kind=source.kind,
+            url=source.url,
+            aliases=source.aliases,
+            options={**source.options, **source.secrets},
         )
         started = self._clock()
         try:
@@ -115,7 +119,8 @@ class Pipeline:
             await self._failed(report, exc)
             return report
         except OtklikError as exc:
-            await self._failed(report, SourceError(str(exc), source=source.kind, url=source.url))
+            error = SourceError(str(exc), source=source.kind, url=source.url)
+            await self._failed(report, redact_error(error, source.secrets.values()))
             return report
         report.not_modified = result.not_modified
         if result.seen == 0 and (source.last_item_count or 0) > 0:

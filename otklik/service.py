@@ -113,6 +113,7 @@ async def _serve(
         runtime.sessionmaker,
         runtime.pipeline,
         max_concurrency=settings.max_concurrent_polls,
+        max_per_host=settings.http_per_host_concurrency,
         on_report=on_report,
     )
     tasks = [

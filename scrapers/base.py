@@ -45,6 +45,7 @@ from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.matching import AliasMatcher
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
 from scrapers.sanitise import clean_item
+from scrapers.secrets import redact_error, secret_values
 
 log = logging.getLogger(__name__)
 
@@ -263,18 +264,25 @@ class Source(ABC):
     @contextmanager
     def _own_errors(self, url: str) -> Iterator[None]:
         """Make every error inside this source's: helpers raise without knowing the source, and
-        a parser bug (any other exception) becomes a ParseError chained to its cause."""
+        a parser bug (any other exception) becomes a ParseError chained to its cause. Either way
+        the error leaves without the source's secrets."""
+        secrets = secret_values(self.spec.options)
         try:
             yield
         except SourceError as exc:
             exc.source = exc.source or self.kind
             exc.url = exc.url or url
+            redact_error(exc, secrets)
             raise
         except Exception as exc:
-            raise ParseError(
-                f"unexpected {type(exc).__name__} while reading the page: {exc} (layout changed?)",
-                source=self.kind,
-                url=url,
+            raise redact_error(
+                ParseError(
+                    f"unexpected {type(exc).__name__} while reading the page: {exc} "
+                    "(layout changed?)",
+                    source=self.kind,
+                    url=url,
+                ),
+                secrets,
             ) from exc
 
     async def collect(

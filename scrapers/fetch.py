@@ -23,7 +23,8 @@ Behaviour of `get`/`post`:
 - only public addresses are fetched, checked on the URL and on every connection the session
   opens, redirects included (see `scrapers.guard`): anything else raises `AddressNotAllowed`;
 - captcha / anti-bot pages (see `scrapers.antibot`) raise `AntiBotPage`, whatever the status.
-Every failure is an `otklik.errors.SourceError` subclass; no aiohttp exception escapes.
+Every failure is an `otklik.errors.SourceError` subclass; no aiohttp exception escapes, and
+none carries a key: messages and URLs pass through `scrapers.secrets.redact`.
 """
 
 from __future__ import annotations
@@ -41,10 +42,11 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from otklik.errors import FetchError, ParseError, RateLimited, ResponseTooLarge
+from otklik.errors import FetchError, ParseError, RateLimited, ResponseTooLarge, SourceError
 from scrapers import guard
 from scrapers.antibot import check_antibot
 from scrapers.encoding import decode_body
+from scrapers.secrets import redact, redact_error
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +215,21 @@ class Fetcher:
         data: Any = None,
         source: str = "",
     ) -> FetchResponse:
+        try:
+            return await self._request(method, url, params, headers, data, source)
+        except SourceError as exc:  # the edge of the fetch layer: no key leaves in a message
+            redact_error(exc)
+            raise
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        data: Any,
+        source: str,
+    ) -> FetchResponse:
         target = URL(url)
         if params:
             target = target.update_query(params)
@@ -242,7 +259,9 @@ class Fetcher:
                         url=str(target),
                     ) from None
                 delay = self._backoff(attempt, retry.retry_after)
-                log.info("%s %s: %s, retry in %.2fs", source, target, retry.reason, delay)
+                log.info(
+                    "%s %s: %s, retry in %.2fs", source, redact(str(target)), retry.reason, delay
+                )
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 

@@ -32,6 +32,7 @@ class SourceInput:
     interval_seconds: int
     options: dict[str, str] = field(default_factory=dict)
     enabled: bool = True
+    secrets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,8 @@ class SourceRecord:
     last_error: str | None
     health: str
     health_notified: bool
+    # Kept apart from `options`: handed to the source, never shown.
+    secrets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

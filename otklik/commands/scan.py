@@ -48,6 +48,7 @@ async def scan(settings: Settings, *, quiet: bool = False) -> int:
             runtime.sessionmaker,
             runtime.pipeline,
             max_concurrency=settings.max_concurrent_polls,
+            max_per_host=settings.http_per_host_concurrency,
             on_report=progress,
         )
         reports = await scheduler.poll_all()

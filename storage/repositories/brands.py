@@ -114,6 +114,7 @@ async def _sync_sources(
         row.origin = "config"
         row.interval_seconds = source.interval_seconds
         row.options = dict(source.options)
+        row.secrets = dict(source.secrets)
         row.enabled = source.enabled
     for key, row in existing.items():
         if key not in wanted:

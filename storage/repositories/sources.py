@@ -36,6 +36,7 @@ def _record(row: Source, brand: Brand) -> SourceRecord:
         last_error=row.last_error,
         health=row.health,
         health_notified=row.health_notified,
+        secrets=dict(row.secrets or {}),
     )
 
 
