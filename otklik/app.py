@@ -15,13 +15,20 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from otklik.config import AppConfig, BrandConfig, load_config
+from otklik.errors import OtklikError
 from otklik.pipeline import Pipeline, PipelineOptions
 from otklik.settings import Settings
 from scrapers import registry
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
 from scrapers.secrets import split_options
 from sentiment import load_classifier
-from storage.db import make_engine, make_sessionmaker, upgrade
+from storage.db import (
+    DatabaseUnreachable,
+    make_engine,
+    make_sessionmaker,
+    upgrade,
+    wait_until_reachable,
+)
 from storage.records import BrandInput, SourceInput
 from storage.repositories.brands import sync_brands
 
@@ -64,7 +71,20 @@ def brand_input(brand: BrandConfig) -> BrandInput:
 
 
 async def prepare_database(settings: Settings) -> AsyncEngine:
+    """The migrated database; one that is still starting is waited for, one line per retry."""
     engine = make_engine(settings.database_url)
+    shown = engine.url.render_as_string(hide_password=True)
+
+    def retrying(reason: str, pause: float) -> None:
+        log.warning("database %s not reachable (%s); retrying in %.0f s", shown, reason, pause)
+
+    try:
+        await wait_until_reachable(engine, patience=settings.database_wait, on_retry=retrying)
+    except DatabaseUnreachable as exc:
+        await engine.dispose()
+        raise OtklikError(
+            f"cannot reach the database {shown} after {settings.database_wait:g} s: {exc}"
+        ) from None
     await upgrade(engine)
     return engine
 

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = DEFAULT_DATABASE_URL
+    # Seconds to wait at start for a database that is not up yet (after a reboot, say).
+    database_wait: float = Field(default=60, ge=0, le=3600)
     bot_token: SecretStr | None = None
     telegram_api_url: str | None = None
     config: Path = Path("otklik.toml")
