@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from bot import digest
 from bot.handlers import cases, errors, labels, members, sources, stats
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
+from scrapers.guard import parse_allowance
 from scrapers.registry import detect
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,15 @@ def build_dispatcher(
     publisher: Any | None = None,
     detect_source: Callable[[str], str | None] | None = None,
     clock: Callable[[], datetime] = _utcnow,
+    allowed_addresses: Sequence[str] = (),
 ) -> Dispatcher:
     """The bot's dispatcher.
 
     publisher: a scrapers.publish.ReplyPublisher (None: replies are posted by hand via links).
     detect_source: URL → source kind (default scrapers.registry.detect).
     clock: the time handlers see; tests pass a controllable one.
+    allowed_addresses: private addresses a pasted source URL may name (the fetch layer's
+    allowance, OTKLIK_ALLOW_PRIVATE_ADDRESSES); others are refused when the URL is added.
     Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `detect_source` and
     `sessionmaker` from the dispatcher's data and middlewares.
     """
@@ -44,6 +48,7 @@ def build_dispatcher(
         publisher=publisher,
         detect_source=detect_source or detect,
         clock=clock,
+        allowed_addresses=parse_allowance(allowed_addresses),
     )
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dispatcher.update.outer_middleware(AccessMiddleware())

@@ -175,6 +175,7 @@ RU: dict[str, str] = {
     "members_remove_hint": "Кнопки ниже убирают участника из команды.",
     "chat_owners_only": "Настройки этого чата меняет владелец бренда, подключённого к чату.",
     "stale_button": "Эта кнопка больше не действует.",
+    "address_not_allowed": "Этот адрес не разрешён: источники читаются только с публичных сайтов.",
 }
 
 EN: dict[str, str] = {
@@ -344,6 +345,7 @@ EN: dict[str, str] = {
     "members_remove_hint": "The buttons below remove a member from the team.",
     "chat_owners_only": "Only an owner of a brand linked to this chat can change its settings.",
     "stale_button": "This button no longer works.",
+    "address_not_allowed": "This address is not allowed: sources are read from public sites only.",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}

@@ -52,7 +52,11 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
     bot = create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_url)
     try:
         publisher = ReplyPublisher(runtime.http, _reply_credentials(settings))
-        dispatcher = build_dispatcher(sessionmaker=runtime.sessionmaker, publisher=publisher)
+        dispatcher = build_dispatcher(
+            sessionmaker=runtime.sessionmaker,
+            publisher=publisher,
+            allowed_addresses=settings.allowed_private,
+        )
         sessions = runtime.sessionmaker
 
         async def deadlines(now: datetime) -> int:

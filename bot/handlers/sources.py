@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -11,15 +12,29 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
+from yarl import URL
 
 from bot.handlers.common import Clock, Refusal, args_of, parse_int, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, fit_escaped, local_time
 from bot.texts import RU, t
+from otklik.errors import FetchError
+from scrapers import guard
 from scrapers.registry import kinds
 from storage.repositories import brands_admin, chats
 
 Detect = Callable[[str], str | None]
+Allowance = tuple[guard.Network, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UrlCheck:
+    """What a pasted URL is checked with: its kind, and whether its address may be fetched."""
+
+    detect: Detect
+    allowed_addresses: Allowance
+
+
 _DURATION = re.compile(r"^(\d{1,4})([mhd])$")
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _URL = re.compile(r"^\S+://\S+$|^https?:\S+$|^www\.\S+$")
@@ -92,14 +107,14 @@ async def add_source_command(
     lang: str,
     clock: Clock,
     detect_source: Detect,
+    allowed_addresses: Allowance,
 ) -> None:
     words = args_of(message.text)
     if not words:
         await message.answer(t(lang, "usage_add_source"))
         return
-    await _add(
-        message, session, access, lang, clock, detect_source, words[0], " ".join(words[1:]) or None
-    )
+    check = UrlCheck(detect_source, allowed_addresses)
+    await _add(message, session, access, lang, clock, check, words[0], " ".join(words[1:]) or None)
 
 
 async def pasted_url(
@@ -109,12 +124,12 @@ async def pasted_url(
     lang: str,
     clock: Clock,
     detect_source: Detect,
+    allowed_addresses: Allowance,
 ) -> None:
     if not access.brands_where("owner"):
         return
-    await _add(
-        message, session, access, lang, clock, detect_source, (message.text or "").strip(), None
-    )
+    check = UrlCheck(detect_source, allowed_addresses)
+    await _add(message, session, access, lang, clock, check, (message.text or "").strip(), None)
 
 
 async def _add(
@@ -123,7 +138,7 @@ async def _add(
     access: Access,
     lang: str,
     clock: Clock,
-    detect_source: Detect,
+    check: UrlCheck,
     url: str,
     brand_name: str | None,
 ) -> None:
@@ -145,7 +160,12 @@ async def _add(
     ):
         await message.answer(t(lang, "bad_url"))
         return
-    kind = detect_source(url)
+    try:
+        guard.check_url(URL(url), check.allowed_addresses)
+    except FetchError:
+        await message.answer(t(lang, "address_not_allowed"))
+        return
+    kind = check.detect(url)
     if kind is None:
         await message.answer(t(lang, "unsupported_url", kinds=", ".join(kinds())))
         return

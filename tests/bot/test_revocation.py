@@ -160,3 +160,18 @@ async def test_brand_names_match_despite_invisible_characters(
 ) -> None:
     for spelled in ("Кофе\u00adмания", "кофе\u200bмания", "КОФЕМАНИЯ"):
         assert "паузе" in await _say(running_bot, f"/pause 1h {spelled}", OWNER)
+
+
+async def test_internal_addresses_are_refused_when_a_source_is_added(
+    running_bot: RunningBot, world: World
+) -> None:
+    for url in (
+        "http://127.0.0.1:8080/feed.xml",
+        "http://0x7f000001/feed.xml",
+        "http://2130706433/feed.xml",
+        "http://[::1]/feed.xml",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.5/rss",
+    ):
+        assert "не разрешён" in await _say(running_bot, f"/add_source {url}", OWNER), url
+    assert "http(s)" in await _say(running_bot, "/add_source http://user:pw@example.com/", OWNER)
