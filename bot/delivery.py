@@ -1,6 +1,6 @@
 """TelegramNotifier: the outbox sender's way into Telegram.
 
-Renders each outbox kind and turns aiogram's exceptions into otklik.errors at this boundary:
+Renders each outbox kind and turns aiogram's exceptions into bot.errors at this boundary:
 429 / 5xx / network → RetryLater, blocked / kicked / chat gone → ChatUnavailable, anything else
 Telegram refuses → DeliveryError (permanent).
 """
@@ -8,8 +8,6 @@ Telegram refuses → DeliveryError (permanent).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -26,13 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.alerts import load_alert, quiet_seconds_left
 from bot.digest import send_digest
-from otklik.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
+from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
+from common.clock import Clock, utcnow
 from storage.records import OutboxRecord
 from storage.repositories import chats
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 TEXT_KINDS = ("health", "reminder", "escalation", "text")
 _GONE_CHAT = (
     "chat not found",
@@ -45,15 +43,13 @@ _GONE_CHAT = (
 )
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class TelegramNotifier:
     """Delivers outbox messages through aiogram; see the module docstring for error mapping."""
 
     def __init__(
-        self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock = _utcnow
+        self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock = utcnow
     ) -> None:
         self.bot = bot
         self._sessions = sessionmaker

@@ -18,9 +18,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, LinkPreviewOptions, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.errors import DeliveryError
 from bot.handlers.common import may_configure_chat
 from bot.middlewares import Access
-from otklik.errors import DeliveryError
+from common.clock import Clock
 from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
 from reports.chart import render_chart
 from reports.i18n import language, t
@@ -34,7 +35,6 @@ from storage.repositories.stats import BrandInfo
 logger = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-Clock = Callable[[], datetime]
 
 
 def create_router() -> Router:
@@ -154,7 +154,7 @@ async def send_digest(
 ) -> int:
     """Render and send a queued weekly digest; returns the Telegram id of its last message.
 
-    Called by bot.delivery.TelegramNotifier, which maps aiogram's errors to otklik.errors.
+    Called by bot.delivery.TelegramNotifier, which maps aiogram's errors to bot.errors.
     When the chart went out but the text did not, the retry sends only the text.
     """
     now = now or datetime.now(UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.texts import t
+from common.clock import Clock
 from storage.repositories import chats, members
 from storage.repositories.members import Membership
 
@@ -95,7 +96,7 @@ class AccessMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         session: AsyncSession = data["session"]
-        clock: Callable[[], datetime] = data["clock"]
+        clock: Clock = data["clock"]
         chat = data.get("event_chat")
         state = await chats.chat_state(session, chat.id) if chat is not None else None
         lang = state.language if state else chats.DEFAULT_LANGUAGE

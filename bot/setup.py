@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -15,14 +14,13 @@ from bot import digest
 from bot.handlers import cases, errors, labels, members, sources, stats
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
+from common.clock import Clock, utcnow
 from scrapers.guard import parse_allowance
 from scrapers.registry import detect
 
 log = logging.getLogger(__name__)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def build_dispatcher(
@@ -30,7 +28,7 @@ def build_dispatcher(
     sessionmaker: async_sessionmaker[AsyncSession],
     publisher: Any | None = None,
     detect_source: Callable[[str], str | None] | None = None,
-    clock: Callable[[], datetime] = _utcnow,
+    clock: Clock = utcnow,
     allowed_addresses: Sequence[str] = (),
 ) -> Dispatcher:
     """The bot's dispatcher.

@@ -127,10 +127,11 @@ RU: dict[str, str] = {
     "nobody": "не назначен",
     "stats_title": "<b>Статистика за {days} дн.</b>",
     "stats_line": (
-        "<b>{brand}</b>: кейсов {total}, отвечено {answered} ({rate}), "
+        "<b>{brand}</b>: кейсов {total}{ignored}, отвечено {answered} ({rate}), "
         "в срок {on_time}; медиана первого ответа {median}; открыто {open}"
     ),
     "stats_empty": "За этот период кейсов не было.",
+    "stats_ignored": " (проигнорировано {n})",
     "brands_title": "<b>Ваши бренды</b>",
     "brand_line": "<b>{name}</b> ({role}) · ответ за {minutes} мин, {work_start}–{work_end}{paused}{quiet}",
     "paused_until": " · ⏸ оповещения на паузе до {until}",
@@ -146,10 +147,12 @@ RU: dict[str, str] = {
     "health_unhealthy": "❌",
     "health_parser_broken": "🛠",
     "health_blocked": "⛔️",
+    "health_misconfigured": "⚙️",
     "bad_url": "Это не ссылка http(s). Пришлите адрес страницы, например https://2gis.ru/…",
     "unsupported_url": "Такой сайт я не умею читать. Поддерживаются: {kinds}",
     "source_added": "Источник #{id} ({kind}) добавлен к «{brand}». Первый опрос — в ближайшие минуты.",
     "source_exists": "Этот источник уже есть у «{brand}» (#{id}).",
+    "source_misconfigured": "Источник {kind} не добавлен: {problem}. Такой источник добавляется в файле конфигурации с нужными параметрами.",
     "source_removed": "Источник #{id} ({kind}) отключён. Найденные отзывы остаются в истории.",
     "source_removed_config": "\nОн записан в файле конфигурации: удалите его оттуда, иначе после перезапуска он вернётся.",
     "source_not_found": "Источник #{id} не найден.",
@@ -297,10 +300,11 @@ EN: dict[str, str] = {
     "nobody": "nobody",
     "stats_title": "<b>Statistics for {days} days</b>",
     "stats_line": (
-        "<b>{brand}</b>: {total} cases, {answered} answered ({rate}), "
+        "<b>{brand}</b>: {total} cases{ignored}, {answered} answered ({rate}), "
         "{on_time} on time; median first response {median}; {open} open"
     ),
     "stats_empty": "No cases in this period.",
+    "stats_ignored": " ({n} ignored)",
     "brands_title": "<b>Your brands</b>",
     "brand_line": "<b>{name}</b> ({role}) · reply within {minutes} min, {work_start}–{work_end}{paused}{quiet}",
     "paused_until": " · ⏸ alerts paused until {until}",
@@ -316,10 +320,12 @@ EN: dict[str, str] = {
     "health_unhealthy": "❌",
     "health_parser_broken": "🛠",
     "health_blocked": "⛔️",
+    "health_misconfigured": "⚙️",
     "bad_url": "That is not an http(s) link. Send a page address such as https://2gis.ru/…",
     "unsupported_url": "I cannot read that site. Supported: {kinds}",
     "source_added": "Source #{id} ({kind}) added to “{brand}”. The first poll runs within minutes.",
     "source_exists": "“{brand}” already has this source (#{id}).",
+    "source_misconfigured": "Source {kind} not added: {problem}. Add a source like this in the config file with the options it needs.",
     "source_removed": "Source #{id} ({kind}) disabled. Reviews it found stay in history.",
     "source_removed_config": "\nIt is listed in the config file: remove it there or it comes back after a restart.",
     "source_not_found": "Source #{id} not found.",

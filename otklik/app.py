@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from common.errors import OtklikError
 from otklik.config import AppConfig, BrandConfig, load_config
-from otklik.errors import OtklikError
 from otklik.pipeline import Pipeline, PipelineOptions
 from otklik.settings import Settings
 from scrapers import registry
@@ -100,7 +100,12 @@ class Database:
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
     """The brands file synced into the migrated database: enough for commands that only read
     rows, which must not pay for an HTTP session or a sentiment model."""
-    config = load_config(settings.config, detect_kind=registry.detect, known_kinds=registry.kinds())
+    config = load_config(
+        settings.config,
+        detect_kind=registry.detect,
+        known_kinds=registry.kinds(),
+        check_source=registry.check,
+    )
     engine = await prepare_database(settings)
     try:
         sessions = make_sessionmaker(engine)

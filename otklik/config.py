@@ -24,7 +24,8 @@ from pydantic import (
     field_validator,
 )
 
-from otklik.errors import ConfigError
+from common.errors import ConfigError
+from scrapers.records import SourceSpec
 from scrapers.secrets import secret_in_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
@@ -188,9 +189,11 @@ def load_config(
     *,
     detect_kind: Callable[[str], str | None] | None = None,
     known_kinds: Sequence[str] | None = None,
+    check_source: Callable[[SourceSpec], None] | None = None,
 ) -> AppConfig:
     """Read and validate the brands file. `detect_kind` fills in a source's missing `kind`;
-    a kind outside `known_kinds` is refused."""
+    a kind outside `known_kinds` is refused; `check_source` raises ConfigError for a source
+    whose URL or options cannot work."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -214,7 +217,24 @@ def load_config(
         config = _with_kinds(path, text, config, detect_kind)
     if known_kinds is not None:
         _check_kinds(path, text, config, known_kinds)
+    if check_source is not None:
+        _check_sources(path, text, config, check_source)
     return config
+
+
+def _check_sources(
+    path: Path, text: str, config: AppConfig, check_source: Callable[[SourceSpec], None]
+) -> None:
+    for b, brand in enumerate(config.brands):
+        for s, source in enumerate(brand.sources):
+            spec = SourceSpec(source.kind or "", source.url, brand.all_aliases, source.options)
+            try:
+                check_source(spec)
+            except ConfigError as exc:
+                loc = ("brands", b, "sources", s)
+                raise ConfigError(
+                    f"{path}, line {_line_of(text, loc)}: {_dotted(loc)}: {exc}"
+                ) from exc
 
 
 def _check_kinds(path: Path, text: str, config: AppConfig, known_kinds: Sequence[str]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from otklik.deadlines import parse_hhmm
+from common.worktime import parse_hhmm
 from reports.periods import Period, week_before, zone
 from storage.repositories import digests, outbox
 from storage.repositories.digests import DigestSubscription

@@ -1,5 +1,6 @@
 """Source health: after N failed polls in a row a source is unhealthy, and the owner is told
-once; when it works again, once more."""
+once; when it works again, once more. A misconfigured source is reported at its first failure:
+waiting does not cure it."""
 
 from __future__ import annotations
 
@@ -10,23 +11,26 @@ from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from otklik.errors import AntiBotPage, ParseError, SourceError
+from scrapers.errors import AntiBotPage, ParseError, SourceConfigError, SourceError
 from storage.records import SourceRecord
 from storage.repositories import sources as sources_repo
 from storage.repositories.brands import brand_chat_ids
 from storage.repositories.outbox import enqueue
 
 _STATE_OF = (
+    (SourceConfigError, "misconfigured"),
     (AntiBotPage, "blocked"),
     (ParseError, "parser_broken"),
 )
 
 _REASON_RU = {
+    "misconfigured": "в настройках источника ошибка, исправьте ссылку или параметры",
     "blocked": "сайт отвечает страницей защиты от ботов (капча)",
     "parser_broken": "страница изменилась, разборщик её не понимает",
     "unhealthy": "сайт недоступен или отвечает ошибкой",
 }
 _REASON_EN = {
+    "misconfigured": "its configuration is wrong; fix the URL or the options",
     "blocked": "the site answers with an anti-bot (captcha) page",
     "parser_broken": "the page layout changed and the parser does not understand it",
     "unhealthy": "the site is unreachable or answers with an error",
@@ -51,9 +55,9 @@ async def record_failure(
 ) -> str | None:
     """Mark the source unhealthy once it failed `threshold` times in a row; returns the new
     health when it changed."""
-    if failures < threshold:
-        return None
     state = health_of(error)
+    if failures < threshold and state != "misconfigured":
+        return None
     if source.health == state and source.health_notified:
         return None
     await sources_repo.set_health(

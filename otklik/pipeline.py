@@ -8,18 +8,20 @@ anywhere either redoes the whole poll or has everything it needs to send the ale
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.backoff import backoff, jittered
+from common.clock import Clock, utcnow
+from common.errors import ConfigError, OtklikError
+from common.worktime import due_at
 from otklik import health
-from otklik.deadlines import due_at
-from otklik.errors import OtklikError, ParseError, RateLimited, SourceError
+from scrapers.errors import ParseError, RateLimited, SourceConfigError, SourceError
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
 from scrapers.secrets import redact_error
 from sentiment.records import Sentiment, TextInput
@@ -35,12 +37,6 @@ from storage.repositories import sources as sources_repo
 from storage.repositories.triage import open_cases_and_alerts
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class PollingSource(Protocol):
@@ -74,6 +70,7 @@ class PollReport:
     not_modified: bool = False
     backfill: bool = False
     error: str | None = None
+    error_kind: str | None = None
     health: str | None = None
     # Site ids (or content hashes) of items the database refused; the rest were stored.
     rejected: list[str] = field(default_factory=list)
@@ -117,6 +114,10 @@ class Pipeline:
             )
         except SourceError as exc:
             await self._failed(report, exc)
+            return report
+        except ConfigError as exc:  # e.g. a kind this version does not know
+            misconfigured = SourceConfigError(str(exc), source=source.kind, url=source.url)
+            await self._failed(report, redact_error(misconfigured, source.secrets.values()))
             return report
         except OtklikError as exc:
             error = SourceError(str(exc), source=source.kind, url=source.url)
@@ -283,10 +284,16 @@ class Pipeline:
         source = report.source
         # The source's kind and URL are shown beside the message wherever it is read.
         report.error = str(error.args[0]) if error.args else str(error)
+        # The library's own exception, when there is one, tells a developer the most.
+        report.error_kind = type(error.__cause__ or error).__name__
         log.warning("source %s %s failed: %s", source.kind, source.url, error)
         now = self._clock()
-        factor = min(2**source.consecutive_failures, self._options.max_backoff_factor)
-        wait = source.interval_seconds * factor
+        interval = source.interval_seconds
+        wait = backoff(
+            source.consecutive_failures,
+            base=interval,
+            cap=interval * self._options.max_backoff_factor,
+        )
         if isinstance(error, RateLimited) and error.retry_after:
             wait = max(wait, error.retry_after)
         async with self._sessions.begin() as session:
@@ -341,8 +348,7 @@ class Pipeline:
         return out
 
     def _next_poll(self, now: datetime, seconds: float) -> datetime:
-        spread = seconds * self._options.jitter
-        return now + timedelta(seconds=seconds + random.uniform(-spread, spread))
+        return now + timedelta(seconds=jittered(seconds, self._options.jitter))
 
     @staticmethod
     def _to_new_mention(item: ScrapedItem) -> NewMention:

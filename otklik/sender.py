@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from otklik.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
-from otklik.pipeline import Clock, utcnow
+from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
+from common.backoff import backoff
+from common.clock import Clock, utcnow
 from storage.records import OutboxRecord
 from storage.repositories import outbox as outbox_repo
 
@@ -88,7 +88,7 @@ class Sender:
                 await outbox_repo.mark_skipped(session, message.id, reason=str(exc))
             return 0
         except DeliveryError as exc:
-            wait = self._backoff(message.attempts)
+            wait = backoff(message.attempts, base=1.0, cap=600.0, spread=0.2)
             if isinstance(exc, RetryLater) and exc.retry_after is not None:
                 wait = max(float(exc.retry_after), 0.0)
             async with self._sessions.begin() as session:
@@ -114,8 +114,3 @@ class Sender:
                 session, message.id, telegram_id=telegram_id, now=self._clock()
             )
         return 1
-
-    @staticmethod
-    def _backoff(attempts: int) -> float:
-        base = min(2.0**attempts, 600.0)
-        return base * random.uniform(0.8, 1.2)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from reports.periods import Period
+from reports.response import ResponseFigures, response_figures
 from reports.touchpoints import TouchpointFigures, ranked_touchpoints, short_quote
 from storage.repositories.stats import (
     BrandInfo,
@@ -20,7 +20,9 @@ from storage.repositories.stats import (
 )
 
 SENTIMENTS = ("positive", "neutral", "mixed", "negative")
-FAILURE_EVENTS = frozenset({"error", "failure", "failed", "unhealthy", "parser_broken", "blocked"})
+FAILURE_EVENTS = frozenset(
+    {"error", "failure", "failed", "unhealthy", "parser_broken", "blocked", "misconfigured"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,26 +79,6 @@ class DayFigures:
     day: date
     counts: SentimentCounts
     average_rating: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class ResponseFigures:
-    """Cases opened in a period and how they were answered, as of the period's cutoff."""
-
-    cases: int = 0
-    responded: int = 0
-    ignored: int = 0
-    missed_deadlines: int = 0
-    median_minutes: float | None = None
-
-    @property
-    def counted(self) -> int:
-        return self.cases - self.ignored
-
-    @property
-    def rate(self) -> int | None:
-        """Percentage of cases (ignored ones without an answer left out) with a first response."""
-        return round(100 * self.responded / self.counted) if self.counted else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,32 +191,6 @@ def count_sentiments(mentions: Iterable[MentionRow]) -> SentimentCounts:
         for mention in mentions
     )
     return SentimentCounts(**{key: counts[key] for key in (*SENTIMENTS, "unclassified")})
-
-
-def response_figures(cases: Iterable[CaseRow], cutoff: datetime) -> ResponseFigures:
-    total = responded = ignored = missed = 0
-    minutes: list[float] = []
-    for case in cases:
-        total += 1
-        answer = case.first_response_at
-        if answer is not None and answer > cutoff:
-            answer = None
-        if answer is None and case.status == "ignored":
-            # Ignoring spam is a decision, not a failure to respond: out of the rate.
-            ignored += 1
-            continue
-        if answer is not None:
-            responded += 1
-            minutes.append((answer - case.created_at).total_seconds() / 60)
-        if case.due_at is not None:
-            missed += answer > case.due_at if answer is not None else case.due_at < cutoff
-    return ResponseFigures(
-        cases=total,
-        responded=responded,
-        ignored=ignored,
-        missed_deadlines=missed,
-        median_minutes=round(statistics.median(minutes), 1) if minutes else None,
-    )
 
 
 def _sources(

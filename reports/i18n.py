@@ -174,6 +174,7 @@ _HEALTH: dict[str, tuple[str, str]] = {
     "unhealthy": ("не отвечает", "unhealthy"),
     "parser_broken": ("сменилась вёрстка", "page layout changed"),
     "blocked": ("блокирует нас", "blocking us"),
+    "misconfigured": ("ошибка в настройках", "misconfigured"),
 }
 
 _MONTHS_RU = (

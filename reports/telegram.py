@@ -8,7 +8,6 @@ from reports.figures import (
     SENTIMENTS,
     DigestFigures,
     FailedSource,
-    ResponseFigures,
     SentimentCounts,
     TouchpointFigures,
 )
@@ -23,6 +22,7 @@ from reports.i18n import (
     t,
     touchpoint_name,
 )
+from reports.response import ResponseFigures
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024

@@ -23,6 +23,10 @@ does the rest the same way for every site:
 - anything other than a SourceError raised while parsing becomes ParseError ("layout
   changed?"), chained with `raise ... from`, so a broken page is this source's error only.
 
+`check` reads the URL and options without fetching and raises SourceConfigError when they
+cannot work; it runs when a source is added (brands file, `/add_source`) and at every poll.
+Sources with URL-derived settings (a query, a channel, a branch id) extend it.
+
 `parse` is also what `otklik parse KIND FILE` runs on a saved page, so keep it a pure function
 of the response.
 """
@@ -40,7 +44,7 @@ from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from otklik.errors import ConfigError, FetchError, ParseError, SourceError
+from scrapers.errors import ParseError, SourceConfigError, SourceError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.matching import AliasMatcher
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
@@ -174,11 +178,19 @@ class Source(ABC):
     # Mention sources keep only items naming one of the brand's aliases.
     filters_by_alias: ClassVar[bool] = False
     max_pages: ClassVar[int] = 10
+    # Options the source cannot work without → what to put there (shown to the owner).
+    required_options: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, spec: SourceSpec, fetcher: Fetcher) -> None:
+    def __init__(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> None:
         self.spec = spec
-        self.fetcher = fetcher
+        self._fetcher = fetcher
         self.matcher = AliasMatcher(spec.aliases) if self.filters_by_alias else None
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            raise RuntimeError(f"{self.kind} source built without a fetcher can only check()")
+        return self._fetcher
 
     @classmethod
     def matches_url(cls, url: str) -> bool:
@@ -197,19 +209,21 @@ class Source(ABC):
         try:
             return int(raw)
         except ValueError:
-            raise ConfigError(
-                f"{self.kind} source {self.spec.url}: option {key}={raw!r} is not a whole number"
-            ) from None
+            raise self.misconfigured(f"option {key}={raw!r} is not a whole number") from None
 
-    def required_option(self, key: str, what: str) -> str:
-        """Option `key`; without it the poll fails with a message saying what to set (a
-        SourceError, so only this source fails)."""
+    def required_option(self, key: str) -> str:
+        """Option `key` (listed in `required_options`); without it, SourceConfigError saying
+        what to set."""
         value = self.option(key)
         if not value:
-            raise FetchError(
-                f"option {key} is missing: {what}", source=self.kind, url=self.spec.url
-            )
+            raise self.misconfigured(f"option {key} is missing: {self.required_options[key]}")
         return value
+
+    def check(self) -> None:
+        """Raise SourceConfigError when the URL or options cannot work; fetches nothing."""
+        self.int_option("max_pages", self.max_pages)
+        for key in self.required_options:
+            self.required_option(key)
 
     def base_url(self, public_base: str, public_domains: tuple[str, ...]) -> str:
         """Where to send requests: option "api_base", else the public base when the spec URL is
@@ -232,6 +246,10 @@ class Source(ABC):
         """A ParseError for this source; raise it when the page lacks the expected structure."""
         return ParseError(message, source=self.kind, url=url or self.spec.url)
 
+    def misconfigured(self, message: str) -> SourceConfigError:
+        """A SourceConfigError for this source; raise it when its URL or options cannot work."""
+        return SourceConfigError(message, source=self.kind, url=self.spec.url)
+
     # -- the per-site part -----------------------------------------------------------------
     @abstractmethod
     async def fetch_page(
@@ -252,6 +270,7 @@ class Source(ABC):
         backfill_since: datetime | None = None,
     ) -> PollResult:
         with self._own_errors(self.spec.url):
+            self.check()
             result = await self.collect(state, backfill_limit, backfill_since)
         return replace(result, items=[clean_item(item) for item in result.items])
 

@@ -23,7 +23,7 @@ Behaviour of `get`/`post`:
 - only public addresses are fetched, checked on the URL and on every connection the session
   opens, redirects included (see `scrapers.guard`): anything else raises `AddressNotAllowed`;
 - captcha / anti-bot pages (see `scrapers.antibot`) raise `AntiBotPage`, whatever the status.
-Every failure is an `otklik.errors.SourceError` subclass; no aiohttp exception escapes, and
+Every failure is an `scrapers.errors.SourceError` subclass; no aiohttp exception escapes, and
 none carries a key: messages and URLs pass through `scrapers.secrets.redact`.
 """
 
@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,10 +41,11 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from otklik.errors import FetchError, ParseError, RateLimited, ResponseTooLarge, SourceError
+from common.backoff import backoff
 from scrapers import guard
 from scrapers.antibot import check_antibot
 from scrapers.encoding import decode_body
+from scrapers.errors import FetchError, ParseError, RateLimited, ResponseTooLarge, SourceError
 from scrapers.secrets import redact, redact_error
 
 log = logging.getLogger(__name__)
@@ -159,11 +159,19 @@ class _HostGate:
 class _Retry(Exception):
     """Internal: this attempt failed in a way worth retrying."""
 
-    def __init__(self, reason: str, *, retry_after: float | None = None, status: int = 0) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        status: int = 0,
+        cause: BaseException | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.status = status
+        self.cause = cause
 
 
 class Fetcher:
@@ -253,11 +261,12 @@ class Fetcher:
                             url=str(target),
                         ) from None
                 elif last:
+                    tries = f" (after {attempt + 1} tries)" if attempt else ""
                     raise FetchError(
-                        f"{retry.reason} for {target} after {attempt + 1} tries",
+                        f"{retry.reason}{tries}",
                         source=source,
                         url=str(target),
-                    ) from None
+                    ) from retry.cause
                 delay = self._backoff(attempt, retry.retry_after)
                 log.info(
                     "%s %s: %s, retry in %.2fs", source, redact(str(target)), retry.reason, delay
@@ -274,8 +283,9 @@ class Fetcher:
         return gate
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        delay = self.settings.backoff_base * (2**attempt) * random.uniform(0.5, 1.5)
-        delay = min(delay, self.settings.backoff_max)
+        delay = backoff(
+            attempt, base=self.settings.backoff_base, cap=self.settings.backoff_max, spread=0.5
+        )
         if retry_after is not None:
             delay = max(delay, retry_after)
         return delay
@@ -294,19 +304,26 @@ class Fetcher:
             ) as resp:
                 return await self._read(resp, url, source)
         except TimeoutError:
-            raise _Retry("timed out") from None
+            raise _Retry(f"{url.host} did not answer in time (timed out)") from None
         except aiohttp.ClientPayloadError as exc:
             raise _Retry(f"truncated or corrupt body ({exc})") from None
         except aiohttp.InvalidURL as exc:
             raise FetchError(f"invalid URL ({exc})", source=source, url=str(url)) from exc
+        except aiohttp.ClientConnectorDNSError as exc:
+            # A name that does not resolve will not resolve a second later: the next poll retries.
+            raise FetchError(
+                f"cannot resolve {url.host}: no internet connection, or no such site",
+                source=source,
+                url=str(url),
+            ) from exc
         except aiohttp.ClientConnectorError as exc:
             if guard.is_refusal(exc):
                 raise guard.AddressNotAllowed(
                     guard.NOT_ALLOWED, source=source, url=str(url)
                 ) from None
-            raise _Retry(f"connection failed ({type(exc).__name__}: {exc})") from None
+            raise _Retry(f"cannot connect to {url.host}", cause=exc) from None
         except aiohttp.ClientError as exc:
-            raise _Retry(f"connection failed ({type(exc).__name__}: {exc})") from None
+            raise _Retry(f"connection to {url.host} failed ({exc})", cause=exc) from None
 
     async def _read(self, resp: aiohttp.ClientResponse, url: URL, source: str) -> FetchResponse:
         final_url = str(resp.url)
@@ -316,7 +333,9 @@ class Fetcher:
         if status == 429 or status >= 500:
             body = await self._read_capped(resp, _ERROR_BODY_CAP, source, truncate=True)
             check_antibot(body, url=final_url, status=status, headers=resp.headers, source=source)
-            raise _Retry(f"HTTP {status}", retry_after=_retry_after(resp), status=status)
+            raise _Retry(
+                f"site answered HTTP {status}", retry_after=_retry_after(resp), status=status
+            )
         if status >= 400:
             body = await self._read_capped(resp, _ERROR_BODY_CAP, source, truncate=True)
             check_antibot(body, url=final_url, status=status, headers=resp.headers, source=source)

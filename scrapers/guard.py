@@ -24,7 +24,7 @@ from typing import Any
 
 from yarl import URL
 
-from otklik.errors import FetchError
+from scrapers.errors import FetchError
 
 ALLOW_ENV = "OTKLIK_ALLOW_PRIVATE_ADDRESSES"
 NOT_ALLOWED = "address not allowed"

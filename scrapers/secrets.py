@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from otklik.errors import SourceError
+from scrapers.errors import SourceError
 
 SECRET_OPTIONS = frozenset(
     {"key", "api_key", "apikey", "access_token", "token", "secret", "client_secret", "password"}

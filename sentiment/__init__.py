@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from otklik.errors import SentimentError
 from sentiment.base import Classifier
 from sentiment.bundled import BundledClassifier
+from sentiment.errors import SentimentError
 from sentiment.hf import TransformersClassifier
 from sentiment.keywords import KeywordClassifier
 from sentiment.records import LABELS, Label, Sentiment, TextInput, TouchpointTag

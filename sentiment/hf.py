@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from otklik.errors import SentimentError
 from sentiment.base import run_in_batches, to_sentiment
+from sentiment.errors import SentimentError
 from sentiment.records import LABELS, Label, Sentiment, TextInput
 from sentiment.stars import star_label
 from sentiment.touchpoints import BrandTouchpoints, TouchpointTagger

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from otklik.errors import SentimentError
+from sentiment.errors import SentimentError
 from sentiment.features import Vectorizer, analyze, word_average
 from sentiment.records import LABELS
 from sentiment.text import BRAND_TOKEN, normalize, words

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from common.errors import OtklikError
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
@@ -38,7 +40,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return engine
 
 
-class DatabaseUnreachable(Exception):
+class DatabaseUnreachable(OtklikError):
     """The database did not answer within the wait allowed at start."""
 
 

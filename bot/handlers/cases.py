@@ -22,11 +22,12 @@ from bot import case_actions
 from bot.alerts import load_alert, refresh_alerts
 from bot.callbacks import CaseAction
 from bot.case_actions import CaseRefused, ReplyOutcome
-from bot.handlers.common import Clock, Refusal, actor, args_of, case_to_act, parse_int, rest_after
+from bot.handlers.common import Refusal, actor, args_of, case_to_act, parse_int, rest_after
 from bot.handlers.views import case_details, case_list
 from bot.middlewares import Access
 from bot.render import esc, is_link, link
 from bot.texts import t
+from common.clock import Clock
 from storage.repositories import cases as cases_repo
 from storage.repositories.cases import CaseRecord
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from aiogram.types import Chat
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,8 +14,6 @@ from storage.repositories import cases as cases_repo
 from storage.repositories import chats
 from storage.repositories.cases import CaseRecord
 from storage.repositories.members import Membership
-
-Clock = Callable[[], datetime]
 
 
 class Refusal(Exception):

@@ -13,17 +13,11 @@ from aiogram.utils.deep_linking import create_start_link
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import MemberRemove
-from bot.handlers.common import (
-    Clock,
-    Refusal,
-    args_of,
-    may_configure_chat,
-    parse_int,
-    pick_brand,
-)
+from bot.handlers.common import Refusal, args_of, may_configure_chat, parse_int, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, local_time
 from bot.texts import LANGUAGES, t
+from common.clock import Clock
 from storage.repositories import brands_admin, chats, invites, members
 from storage.repositories.members import Membership
 

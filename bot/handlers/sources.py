@@ -14,14 +14,17 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 from yarl import URL
 
-from bot.handlers.common import Clock, Refusal, args_of, parse_int, pick_brand
+from bot.handlers.common import Refusal, args_of, parse_int, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, fit_escaped, local_time
 from bot.texts import RU, t
-from otklik.errors import FetchError
+from common.clock import Clock
 from scrapers import guard
-from scrapers.registry import kinds
+from scrapers.errors import FetchError, SourceConfigError
+from scrapers.records import SourceSpec
+from scrapers.registry import check, kinds
 from storage.repositories import brands_admin, chats
+from storage.repositories.brands import brand_record
 
 Detect = Callable[[str], str | None]
 Allowance = tuple[guard.Network, ...]
@@ -113,8 +116,8 @@ async def add_source_command(
     if not words:
         await message.answer(t(lang, "usage_add_source"))
         return
-    check = UrlCheck(detect_source, allowed_addresses)
-    await _add(message, session, access, lang, clock, check, words[0], " ".join(words[1:]) or None)
+    pasted = UrlCheck(detect_source, allowed_addresses)
+    await _add(message, session, access, lang, clock, pasted, words[0], " ".join(words[1:]) or None)
 
 
 async def pasted_url(
@@ -128,8 +131,8 @@ async def pasted_url(
 ) -> None:
     if not access.brands_where("owner"):
         return
-    check = UrlCheck(detect_source, allowed_addresses)
-    await _add(message, session, access, lang, clock, check, (message.text or "").strip(), None)
+    pasted = UrlCheck(detect_source, allowed_addresses)
+    await _add(message, session, access, lang, clock, pasted, (message.text or "").strip(), None)
 
 
 async def _add(
@@ -138,7 +141,7 @@ async def _add(
     access: Access,
     lang: str,
     clock: Clock,
-    check: UrlCheck,
+    pasted: UrlCheck,
     url: str,
     brand_name: str | None,
 ) -> None:
@@ -161,13 +164,20 @@ async def _add(
         await message.answer(t(lang, "bad_url"))
         return
     try:
-        guard.check_url(URL(url), check.allowed_addresses)
+        guard.check_url(URL(url), pasted.allowed_addresses)
     except FetchError:
         await message.answer(t(lang, "address_not_allowed"))
         return
-    kind = check.detect(url)
+    kind = pasted.detect(url)
     if kind is None:
         await message.answer(t(lang, "unsupported_url", kinds=", ".join(kinds())))
+        return
+    aliases = (await brand_record(session, brand.brand_id)).aliases
+    try:
+        check(SourceSpec(kind, url, aliases))
+    except SourceConfigError as exc:
+        problem = esc(str(exc.args[0]))
+        await message.answer(t(lang, "source_misconfigured", kind=esc(kind), problem=problem))
         return
     source, fresh = await brands_admin.add_source(
         session, brand_id=brand.brand_id, kind=kind, url=url, now=clock()

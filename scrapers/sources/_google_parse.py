@@ -16,7 +16,7 @@ import hashlib
 import re
 from typing import Any
 
-from otklik.errors import ParseError
+from scrapers.errors import ParseError
 from scrapers.records import ScrapedItem
 from scrapers.sources._reviews_common import (
     ParsedPage,

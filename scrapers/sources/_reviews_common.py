@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from bs4 import Tag
 
-from otklik.errors import AntiBotPage, ParseError
 from scrapers.antibot import check_antibot
+from scrapers.errors import AntiBotPage, ParseError
 from scrapers.parsing import clean_text
 from scrapers.records import ScrapedItem
 

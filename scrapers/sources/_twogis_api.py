@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from otklik.errors import ParseError
+from scrapers.errors import ParseError
 from scrapers.records import ScrapedItem
 from scrapers.sources._reviews_common import (
     ParsedPage,

@@ -51,8 +51,14 @@ class AppStoreSource(Source):
             return explicit
         match = _APP_ID.search(self.spec.url)
         if not match:
-            raise self.error("no app id in the URL (expected …/id123456789); set option app_id")
+            raise self.misconfigured(
+                "no app id in the URL (expected …/id123456789); set option app_id"
+            )
         return match.group(1)
+
+    def check(self) -> None:
+        super().check()
+        _ = self.app_id
 
     @property
     def country(self) -> str:

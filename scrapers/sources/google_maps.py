@@ -35,9 +35,12 @@ class GoogleMapsSource(Source):
         r"^maps\.google\.[a-z.]+/.*(place_id|cid=)",
     )
     max_pages: ClassVar[int] = 1
+    required_options: ClassVar[dict[str, str]] = {
+        "api_key": "a Google Cloud API key with Places API enabled"
+    }
 
     def _key(self) -> str:
-        return self.required_option("api_key", "a Google Cloud API key with Places API enabled")
+        return self.required_option("api_key")
 
     def _legacy(self) -> bool:
         return (self.option("places_api", "new") or "new").lower() == "legacy"
@@ -58,7 +61,7 @@ class GoogleMapsSource(Source):
             return match[1]
         name = _NAME.search(self.spec.url)
         if name is None:
-            raise self.error("no place name or place_id in the URL; set option place_id")
+            raise self.misconfigured("no place name or place_id in the URL; set option place_id")
         return await self._search(unquote_plus(name[1]))
 
     async def _search(self, text: str) -> str:

@@ -93,8 +93,15 @@ class GooglePlaySource(Source):
     def app_id(self) -> str:
         app = self.option("app_id") or self._query("id")
         if not app:
-            raise self.error("no app id: the URL needs ?id=com.example.app, or set option app_id")
+            raise self.misconfigured(
+                "no app id: the URL needs ?id=com.example.app, or set option app_id"
+            )
         return app
+
+    def check(self) -> None:
+        super().check()
+        _ = self.app_id
+        self.int_option("page_size", 100)
 
     def request_body(self, token: str | None) -> str:
         count = self.int_option("page_size", 100)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from otklik.errors import ConfigError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
 from scrapers.parsing import clean_text, from_epoch, html_to_text, parse_iso, text_or_none
@@ -30,6 +29,10 @@ class HackerNewsSource(Source):
     max_pages = 5
     url_patterns = (r"^hn\.algolia\.com/", r"^news\.ycombinator\.com/")
 
+    def check(self) -> None:
+        super().check()
+        self._query()
+
     def _query(self) -> tuple[str, bool]:
         """The query, and whether its words are optional (aliases OR-ed)."""
         explicit = self.option("query")
@@ -41,7 +44,7 @@ class HackerNewsSource(Source):
             return from_url, False
         if self.spec.aliases:
             return " ".join(self.spec.aliases), len(self.spec.aliases) > 1
-        raise ConfigError(f"hackernews source {self.spec.url}: no query (add ?q= or aliases)")
+        raise self.misconfigured("no query (add ?q= or aliases)")
 
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None

@@ -14,7 +14,6 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from otklik.errors import ConfigError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
 from scrapers.parsing import clean_text, from_epoch, text_or_none
@@ -33,6 +32,10 @@ class RedditSource(Source):
     max_pages = 5
     url_patterns = (r"^((www|old|new)\.)?reddit\.com/",)
 
+    def check(self) -> None:
+        super().check()
+        _ = self.query
+
     @property
     def query(self) -> str:
         explicit = self.option("query")
@@ -43,7 +46,7 @@ class RedditSource(Source):
             return from_url[0]
         if self.spec.aliases:
             return " OR ".join(f'"{alias}"' for alias in self.spec.aliases)
-        raise ConfigError(f"reddit source {self.spec.url}: no query (add ?q= or brand aliases)")
+        raise self.misconfigured("no query (add ?q= or brand aliases)")
 
     @property
     def subreddit(self) -> str | None:

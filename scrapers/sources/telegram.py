@@ -17,7 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from otklik.errors import ConfigError
 from scrapers.base import Page, Source
 from scrapers.fetch import FetchResponse
 from scrapers.parsing import clean_text, parse_iso
@@ -53,6 +52,10 @@ class TelegramSource(Source):
     max_pages = 5
     url_patterns = (r"^(www\.)?(t|telegram)\.me/(s/)?[a-z0-9_]{4,}",)
 
+    def check(self) -> None:
+        super().check()
+        _ = self.channel
+
     @property
     def channel(self) -> str:
         explicit = self.option("channel")
@@ -60,7 +63,7 @@ class TelegramSource(Source):
             return explicit.lstrip("@")
         match = _CHANNEL.match(urlsplit(self.spec.url).path)
         if not match or match.group(1).lower() in ("joinchat", "share", "addstickers"):
-            raise ConfigError(f"telegram source {self.spec.url}: no public channel name in the URL")
+            raise self.misconfigured("no public channel name in the URL")
         return match.group(1)
 
     async def fetch_page(

@@ -32,8 +32,12 @@ class TrustpilotSource(Source):
     def domain(self) -> str:
         match = _DOMAIN.search(self.spec.url)
         if match is None:
-            raise self.error("no /review/<domain> in the URL")
+            raise self.misconfigured("no /review/<domain> in the URL")
         return match[1]
+
+    def check(self) -> None:
+        super().check()
+        self.domain()
 
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None

@@ -27,6 +27,9 @@ class TwoGisSource(Source):
     kind: ClassVar[str] = "twogis"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z0-9-]+\.)?2gis\.[a-z]+/([^/]+/)?firm/\d+",)
     max_pages: ClassVar[int] = 10
+    required_options: ClassVar[dict[str, str]] = {
+        "key": "the public API key the 2gis.ru page uses for public-api.reviews.2gis.com"
+    }
     # Flamp shows only its own reviews; 2GIS shows all.
     provider: ClassVar[str | None] = None
     site_domains: ClassVar[tuple[str, ...]] = SITE_DOMAINS
@@ -37,8 +40,12 @@ class TwoGisSource(Source):
             return explicit
         match = _BRANCH.search(self.spec.url)
         if match is None:
-            raise self.error("no branch id (/firm/<digits>) in the URL")
+            raise self.misconfigured("no branch id (/firm/<digits>) in the URL")
         return match[1]
+
+    def check(self) -> None:
+        super().check()
+        self.branch_id()
 
     def link(self) -> str:
         return self.spec.url.split("?")[0].split("#")[0]
@@ -46,9 +53,7 @@ class TwoGisSource(Source):
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
-        key = self.required_option(
-            "key", "the public API key the 2gis.ru page uses for public-api.reviews.2gis.com"
-        )
+        key = self.required_option("key")
         base = self.base_url(PUBLIC_API, self.site_domains)
         if token is not None:
             params = {} if "key=" in token else {"key": key}

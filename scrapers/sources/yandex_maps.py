@@ -37,14 +37,18 @@ class YandexMapsSource(Source):
     url_patterns: ClassVar[tuple[str, ...]] = (r"^(www\.)?yandex\.[a-z.]+/maps/org/[^/]+/\d+",)
     max_pages: ClassVar[int] = 10
 
-    def __init__(self, spec: SourceSpec, fetcher: Fetcher) -> None:
+    def __init__(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> None:
         super().__init__(spec, fetcher)
         self._tokens = PageTokens(None, None, None)
+
+    def check(self) -> None:
+        super().check()
+        self.org()
 
     def org(self) -> tuple[str, str]:
         match = _ORG.search(self.spec.url)
         if match is None:
-            raise self.error("no /maps/org/<slug>/<id> in the URL")
+            raise self.misconfigured("no /maps/org/<slug>/<id> in the URL")
         return match[1], match[2]
 
     def link(self) -> str:

@@ -85,15 +85,6 @@ class DeadlineCase:
     escalated_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class ResponseRow:
-    brand_id: int
-    status: str
-    created_at: datetime
-    due_at: datetime | None
-    first_response_at: datetime | None
-
-
 def _record(row: Case, brand_name: str, assignee_name: str | None) -> CaseRecord:
     return CaseRecord(
         id=row.id,
@@ -282,14 +273,3 @@ async def mark_deadline(session: AsyncSession, case_id: int, *, column: str, now
         update(Case).where(Case.id == case_id, target.is_(None)).values({column: now})
     )
     return bool(cast(CursorResult[Any], result).rowcount)
-
-
-async def response_rows(
-    session: AsyncSession, brand_ids: list[int], since: datetime
-) -> list[ResponseRow]:
-    rows = await session.scalars(
-        select(Case).where(Case.brand_id.in_(brand_ids), Case.created_at >= since)
-    )
-    return [
-        ResponseRow(r.brand_id, r.status, r.created_at, r.due_at, r.first_response_at) for r in rows
-    ]

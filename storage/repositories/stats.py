@@ -179,11 +179,11 @@ async def mentions_between(
 
 
 async def cases_created_between(
-    session: AsyncSession, brand_id: int, start: datetime, end: datetime
+    session: AsyncSession, brand_id: int, start: datetime, end: datetime | None = None
 ) -> list[CaseRow]:
-    return await _cases(
-        session, Case.brand_id == brand_id, Case.created_at >= start, Case.created_at < end
-    )
+    """Cases opened in [start, end); no end: up to now."""
+    until = () if end is None else (Case.created_at < end,)
+    return await _cases(session, Case.brand_id == brand_id, Case.created_at >= start, *until)
 
 
 async def open_cases(session: AsyncSession, brand_id: int) -> list[CaseRow]:

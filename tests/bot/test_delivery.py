@@ -9,7 +9,7 @@ import pytest
 
 from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
-from otklik.errors import ChatUnavailable, RetryLater
+from bot.errors import ChatUnavailable, RetryLater
 from storage.repositories import brands_admin, chats
 from storage.repositories import cases as cases_repo
 from storage.repositories.outbox import enqueue

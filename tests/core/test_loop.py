@@ -21,7 +21,7 @@ from otklik.app import open_database, open_runtime
 from otklik.pipeline import PollReport
 from otklik.scheduler import Scheduler
 from otklik.settings import Settings
-from storage.models import Case, Mention, OutboxMessage, Source
+from storage.models import Brand, Case, Mention, OutboxMessage, Source
 from tests.fakes.site_server import SiteServer
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -277,3 +277,39 @@ async def test_the_bot_comes_back_when_telegram_was_down_at_start(
         stop.set()
         await asyncio.wait_for(service, 15)
     assert len(fake_telegram.calls_of("getMe", ok=False)) == 2
+
+
+async def test_a_misconfigured_source_is_reported_at_once_as_misconfigured(
+    tmp_path: Path, site: SiteServer
+) -> None:
+    site.add("/feed.xml", feed([OLD]), content_type="application/rss+xml")
+    settings = settings_for(
+        tmp_path, write_config(tmp_path / "otklik.toml", [site.url("/feed.xml")], [OWNER])
+    )
+    bad_url = "https://t.me/joinchat/AbCdEf"  # an invite link names no public channel
+    async with open_database(settings) as database, database.sessionmaker.begin() as session:
+        now = datetime.now(UTC)
+        brand_id = await session.scalar(select(Brand.id))
+        assert brand_id is not None
+        session.add(
+            Source(
+                brand_id=brand_id,
+                kind="telegram",
+                url=bad_url,
+                origin="chat",
+                created_at=now,
+                next_poll_at=now,
+            )
+        )
+
+    reports = {r.source.url: r for r in await scan(settings)}
+    assert reports[bad_url].health == "misconfigured"  # the first failure, not the threshold's
+    assert "no public channel name" in (reports[bad_url].error or "")
+    async with open_database(settings) as database, database.sessionmaker() as session:
+        told = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "health"))
+        ).all()
+    assert len(told) == 1
+    assert "настройках источника ошибка" in told[0].payload["text"]
+    assert "configuration is wrong" in told[0].payload["text_en"]
+    assert "вёрстка" not in told[0].payload["text"] and "недоступен" not in told[0].payload["text"]

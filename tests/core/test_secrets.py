@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.setup import build_dispatcher
+from common.errors import ConfigError
 from otklik.app import open_database
 from otklik.commands.scan import scan
 from otklik.commands.sources import show
 from otklik.config import load_config
-from otklik.errors import ConfigError
 from otklik.logs import setup_logging
 from otklik.settings import Settings
 from reports import build_figures, digest_html, parse_period

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from common.errors import ConfigError
 from otklik.app import prepare_database
 from otklik.config import load_config
-from otklik.errors import ConfigError
 from otklik.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ from dataclasses import replace
 import pytest
 from aiohttp import web
 
-from otklik.errors import FetchError
 from scrapers import guard
+from scrapers.errors import FetchError
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
 
 

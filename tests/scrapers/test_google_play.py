@@ -8,8 +8,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from otklik.errors import ParseError
 from scrapers import registry
+from scrapers.errors import ParseError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.records import PollState, SourceSpec
 from tests.fakes.site_server import SiteServer
