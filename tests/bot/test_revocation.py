@@ -11,7 +11,7 @@ from storage.models import AuditEvent, Brand, BrandChat, Chat, Member
 from storage.records import BrandInput
 from storage.repositories import chats
 from storage.repositories.brands import sync_brands
-from tests.bot.conftest import GROUP, OWNER, PR, START, VIEWER, RunningBot, World
+from tests.bot.conftest import GROUP, OWNER, PR, START, STRANGER, VIEWER, RunningBot, World
 
 OTHER_OWNER = 2001
 OTHER_PR = 2002
@@ -175,3 +175,15 @@ async def test_internal_addresses_are_refused_when_a_source_is_added(
     ):
         assert "не разрешён" in await _say(running_bot, f"/add_source {url}", OWNER), url
     assert "http(s)" in await _say(running_bot, "/add_source http://user:pw@example.com/", OWNER)
+
+
+async def test_a_stranger_gets_one_refusal_a_day(running_bot: RunningBot, world: World) -> None:
+    fake = running_bot.fake
+    assert "Попросите владельца" in await _say(running_bot, "/cases", STRANGER)
+    mark = fake.mark()
+    for text in ("/cases", "привет", "/sources", "/digest"):
+        fake.send_text(text, user_id=STRANGER)
+    await fake.wait_idle()
+    assert fake.calls_of("sendMessage", since=mark) == []
+    world.clock.advance(days=1)
+    assert "Попросите владельца" in await _say(running_bot, "/cases", STRANGER)
