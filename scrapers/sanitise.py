@@ -32,12 +32,16 @@ _INVISIBLE = re.compile(
 
 
 def clean_text(value: str) -> str:
-    return _UNSAFE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNSAFE.sub("", value) if _UNSAFE.search(value) else value
 
 
 def visible(value: str) -> str:
     """The text as a reader sees it: compatibility forms folded, invisible characters gone."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", value))
+    if not unicodedata.is_normalized("NFKC", value):
+        value = unicodedata.normalize("NFKC", value)
+    return _INVISIBLE.sub("", value) if _INVISIBLE.search(value) else value
 
 
 def name_key(value: str) -> str:
@@ -62,6 +66,8 @@ def _bounded(value: str | None, field: str) -> str | None:
 
 
 def clean_item(item: ScrapedItem) -> ScrapedItem:
+    if _is_clean(item):
+        return item  # the common case: nothing to copy
     return replace(
         item,
         external_id=_bounded(item.external_id, "external_id"),
@@ -73,3 +79,18 @@ def clean_item(item: ScrapedItem) -> ScrapedItem:
         reply=None if item.reply is None else clean_text(item.reply),
         extra={clean_text(str(k)): clean_text(str(v)) for k, v in item.extra.items()},
     )
+
+
+def _is_clean(item: ScrapedItem) -> bool:
+    for name, limit in LIMITS.items():
+        value = getattr(item, name)
+        if value is not None and (len(value) > limit or not value):
+            return False
+    if not all(isinstance(v, str) for v in item.extra.values()):
+        return False
+    # One search over every field at once: most items have nothing to clean.
+    joined = "".join(
+        (item.text, item.title or "", item.reply or "", item.external_id or "", item.url or "",
+         item.author or "", *item.extra, *item.extra.values())
+    )  # fmt: skip
+    return "\r" not in joined and _UNSAFE.search(joined) is None
