@@ -1,6 +1,6 @@
 """TelegramNotifier: the outbox sender's way into Telegram.
 
-Renders each outbox kind and turns aiogram's exceptions into bot.errors at this boundary:
+Renders each outbox kind (alerts, digests, notices) and turns aiogram's exceptions into bot.errors at this boundary:
 429 / 5xx / network → RetryLater, blocked / kicked / chat gone → ChatUnavailable, anything else
 Telegram refuses → DeliveryError (permanent).
 """
@@ -25,13 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.alerts import load_alert, quiet_seconds_left
 from bot.digest import send_digest
 from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
+from bot.notices import render_notice
 from common.clock import Clock, utcnow
+from common.vocabulary import OutboxKind
 from storage.records import OutboxRecord
 from storage.repositories import chats
 
 log = logging.getLogger(__name__)
 
-TEXT_KINDS = ("health", "reminder", "escalation", "text")
 _GONE_CHAT = (
     "chat not found",
     "bot was kicked",
@@ -41,8 +42,6 @@ _GONE_CHAT = (
     "not enough rights",
     "chat_write_forbidden",
 )
-
-
 
 
 class TelegramNotifier:
@@ -76,21 +75,15 @@ class TelegramNotifier:
             raise DeliveryError(f"Telegram refused {message.kind}: {exc.message}") from exc
 
     async def _send(self, message: OutboxRecord) -> int | None:
-        if message.kind == "alert":
+        if message.kind == OutboxKind.ALERT:
             return await self._send_alert(message)
-        if message.kind == "digest":
+        if message.kind == OutboxKind.DIGEST:
             return await send_digest(self.bot, self._sessions, message)
-        if message.kind in TEXT_KINDS:
-            async with self._sessions() as session:
-                lang = await chats.language(session, message.chat_id)
-            # Queued texts carry Russian in "text" and, where written, other languages beside it.
-            localized = message.payload.get(f"text_{lang}") or message.payload.get("text")
-            text = str(localized or "").strip()
-            if not text:
-                raise DeliveryError(f"outbox {message.id} ({message.kind}) has no text")
-            sent = await self.bot.send_message(message.chat_id, text, disable_web_page_preview=True)
-            return sent.message_id
-        raise DeliveryError(f"unknown outbox kind {message.kind!r}")
+        async with self._sessions() as session:
+            lang = await chats.language(session, message.chat_id)
+            text = await render_notice(session, message, lang)
+        sent = await self.bot.send_message(message.chat_id, text, disable_web_page_preview=True)
+        return sent.message_id
 
     async def _send_alert(self, message: OutboxRecord) -> int | None:
         now = self._clock()

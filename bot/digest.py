@@ -1,5 +1,5 @@
 """The digest in Telegram: `/digest [brand] [period]` on demand, and delivery of the weekly
-digest queued in the outbox (kind "digest")."""
+digest queued in the outbox (kind OutboxKind.DIGEST)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.errors import DeliveryError
 from bot.handlers.common import may_configure_chat
 from bot.middlewares import Access
+from bot.texts import t
 from common.clock import Clock
+from common.vocabulary import Role
 from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
 from reports.chart import render_chart
-from reports.i18n import language, t
+from reports.i18n import language
 from reports.periods import DEFAULT_TIMEZONE, looks_like_period, parse_period, zone
 from reports.telegram import CAPTION_LIMIT
 from scrapers.sanitise import name_key
@@ -67,7 +69,7 @@ async def digest_command(
     try:
         period = parse_period(spec, now, chat.timezone if chat else brand.timezone)
     except PeriodError:
-        await message.answer(t(lang, "bad_period"), parse_mode=ParseMode.HTML)
+        await message.answer(t(lang, "digest_bad_period"), parse_mode=ParseMode.HTML)
         return
     figures = await build_figures(session, brand, period, now)
     await deliver_digest(bot, message.chat.id, figures, lang)
@@ -92,7 +94,7 @@ async def digest_slot_command(
     weekly digest. Owners only: the slot is the whole chat's."""
     chat = await stats.chat_settings(session, message.chat.id)
     lang = chat.language if chat else _user_language(message)
-    if not access.brands_where("owner") or not await may_configure_chat(
+    if not access.brands_where(Role.OWNER) or not await may_configure_chat(
         session, access, message.chat
     ):
         await message.answer(t(lang, "digest_at_owners"))
@@ -230,16 +232,16 @@ async def _choose_brand(
         for membership in access.memberships.values():
             if name_key(membership.brand_name) == key:
                 return await stats.brand_by_id(session, membership.brand_id), ""
-        return None, t(lang, "unknown_brand", name=escape(name))
+        return None, t(lang, "digest_unknown_brand", name=escape(name))
     mine = list(access.memberships.values())
     if message.chat.type != "private":
         here = set(await chats.brand_ids_of_chat(session, message.chat.id))
         mine = [m for m in mine if m.brand_id in here] or mine
     if not mine:
-        return None, t(lang, "no_brands")
+        return None, t(lang, "digest_no_brands")
     if len(mine) > 1:
         names = ", ".join(escape(m.brand_name) for m in mine)
-        return None, t(lang, "which_brand", names=names)
+        return None, t(lang, "digest_which_brand", names=names)
     return await stats.brand_by_id(session, mine[0].brand_id), ""
 
 

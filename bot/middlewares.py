@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.texts import t
 from common.clock import Clock
+from common.vocabulary import Role
 from storage.repositories import chats, members
 from storage.repositories.members import Membership
 
@@ -43,10 +44,10 @@ class Access:
         return membership.role if membership else None
 
     def can_act(self, brand_id: int) -> bool:
-        return self.role(brand_id) in ("owner", "pr")
+        return self.role(brand_id) in (Role.OWNER, Role.PR)
 
     def is_owner(self, brand_id: int) -> bool:
-        return self.role(brand_id) == "owner"
+        return self.role(brand_id) == Role.OWNER
 
     def brands_where(self, *roles: str) -> list[Membership]:
         return [m for m in self.memberships.values() if m.role in roles]

@@ -143,7 +143,6 @@ RU: dict[str, str] = {
     "last_success": "\n   последний успех: {at}",
     "last_error": "\n   ошибка: {error}",
     "health_ok": "✅",
-    "health_failing": "⚠️",
     "health_unhealthy": "❌",
     "health_parser_broken": "🛠",
     "health_blocked": "⛔️",
@@ -179,6 +178,35 @@ RU: dict[str, str] = {
     "chat_owners_only": "Настройки этого чата меняет владелец бренда, подключённого к чату.",
     "stale_button": "Эта кнопка больше не действует.",
     "address_not_allowed": "Этот адрес не разрешён: источники читаются только с публичных сайтов.",
+    "source_down": (
+        "⚠️ Источник {where} бренда «{brand}» не работает: {reason}.\n"
+        "Ошибок подряд: {failures}. Последняя: <code>{detail}</code>"
+    ),
+    "source_down_unhealthy": "сайт недоступен или отвечает ошибкой",
+    "source_down_blocked": "сайт отвечает страницей защиты от ботов (капча)",
+    "source_down_parser_broken": "страница изменилась, разборщик её не понимает",
+    "source_down_misconfigured": "в настройках источника ошибка, исправьте ссылку или параметры",
+    "source_up": "✅ Источник {where} бренда «{brand}» снова работает.",
+    "source_items_rejected": (
+        "⚠️ Источник {where} бренда «{brand}»: не удалось сохранить отзывов: {count} ({ids}), "
+        "остальные сохранены. Причина: <code>{reason}</code>"
+    ),
+    "digest_which_brand": "Укажите бренд: /digest НАЗВАНИЕ [7d|30d|2026-10]. Ваши бренды: {names}",
+    "digest_no_brands": "У вас пока нет брендов.",
+    "digest_unknown_brand": "Бренд «{name}» не найден.",
+    "digest_bad_period": "Период: 7d, 30d или месяц, например 2026-10.",
+    "digest_at_owners": "Время дайджеста меняет владелец бренда.",
+    "digest_at_off": "Еженедельный дайджест в этом чате выключен. Включить: /digest_at пн 10:00",
+    "digest_at_usage": "Пример: <code>/digest_at пн 10:00</code>, "
+    "<code>/digest_at fri 18:30 Asia/Novosibirsk</code> или <code>/digest_at off</code>.",
+    "digest_at_set": "Дайджест будет приходить: {day}, {at} ({zone}).",
+    "weekday_0": "понедельник",
+    "weekday_1": "вторник",
+    "weekday_2": "среда",
+    "weekday_3": "четверг",
+    "weekday_4": "пятница",
+    "weekday_5": "суббота",
+    "weekday_6": "воскресенье",
 }
 
 EN: dict[str, str] = {
@@ -316,7 +344,6 @@ EN: dict[str, str] = {
     "last_success": "\n   last success: {at}",
     "last_error": "\n   error: {error}",
     "health_ok": "✅",
-    "health_failing": "⚠️",
     "health_unhealthy": "❌",
     "health_parser_broken": "🛠",
     "health_blocked": "⛔️",
@@ -352,6 +379,35 @@ EN: dict[str, str] = {
     "chat_owners_only": "Only an owner of a brand linked to this chat can change its settings.",
     "stale_button": "This button no longer works.",
     "address_not_allowed": "This address is not allowed: sources are read from public sites only.",
+    "source_down": (
+        "⚠️ Source {where} of “{brand}” is down: {reason}.\n"
+        "Failures in a row: {failures}. Last: <code>{detail}</code>"
+    ),
+    "source_down_unhealthy": "the site is unreachable or answers with an error",
+    "source_down_blocked": "the site answers with an anti-bot (captcha) page",
+    "source_down_parser_broken": "the page layout changed and the parser does not understand it",
+    "source_down_misconfigured": "its configuration is wrong; fix the URL or the options",
+    "source_up": "✅ Source {where} of “{brand}” works again.",
+    "source_items_rejected": (
+        "⚠️ Source {where} of “{brand}”: {count} item(s) could not be stored ({ids}); "
+        "the others were. Reason: <code>{reason}</code>"
+    ),
+    "digest_which_brand": "Name the brand: /digest NAME [7d|30d|2026-10]. Your brands: {names}",
+    "digest_no_brands": "You have no brands yet.",
+    "digest_unknown_brand": "Brand “{name}” not found.",
+    "digest_bad_period": "Period: 7d, 30d or a month such as 2026-10.",
+    "digest_at_owners": "Only a brand owner can change the digest time.",
+    "digest_at_off": "The weekly digest is off in this chat. Turn it on: /digest_at mon 10:00",
+    "digest_at_usage": "For example <code>/digest_at mon 10:00</code>, "
+    "<code>/digest_at fri 18:30 Asia/Novosibirsk</code> or <code>/digest_at off</code>.",
+    "digest_at_set": "The digest will come every {day} at {at} ({zone}).",
+    "weekday_0": "Monday",
+    "weekday_1": "Tuesday",
+    "weekday_2": "Wednesday",
+    "weekday_3": "Thursday",
+    "weekday_4": "Friday",
+    "weekday_5": "Saturday",
+    "weekday_6": "Sunday",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}

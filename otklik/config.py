@@ -10,7 +10,7 @@ import re
 import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from common.errors import ConfigError
+from common.vocabulary import AlertOn
 from scrapers.records import SourceSpec
 from scrapers.secrets import secret_in_url
 
@@ -117,7 +118,7 @@ class BrandConfig(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     aliases: list[str] = Field(default_factory=list)
     owners: list[ChatId] = Field(default_factory=list)
-    alert_on: Literal["negative", "all", "none"] = "negative"
+    alert_on: AlertOn = AlertOn.NEGATIVE
     timezone: str = "Europe/Moscow"
     response_time: ResponseTime = 3600
     work_hours: str = "09:00-21:00"

@@ -7,41 +7,28 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
-from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import OutboxKind, SourceHealth
 from scrapers.errors import AntiBotPage, ParseError, SourceConfigError, SourceError
-from storage.records import SourceRecord
+from storage.records import HealthNotice, SourceRecord
 from storage.repositories import sources as sources_repo
 from storage.repositories.brands import brand_chat_ids
 from storage.repositories.outbox import enqueue
 
 _STATE_OF = (
-    (SourceConfigError, "misconfigured"),
-    (AntiBotPage, "blocked"),
-    (ParseError, "parser_broken"),
+    (SourceConfigError, SourceHealth.MISCONFIGURED),
+    (AntiBotPage, SourceHealth.BLOCKED),
+    (ParseError, SourceHealth.PARSER_BROKEN),
 )
 
-_REASON_RU = {
-    "misconfigured": "в настройках источника ошибка, исправьте ссылку или параметры",
-    "blocked": "сайт отвечает страницей защиты от ботов (капча)",
-    "parser_broken": "страница изменилась, разборщик её не понимает",
-    "unhealthy": "сайт недоступен или отвечает ошибкой",
-}
-_REASON_EN = {
-    "misconfigured": "its configuration is wrong; fix the URL or the options",
-    "blocked": "the site answers with an anti-bot (captcha) page",
-    "parser_broken": "the page layout changed and the parser does not understand it",
-    "unhealthy": "the site is unreachable or answers with an error",
-}
 
-
-def health_of(error: SourceError) -> str:
+def health_of(error: SourceError) -> SourceHealth:
     for kind, state in _STATE_OF:
         if isinstance(error, kind):
             return state
-    return "unhealthy"
+    return SourceHealth.UNHEALTHY
 
 
 async def record_failure(
@@ -52,54 +39,30 @@ async def record_failure(
     failures: int,
     threshold: int,
     now: datetime,
-) -> str | None:
+) -> SourceHealth | None:
     """Mark the source unhealthy once it failed `threshold` times in a row; returns the new
     health when it changed."""
     state = health_of(error)
-    if failures < threshold and state != "misconfigured":
+    if failures < threshold and state != SourceHealth.MISCONFIGURED:
         return None
     if source.health == state and source.health_notified:
         return None
     await sources_repo.set_health(
         session, source.id, health=state, notified=True, now=now, note=str(error)
     )
-    where = f"<b>{escape(source.kind)}</b> {escape(source.url)}"
-    brand = escape(source.brand_name)
-    detail = escape(str(error)[:500])
-    await _tell_owners(
-        session,
-        source,
-        key=f"health:{source.id}:{state}:{now.isoformat()}",
-        text_ru=(
-            f"⚠️ Источник {where} бренда «{brand}» не работает: {_REASON_RU[state]}.\n"
-            f"Ошибок подряд: {failures}. Последняя: <code>{detail}</code>"
-        ),
-        text_en=(
-            f"⚠️ Source {where} of “{brand}” is down: {_REASON_EN[state]}.\n"
-            f"Failures in a row: {failures}. Last: <code>{detail}</code>"
-        ),
-        now=now,
-    )
+    notice = HealthNotice(source.id, state, failures=failures, error=str(error)[:500])
+    await _tell_owners(session, source, notice, now=now)
     return state
 
 
 async def record_recovery(session: AsyncSession, source: SourceRecord, *, now: datetime) -> bool:
-    if source.health == "ok":
+    if source.health == SourceHealth.OK:
         return False
     await sources_repo.set_health(
-        session, source.id, health="ok", notified=False, now=now, note="recovered"
+        session, source.id, health=SourceHealth.OK, notified=False, now=now, note="recovered"
     )
     if source.health_notified:
-        where = f"<b>{escape(source.kind)}</b> {escape(source.url)}"
-        brand = escape(source.brand_name)
-        await _tell_owners(
-            session,
-            source,
-            key=f"health:{source.id}:ok:{now.isoformat()}",
-            text_ru=f"✅ Источник {where} бренда «{brand}» снова работает.",
-            text_en=f"✅ Source {where} of “{brand}” works again.",
-            now=now,
-        )
+        await _tell_owners(session, source, HealthNotice(source.id, SourceHealth.OK), now=now)
     return True
 
 
@@ -115,42 +78,32 @@ async def record_rejected(
     note = "; ".join(f"{key[:80]}: {reason}" for key, reason in rejected)
     note = f"{len(rejected)} item(s) could not be stored: {note}"[:2000]
     await sources_repo.note_rejected(session, source.id, now=now, note=note)
-    where = f"<b>{escape(source.kind)}</b> {escape(source.url)}"
-    brand = escape(source.brand_name)
-    ids = escape(", ".join(key[:80] for key, _ in rejected[:5]))
-    reason = escape(rejected[0][1][:300])
-    await _tell_owners(
-        session,
-        source,
-        key=f"rejected:{source.id}:{hashlib.sha256(note.encode()).hexdigest()[:32]}",
-        text_ru=(
-            f"⚠️ Источник {where} бренда «{brand}»: не удалось сохранить {len(rejected)} "
-            f"отз. ({ids}), остальные сохранены. Причина: <code>{reason}</code>"
-        ),
-        text_en=(
-            f"⚠️ Source {where} of “{brand}”: {len(rejected)} item(s) could not be stored "
-            f"({ids}); the others were. Reason: <code>{reason}</code>"
-        ),
-        now=now,
+    notice = HealthNotice(
+        source.id,
+        SourceHealth(source.health),
+        error=rejected[0][1][:300],
+        rejected=tuple(key[:80] for key, _ in rejected[:5]),
     )
+    digest = hashlib.sha256(note.encode()).hexdigest()[:32]
+    await _tell_owners(session, source, notice, now=now, key=f"rejected:{source.id}:{digest}")
 
 
 async def _tell_owners(
     session: AsyncSession,
     source: SourceRecord,
+    notice: HealthNotice,
     *,
-    key: str,
-    text_ru: str,
-    text_en: str,
     now: datetime,
+    key: str | None = None,
 ) -> None:
+    key = key or f"health:{source.id}:{notice.state}:{now.isoformat()}"
     for chat_id in await brand_chat_ids(session, source.brand_id):
         await enqueue(
             session,
             dedup_key=f"{key}:{chat_id}",
             chat_id=chat_id,
-            kind="health",
+            kind=OutboxKind.HEALTH,
             brand_id=source.brand_id,
-            payload={"text": text_ru, "text_en": text_en},
+            payload=notice.to_payload(),
             now=now,
         )

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from common.backoff import backoff, jittered
 from common.clock import Clock, utcnow
 from common.errors import ConfigError, OtklikError
+from common.vocabulary import SourceHealth
 from common.worktime import due_at
 from otklik import health
 from scrapers.errors import ParseError, RateLimited, SourceConfigError, SourceError
@@ -71,7 +72,11 @@ class PollReport:
     backfill: bool = False
     error: str | None = None
     error_kind: str | None = None
-    health: str | None = None
+    health: SourceHealth | None = None
+    # Entries the source's pages held but could not read (the others were stored).
+    skipped: tuple[str, ...] = ()
+    # How the reviews were reached, where a source has more than one way.
+    path: str | None = None
     # Site ids (or content hashes) of items the database refused; the rest were stored.
     rejected: list[str] = field(default_factory=list)
 
@@ -124,6 +129,7 @@ class Pipeline:
             await self._failed(report, redact_error(error, source.secrets.values()))
             return report
         report.not_modified = result.not_modified
+        report.skipped, report.path = result.skipped, result.path
         if result.seen == 0 and (source.last_item_count or 0) > 0:
             await self._failed(
                 report,
@@ -271,8 +277,11 @@ class Pipeline:
                 backfilled=True,
                 item_count=result.seen,
             )
+            await sources_repo.note_poll(
+                session, source.id, now=now, skipped=result.skipped, path=result.path
+            )
             if await health.record_recovery(session, source, now=now):
-                report.health = "ok"
+                report.health = SourceHealth.OK
             if rejected:
                 await health.record_rejected(session, source, rejected, now=now)
                 report.rejected = [key for key, _ in rejected]

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
 from common.backoff import backoff
 from common.clock import Clock, utcnow
+from common.vocabulary import OutboxStatus
 from storage.records import OutboxRecord
 from storage.repositories import outbox as outbox_repo
 
@@ -100,7 +101,7 @@ class Sender:
                     give_up_after=self._max_attempts,
                 )
             log.log(
-                logging.ERROR if status == "failed" else logging.INFO,
+                logging.ERROR if status == OutboxStatus.FAILED else logging.INFO,
                 "delivery of %s to %s: %s (attempt %d, %s)",
                 message.dedup_key,
                 message.chat_id,

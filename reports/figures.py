@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from common.vocabulary import Label, SourceEventKind, SourceHealth
 from reports.periods import Period
 from reports.response import ResponseFigures, response_figures
 from reports.touchpoints import TouchpointFigures, ranked_touchpoints, short_quote
@@ -19,10 +20,8 @@ from storage.repositories.stats import (
     SourceInfo,
 )
 
-SENTIMENTS = ("positive", "neutral", "mixed", "negative")
-FAILURE_EVENTS = frozenset(
-    {"error", "failure", "failed", "unhealthy", "parser_broken", "blocked", "misconfigured"}
-)
+SENTIMENTS = tuple(Label)
+FAILURE_EVENTS = frozenset(set(SourceEventKind) - {SourceEventKind.RECOVERED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +30,12 @@ class SentimentCounts:
 
     positive: int = 0
     neutral: int = 0
-    mixed: int = 0
     negative: int = 0
     unclassified: int = 0
 
     @property
     def total(self) -> int:
-        return self.positive + self.neutral + self.mixed + self.negative + self.unclassified
+        return self.positive + self.neutral + self.negative + self.unclassified
 
     @property
     def classified(self) -> int:
@@ -167,8 +165,8 @@ def compute_figures(
         days=_days(period, mentions),
         response=response_figures(cases, period.cutoff(now)),
         previous_response=response_figures(previous_cases, previous.cutoff(now)),
-        criticised=ranked_touchpoints(mentions, previous_mentions, "negative"),
-        praised=ranked_touchpoints(mentions, previous_mentions, "positive"),
+        criticised=ranked_touchpoints(mentions, previous_mentions, Label.NEGATIVE),
+        praised=ranked_touchpoints(mentions, previous_mentions, Label.POSITIVE),
         open_cases=[
             OpenCase(
                 case.id,
@@ -213,7 +211,7 @@ def _sources(
             qualifier=_qualifier(source.url) if kinds[source.kind] > 1 else "",
             mentions=len(now_by[source.id]),
             previous_mentions=len(before_by[source.id]),
-            negative=sum(1 for mention in now_by[source.id] if mention.sentiment == "negative"),
+            negative=sum(1 for mention in now_by[source.id] if mention.sentiment == Label.NEGATIVE),
             average_rating=_average(mention.rating for mention in now_by[source.id]),
             previous_average_rating=_average(mention.rating for mention in before_by[source.id]),
         )
@@ -254,7 +252,7 @@ def _failed_sources(
             last_message.get(source.id) or source.last_error,
         )
         for source in sources
-        if failures[source.id] or (source.enabled and source.health != "ok")
+        if failures[source.id] or (source.enabled and source.health != SourceHealth.OK)
     ]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from storage.repositories.cases import OPEN_STATUSES
+from common.vocabulary import OPEN_STATUSES, CaseStatus
 
 
 class CaseTimes(Protocol):
@@ -56,7 +56,7 @@ def response_figures(cases: Iterable[CaseTimes], cutoff: datetime) -> ResponseFi
         answer = case.first_response_at
         if answer is not None and answer > cutoff:
             answer = None
-        if answer is None and case.status == "ignored":
+        if answer is None and case.status == CaseStatus.IGNORED:
             # Ignoring spam is a decision, not a failure to respond: out of the rate.
             ignored += 1
             continue

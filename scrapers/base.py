@@ -8,7 +8,9 @@ A source module subclasses `Source`, sets `kind` and `url_patterns`, and impleme
         # Pass etag/last_modified on to `self.fetcher.get` where the site honours them.
     def parse(self, response: FetchResponse) -> Page
         # Every item on the page (no alias filtering), newest first or not; `Page.next` is the
-        # token of the following (older) page, or None. Missing structure → ParseError.
+        # token of the following (older) page, or None. Missing structure → ParseError; a page
+        # of the site that holds no reviews → NotReviewsPage. Read the entries through
+        # `scrapers.entries.read_entries`, so one malformed entry is skipped, not fatal.
 
 `Source.poll` (do not override; override `collect` only if a site needs another loop) then
 does the rest the same way for every site:
@@ -21,7 +23,10 @@ does the rest the same way for every site:
 - the cursor (`Cursor`, JSON text: newest date seen plus the ids at that date) is returned in
   the new state, with the first page's ETag / Last-Modified and backfilled=True;
 - anything other than a SourceError raised while parsing becomes ParseError ("layout
-  changed?"), chained with `raise ... from`, so a broken page is this source's error only.
+  changed?"), chained with `raise ... from`, so a broken page is this source's error only;
+- entries a page left out (`Page.skipped`) are logged with the source and returned in
+  `PollResult.skipped` for the core to count in health; the first page's `site_total` (the
+  review count the site states) and `path` (how the reviews were reached) are passed on too.
 
 `check` reads the URL and options without fetching and raises SourceConfigError when they
 cannot work; it runs when a source is added (brands file, `/add_source`) and at every poll.
@@ -44,6 +49,7 @@ from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from scrapers.entries import SkippedEntry
 from scrapers.errors import ParseError, SourceConfigError, SourceError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.matching import AliasMatcher
@@ -62,6 +68,13 @@ class Page:
 
     items: list[ScrapedItem]
     next: str | None = None
+    skipped: tuple[SkippedEntry, ...] = ()
+    # The number of reviews the site says it has (2GIS meta.total_count, Trustpilot
+    # numberOfReviews, ...), where the answer states one.
+    site_total: int | None = None
+    # How the reviews were reached, in words the owner understands: "API", "embedded state",
+    # "HTML"; None where a source has one way only.
+    path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +184,8 @@ class Source(ABC):
     """One site or API: fetches pages and turns them into ScrapedItem records."""
 
     kind: ClassVar[str]
+    # What the owner calls the site ("2GIS", "Yandex Maps"), for messages such as otklik doctor.
+    title: ClassVar[str] = ""
     # Regexes searched in a pasted URL (lower-cased, scheme stripped) to recognise the kind.
     url_patterns: ClassVar[tuple[str, ...]] = ()
     # Generic kinds (rss) are tried only after every specific kind failed to match.
@@ -275,10 +290,16 @@ class Source(ABC):
         return replace(result, items=[clean_item(item) for item in result.items])
 
     def parse_safely(self, response: FetchResponse) -> Page:
-        """`parse` with the same error wrapping as `poll` (for `otklik parse` and benches)."""
+        """`parse` with the same error wrapping and skipped-entry logging as `poll` (for
+        `otklik parse`, `otklik doctor` and benches)."""
         with self._own_errors(response.url):
             page = self.parse(response)
+        self._report_skipped(page, response.url)
         return replace(page, items=[clean_item(item) for item in page.items])
+
+    def _report_skipped(self, page: Page, url: str) -> None:
+        for entry in page.skipped:
+            log.warning("%s %s: skipped a malformed %s", self.kind, url, entry)
 
     @contextmanager
     def _own_errors(self, url: str) -> Iterator[None]:
@@ -316,6 +337,8 @@ class Source(ABC):
         )
         token: str | None = None
         first: FetchResponse | None = None
+        first_page: Page | None = None
+        skipped: list[SkippedEntry] = []
         seen = 0
         for number in range(max(1, self.int_option("max_pages", self.max_pages))):
             conditional = number == 0 and state.backfilled
@@ -329,6 +352,9 @@ class Source(ABC):
                     return PollResult([], replace(state, backfilled=True), not_modified=True)
                 first = response
             page = self.parse(response)
+            self._report_skipped(page, response.url)
+            skipped.extend(page.skipped)
+            first_page = first_page or page
             seen += len(page.items)
             if collector.add(page.items) or not page.next:
                 break
@@ -340,7 +366,7 @@ class Source(ABC):
                     self.kind,
                     self.spec.url,
                 )
-        assert first is not None
+        assert first is not None and first_page is not None
         return PollResult(
             collector.items,
             PollState(
@@ -350,4 +376,7 @@ class Source(ABC):
                 backfilled=True,
             ),
             seen=seen,
+            skipped=tuple(str(entry) for entry in skipped),
+            site_total=first_page.site_total,
+            path=first_page.path,
         )

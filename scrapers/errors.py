@@ -47,3 +47,8 @@ class ParseError(SourceError):
 class SourceConfigError(SourceError, ConfigError):
     """The source's URL or options cannot work (a missing key, no query, a bad number): the
     owner has to fix the configuration; retrying does not help."""
+
+
+class NotReviewsPage(SourceConfigError):
+    """The URL leads to a page of the site without reviews (a catalog, the home page, another
+    API's answer): the source's URL is wrong, the parser is fine."""

@@ -47,6 +47,7 @@ from scrapers.antibot import check_antibot
 from scrapers.encoding import decode_body
 from scrapers.errors import FetchError, ParseError, RateLimited, ResponseTooLarge, SourceError
 from scrapers.secrets import redact, redact_error
+from scrapers.site_tokens import SiteTokens
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,8 @@ class Fetcher:
         self.settings = settings
         self._gates: dict[str, _HostGate] = {}
         self._allowed = guard.parse_allowance(settings.allow_private)
+        # Keys and tokens read from sites' public pages, shared by every source of the process.
+        self.tokens = SiteTokens()
 
     async def get(
         self,

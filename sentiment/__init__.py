@@ -14,7 +14,7 @@ from sentiment.bundled import BundledClassifier
 from sentiment.errors import SentimentError
 from sentiment.hf import TransformersClassifier
 from sentiment.keywords import KeywordClassifier
-from sentiment.records import LABELS, Label, Sentiment, TextInput, TouchpointTag
+from sentiment.records import LABELS, Sentiment, TextInput, TouchpointTag
 from sentiment.touchpoints import BrandTouchpoints
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,6 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "LABELS",
     "Classifier",
-    "Label",
     "Sentiment",
     "TextInput",
     "TouchpointTag",

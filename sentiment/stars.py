@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from sentiment.records import LABELS, Label
+from common.vocabulary import Label
+from sentiment.records import LABELS
 
 # What a given star count usually means, by label (positive, neutral, negative): the author's
 # own rating is strong evidence, the text model weighs it up or down.
@@ -29,7 +30,7 @@ def valid_rating(rating: float | None) -> float | None:
 
 def star_label(rating: float) -> Label:
     stars = round(rating)
-    return "negative" if stars <= 2 else "neutral" if stars == 3 else "positive"
+    return Label.NEGATIVE if stars <= 2 else Label.NEUTRAL if stars == 3 else Label.POSITIVE
 
 
 def combine(
@@ -49,12 +50,12 @@ def combine(
     label: Label = max(LABELS, key=scores.__getitem__)
     conflict = (
         rating <= 2.0
-        and text_label == "positive"
-        and text_scores.get("positive", 0.0) >= CONFLICT_CONFIDENCE
+        and text_label == Label.POSITIVE
+        and text_scores.get(Label.POSITIVE, 0.0) >= CONFLICT_CONFIDENCE
     ) or (
         rating >= 4.5
-        and text_label == "negative"
-        and text_scores.get("negative", 0.0) >= CONFLICT_CONFIDENCE
+        and text_label == Label.NEGATIVE
+        and text_scores.get(Label.NEGATIVE, 0.0) >= CONFLICT_CONFIDENCE
     )
     if conflict:
         label = star_label(rating)

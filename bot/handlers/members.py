@@ -18,6 +18,7 @@ from bot.middlewares import Access
 from bot.render import esc, local_time
 from bot.texts import LANGUAGES, t
 from common.clock import Clock
+from common.vocabulary import Role
 from storage.repositories import brands_admin, chats, invites, members
 from storage.repositories.members import Membership
 
@@ -58,12 +59,12 @@ async def invite(
     message: Message, bot: Bot, session: AsyncSession, access: Access, lang: str, clock: Clock
 ) -> None:
     words = args_of(message.text)
-    if not words or words[0].lower() not in ("pr", "viewer"):
+    if not words or words[0].lower() not in (Role.PR, Role.VIEWER):
         await message.answer(t(lang, "invite_usage"))
         return
     role = words[0].lower()
     try:
-        brand = pick_brand(lang, access.brands_where("owner"), " ".join(words[1:]) or None)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER), " ".join(words[1:]) or None)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
@@ -103,7 +104,7 @@ async def team(message: Message, session: AsyncSession, access: Access, lang: st
                 f"• {esc(member.name or member.user_id)} · <code>{member.user_id}</code> · "
                 f"{t(lang, f'role_{member.role}')}"
             )
-            if membership.role == "owner" and member.role != "owner":
+            if membership.role == Role.OWNER and member.role != Role.OWNER:
                 label = (member.name or str(member.user_id))[:40]
                 data = MemberRemove(brand_id=membership.brand_id, user_id=member.user_id)
                 buttons.append(
@@ -130,7 +131,7 @@ async def remove_member_command(
         await message.answer(t(lang, "usage_remove_member"))
         return
     try:
-        brand = pick_brand(lang, access.brands_where("owner"), " ".join(words[1:]) or None)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER), " ".join(words[1:]) or None)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
@@ -146,7 +147,7 @@ async def remove_member_button(
     clock: Clock,
 ) -> None:
     brand = access.memberships.get(callback_data.brand_id)
-    if brand is None or brand.role != "owner":
+    if brand is None or brand.role != Role.OWNER:
         await query.answer(t(lang, "owner_only"), show_alert=True)
         return
     text = await _remove(session, access, lang, clock, brand, callback_data.user_id)
@@ -169,7 +170,7 @@ async def _remove(
     target = current.get(user_id)
     if target is None:
         return t(lang, "member_not_found", brand=esc(brand.brand_name))
-    if target.role == "owner":
+    if target.role == Role.OWNER:
         return t(lang, "owner_in_config")
     await members.remove_member(
         session, brand_id=brand.brand_id, user_id=user_id, actor_id=access.user_id, now=clock()
@@ -188,7 +189,7 @@ async def subscribe(
 ) -> None:
     words = args_of(message.text)
     try:
-        brand = pick_brand(lang, access.brands_where("owner", "pr"), " ".join(words) or None)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER, Role.PR), " ".join(words) or None)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return

@@ -19,6 +19,7 @@ from bot.middlewares import Access
 from bot.render import esc, fit_escaped, local_time
 from bot.texts import RU, t
 from common.clock import Clock
+from common.vocabulary import Role, SourceHealth, SourceOrigin
 from scrapers import guard
 from scrapers.errors import FetchError, SourceConfigError
 from scrapers.records import SourceSpec
@@ -82,7 +83,7 @@ async def list_sources(message: Message, session: AsyncSession, access: Access, 
             detail += t(
                 lang, "last_success", at=local_time(source.last_success_at, source.timezone)
             )
-        if source.last_error and source.health != "ok":
+        if source.last_error and source.health != SourceHealth.OK:
             error, _ = fit_escaped(source.last_error, 200)
             detail += t(lang, "last_error", error=error)
         health = f"health_{source.health}"  # t() raises on a state it has no icon for
@@ -95,7 +96,7 @@ async def list_sources(message: Message, session: AsyncSession, access: Access, 
                 id=source.id,
                 kind=esc(source.kind),
                 brand=esc(source.brand_name),
-                origin=t(lang, "from_config") if source.origin == "config" else "",
+                origin=t(lang, "from_config") if source.origin == SourceOrigin.CONFIG else "",
                 url=esc(source.url),
                 detail=detail,
             )
@@ -129,7 +130,7 @@ async def pasted_url(
     detect_source: Detect,
     allowed_addresses: Allowance,
 ) -> None:
-    if not access.brands_where("owner"):
+    if not access.brands_where(Role.OWNER):
         return
     pasted = UrlCheck(detect_source, allowed_addresses)
     await _add(message, session, access, lang, clock, pasted, (message.text or "").strip(), None)
@@ -146,7 +147,7 @@ async def _add(
     brand_name: str | None,
 ) -> None:
     try:
-        owned = access.brands_where("owner")
+        owned = access.brands_where(Role.OWNER)
         if brand_name is None and len(owned) > 1:
             # In a brand's own chat the brand is obvious.
             here = set(await chats.brand_ids_of_chat(session, message.chat.id))
@@ -202,7 +203,7 @@ async def remove_source(message: Message, session: AsyncSession, access: Access,
     await brands_admin.disable_source(session, source_id)
     await session.commit()
     text = t(lang, "source_removed", id=source_id, kind=esc(source.kind))
-    if source.origin == "config":
+    if source.origin == SourceOrigin.CONFIG:
         text += t(lang, "source_removed_config")
     await message.answer(text)
 
@@ -222,7 +223,7 @@ async def pause(
         duration = timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
         words = words[1:]
     try:
-        brand = pick_brand(lang, access.brands_where("owner"), " ".join(words) or None)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER), " ".join(words) or None)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
@@ -246,7 +247,7 @@ async def quiet(message: Message, session: AsyncSession, access: Access, lang: s
         await message.answer(t(lang, "usage_quiet"))
         return
     try:
-        brand = pick_brand(lang, access.brands_where("owner"), " ".join(words[1:]) or None)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER), " ".join(words[1:]) or None)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return

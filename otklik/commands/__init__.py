@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from otklik.commands import classify, demo, init, parse, report, run, scan, sources, train
+from otklik.commands import classify, demo, doctor, init, parse, report, run, scan, sources, train
 
 COMMANDS: list[ModuleType] = [
     demo,
@@ -17,4 +17,5 @@ COMMANDS: list[ModuleType] = [
     train,
     report,
     parse,
+    doctor,
 ]

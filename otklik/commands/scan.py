@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 
+from common.vocabulary import SourceHealth
 from otklik.app import open_runtime
 from otklik.console import describe, short_url
 from otklik.logs import setup_logging
@@ -80,8 +81,12 @@ def print_summary(reports: list[PollReport], *, verbose: bool = False) -> None:
         line = f"  {where(report)}: {counts}{extra}"
         if report.cases_opened:
             line += f"; {report.cases_opened} cases, {report.alerts_queued} alerts queued"
-        if report.health and report.health != "ok":
+        if report.health and report.health != SourceHealth.OK:
             line += f" · health: {report.health}"
+        if report.skipped:
+            line += f" · {len(report.skipped)} malformed entries skipped ({report.skipped[0]})"
+        if report.path and "failed" in report.path:  # a fallback: say why
+            line += f" · read via {report.path}"
         print(line)
     if not reports:
         print("  no sources configured: add [[brands.sources]] to the config")

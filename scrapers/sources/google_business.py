@@ -26,6 +26,7 @@ class GoogleBusinessSource(Source):
     """Reviews of one Business Profile location."""
 
     kind: ClassVar[str] = "google_business"
+    title: ClassVar[str] = "Google Business Profile"
     url_patterns: ClassVar[tuple[str, ...]] = (
         r"^mybusiness\.googleapis\.com/v4/accounts/[^/]+/locations/[^/?#]+",
     )
@@ -77,5 +78,4 @@ class GoogleBusinessSource(Source):
             raise
 
     def parse(self, response: FetchResponse) -> Page:
-        page = parse_business_reviews(response.text(), url=response.url, link=self.link())
-        return Page(page.items, page.next_url)
+        return parse_business_reviews(response.text(), url=response.url, link=self.link()).to_page()

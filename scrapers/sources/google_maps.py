@@ -30,6 +30,7 @@ class GoogleMapsSource(Source):
     """The (at most 5) reviews that the Places API gives for one place."""
 
     kind: ClassVar[str] = "google_maps"
+    title: ClassVar[str] = "Google Maps"
     url_patterns: ClassVar[tuple[str, ...]] = (
         r"^(www\.)?google\.[a-z.]+/maps/place/",
         r"^maps\.google\.[a-z.]+/.*(place_id|cid=)",
@@ -114,4 +115,6 @@ class GoogleMapsSource(Source):
         )
 
     def parse(self, response: FetchResponse) -> Page:
-        return Page(parse_places(response.text(), url=response.url).items)
+        page = parse_places(response.text(), url=response.url)
+        page.next_url = None  # the Places API has no more than its five
+        return page.to_page()

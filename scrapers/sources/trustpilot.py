@@ -26,6 +26,7 @@ class TrustpilotSource(Source):
     """Reviews of one company on Trustpilot."""
 
     kind: ClassVar[str] = "trustpilot"
+    title: ClassVar[str] = "Trustpilot"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z]+\.)?trustpilot\.com/review/[^/?#]+",)
     max_pages: ClassVar[int] = 10
 
@@ -58,5 +59,4 @@ class TrustpilotSource(Source):
         return await self.fetcher.get(url, params={"sort": "recency"}, source=self.kind)
 
     def parse(self, response: FetchResponse) -> Page:
-        page = parse_page(response.text(), url=response.url)
-        return Page(page.items, page.next_url)
+        return parse_page(response.text(), url=response.url).to_page()

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import Role, SourceOrigin
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Brand, BrandChat, Chat, Member, Source
 from storage.records import BrandInput, BrandRecord
@@ -48,7 +49,7 @@ async def _sync_owners(
     (audited), while chats subscribed from the chat stay."""
     dropped = await session.scalars(
         select(Member.user_id).where(
-            Member.brand_id == brand.id, Member.role == "owner", Member.user_id.not_in(owners)
+            Member.brand_id == brand.id, Member.role == Role.OWNER, Member.user_id.not_in(owners)
         )
     )
     for user_id in list(dropped):
@@ -56,7 +57,7 @@ async def _sync_owners(
     unlisted = await session.scalars(
         select(BrandChat.chat_id).where(
             BrandChat.brand_id == brand.id,
-            BrandChat.origin == "config",
+            BrandChat.origin == SourceOrigin.CONFIG,
             BrandChat.chat_id.not_in(owners),
         )
     )
@@ -70,25 +71,25 @@ async def _sync_owners(
         )
         await session.execute(
             insert_ignoring_conflicts(session, BrandChat).values(
-                brand_id=brand.id, chat_id=chat_id, origin="config"
+                brand_id=brand.id, chat_id=chat_id, origin=SourceOrigin.CONFIG
             )
         )
         await session.execute(
             update(BrandChat)
             .where(BrandChat.brand_id == brand.id, BrandChat.chat_id == chat_id)
-            .values(origin="config")
+            .values(origin=SourceOrigin.CONFIG)
         )
         # A positive chat id is a private chat, i.e. a user: that user owns the brand.
         if chat_id > 0:
             await session.execute(
                 insert_ignoring_conflicts(session, Member).values(
-                    brand_id=brand.id, user_id=chat_id, role="owner", created_at=now
+                    brand_id=brand.id, user_id=chat_id, role=Role.OWNER, created_at=now
                 )
             )
             await session.execute(
                 update(Member)
                 .where(Member.brand_id == brand.id, Member.user_id == chat_id)
-                .values(role="owner")
+                .values(role=Role.OWNER)
             )
 
 
@@ -98,7 +99,7 @@ async def _sync_sources(
     existing = {
         (row.kind, row.url): row
         for row in await session.scalars(
-            select(Source).where(Source.brand_id == brand_id, Source.origin == "config")
+            select(Source).where(Source.brand_id == brand_id, Source.origin == SourceOrigin.CONFIG)
         )
     }
     wanted = {(source.kind, source.url): source for source in spec.sources}
@@ -111,7 +112,7 @@ async def _sync_sources(
         if row is None:
             row = Source(brand_id=brand_id, kind=source.kind, url=source.url, created_at=now)
             session.add(row)
-        row.origin = "config"
+        row.origin = SourceOrigin.CONFIG
         row.interval_seconds = source.interval_seconds
         row.options = dict(source.options)
         row.secrets = dict(source.secrets)

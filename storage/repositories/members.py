@@ -9,11 +9,11 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import AuditAction, Role
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import AuditEvent, Brand, BrandChat, Member
 
-ROLES = ("owner", "pr", "viewer")
-_RANK = {"viewer": 0, "pr": 1, "owner": 2}
+_RANK: dict[str, int] = {Role.VIEWER: 0, Role.PR: 1, Role.OWNER: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ async def members_of(session: AsyncSession, brand_id: int) -> list[MemberRecord]
 async def owners_of(session: AsyncSession, brand_id: int) -> list[int]:
     rows = await session.scalars(
         select(Member.user_id)
-        .where(Member.brand_id == brand_id, Member.role == "owner")
+        .where(Member.brand_id == brand_id, Member.role == Role.OWNER)
         .order_by(Member.user_id)
     )
     return list(rows)
@@ -114,7 +114,7 @@ async def remove_member(
         AuditEvent(
             brand_id=brand_id,
             actor_id=actor_id,
-            action="member_removed",
+            action=AuditAction.MEMBER_REMOVED,
             subject_id=user_id,
             detail=f"role {removed.role}",
             created_at=now,
@@ -138,7 +138,7 @@ async def unlink_chat(
         AuditEvent(
             brand_id=brand_id,
             actor_id=actor_id,
-            action="chat_unsubscribed",
+            action=AuditAction.CHAT_UNSUBSCRIBED,
             subject_id=chat_id,
             created_at=now,
         )

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import AWAITING_STATUSES
 from storage.models import Brand, Case, Chat, Mention, Source, SourceEvent
-from storage.repositories.cases import AWAITING_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,11 +121,12 @@ def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_a_source_whose_options_cannot_work_is_refused_at_load(tmp_path: Path) -> None:
-    text = GOOD.replace('kind = "rss"', 'kind = "twogis"').replace(
-        "https://news.example.com/feed.xml", "https://2gis.ru/moscow/firm/4504127908731068"
+    text = GOOD.replace('kind = "rss"', 'kind = "google_maps"').replace(
+        "https://news.example.com/feed.xml", "https://www.google.com/maps/place/Kofemania"
     )
     with pytest.raises(
-        ConfigError, match=r"line 8: brands\[0\]\.sources\[0\]: twogis .*option key is missing"
+        ConfigError,
+        match=r"line 8: brands\[0\]\.sources\[0\]: google_maps .*option api_key is missing",
     ):
         load_config(
             write(tmp_path, text),

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.notices import render_notice
 from otklik.app import open_runtime
 from otklik.pipeline import Pipeline
 from otklik.scheduler import Scheduler
@@ -21,6 +22,7 @@ from otklik.settings import Settings
 from scrapers.records import PollResult, PollState, ScrapedItem
 from scrapers.sanitise import clean_item
 from storage.models import Mention, OutboxMessage, Source, SourceEvent
+from storage.repositories.outbox import due_messages
 from storage.repositories.sources import list_sources
 from tests.fakes.site_server import SiteServer
 
@@ -156,6 +158,8 @@ async def test_an_item_the_database_refuses_is_reported_and_the_rest_are_stored(
             alerts = (
                 await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "alert"))
             ).all()
+            due = await due_messages(session, datetime.now(UTC) + timedelta(days=1))
+            told = [await render_notice(session, m, "ru") for m in due if m.kind == "health"]
 
     assert report.error is None and "good" in stored
     assert len(alerts) >= 1 and source.cursor == "c"  # the poll moved on
@@ -164,7 +168,8 @@ async def test_an_item_the_database_refuses_is_reported_and_the_rest_are_stored(
         assert report.rejected == ["b" * 300] and stored == ["good"]
         assert len(events) == 1 and "could not be stored" in (source.last_error or "")
         assert [n.chat_id for n in notices] == [OWNER]
-        assert "не удалось сохранить 1" in notices[0].payload["text"]
+        assert "не удалось сохранить отзывов: 1 (bbbb" in told[0]
+        assert "остальные сохранены" in told[0]
     else:  # SQLite takes anything: nothing to report
         assert report.rejected == [] and len(stored) == 2 and notices == []
 

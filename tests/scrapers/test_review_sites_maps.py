@@ -80,12 +80,6 @@ async def test_twogis_later_poll_stops_at_known_reviews(site_server, fetcher) ->
     assert len(site_server.requests) == calls + 1  # page 1 only: it reaches known reviews
 
 
-async def test_twogis_without_key_is_misconfigured(site_server, fetcher) -> None:
-    spec = _spec("twogis", site_server.url(f"/moscow/firm/{BRANCH}"))
-    with pytest.raises(SourceConfigError, match="option key"):
-        await registry.create(spec, fetcher).poll(PollState())
-
-
 @pytest.mark.parametrize(
     ("kind", "path", "option"),
     [
