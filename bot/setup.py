@@ -11,10 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import digest
 from bot.case_actions import Publisher
-from bot.handlers import cases, errors, labels, members, sources, stats
+from bot.handlers import (
+    backlog,
+    cases,
+    drafts,
+    errors,
+    labels,
+    members,
+    praise,
+    sources,
+    stats,
+    templates,
+)
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
 from common.clock import Clock, utcnow
+from replies import Drafter
 from scrapers.guard import parse_allowance
 from scrapers.registry import detect
 
@@ -25,6 +37,7 @@ def build_dispatcher(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
     publisher: Publisher | None = None,
+    drafter: Drafter | None = None,
     detect_source: Callable[[str], str | None] | None = None,
     clock: Clock = utcnow,
     allowed_addresses: Sequence[str] = (),
@@ -32,16 +45,18 @@ def build_dispatcher(
     """The bot's dispatcher.
 
     publisher: a scrapers.publish.ReplyPublisher (None: replies are posted by hand via links).
+    drafter: a replies.Drafter (default: template drafts only, no language model).
     detect_source: URL → source kind (default scrapers.registry.detect).
     clock: the time handlers see; tests pass a controllable one.
     allowed_addresses: private addresses a pasted source URL may name (the fetch layer's
     allowance, OTKLIK_ALLOW_PRIVATE_ADDRESSES); others are refused when the URL is added.
-    Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `detect_source` and
-    `sessionmaker` from the dispatcher's data and middlewares.
+    Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `drafter`,
+    `detect_source` and `sessionmaker` from the dispatcher's data and middlewares.
     """
     dispatcher = Dispatcher(
         sessionmaker=sessionmaker,
         publisher=publisher,
+        drafter=drafter or Drafter(),
         detect_source=detect_source or detect,
         clock=clock,
         allowed_addresses=parse_allowance(allowed_addresses),
@@ -50,9 +65,13 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(AccessMiddleware())
     dispatcher.include_routers(
         members.create_router(),
+        drafts.create_router(),
         cases.create_router(),
+        backlog.create_router(),
         labels.create_router(),
+        praise.create_router(),
         stats.create_router(),
+        templates.create_router(),
         digest.create_router(),
         sources.create_router(),
         errors.create_router(),

@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -31,6 +31,7 @@ from storage.db import (
 )
 from storage.records import BrandInput, SourceInput
 from storage.repositories.brands import sync_brands
+from storage.repositories.replies import ReplyConfigInput, sync_reply_config
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,20 @@ def brand_input(brand: BrandConfig) -> BrandInput:
             )
             for source in brand.sources
         ),
+    )
+
+
+def reply_config_input(brand: BrandConfig) -> ReplyConfigInput:
+    replies = brand.replies
+    return ReplyConfigInput(
+        approval=brand.reply_approval,
+        thanks=brand.thanks_for_praise,
+        thanks_delay_minutes=max(1, brand.thanks_delay // 60),
+        signature=replies.signature,
+        tone_notes=replies.tone,
+        rules=tuple(replies.rules),
+        allow_offers=replies.allow_offers,
+        templates=replies.overrides(),
     )
 
 
@@ -109,8 +124,11 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
     engine = await prepare_database(settings)
     try:
         sessions = make_sessionmaker(engine)
+        now = datetime.now(UTC)
         async with sessions.begin() as session:
-            await sync_brands(session, [brand_input(b) for b in config.brands], datetime.now(UTC))
+            ids = await sync_brands(session, [brand_input(b) for b in config.brands], now)
+            for brand in config.brands:
+                await sync_reply_config(session, ids[brand.name], reply_config_input(brand), now)
         yield Database(config, engine, sessions)
     finally:
         await engine.dispose()
@@ -158,6 +176,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
                     unhealthy_after=settings.unhealthy_after,
                     classify_batch=settings.classify_batch,
                     jitter=settings.poll_jitter,
+                    reconcile_every=timedelta(hours=settings.reconcile_hours),
+                    reconcile_pages=settings.reconcile_pages,
                 ),
             )
             yield Runtime(settings, config, sessions, http, pipeline)

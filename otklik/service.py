@@ -10,12 +10,15 @@ import signal
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+import aiohttp
 from aiogram import Bot, Dispatcher
 
 from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from bot.factory import create_bot
 from bot.setup import build_dispatcher, set_bot_commands
+from bot.thanks import thank_for_praise
+from common.backoff import backoff
 from common.clock import utcnow
 from otklik.app import Runtime, open_runtime
 from otklik.console import ConsoleNotifier
@@ -23,6 +26,7 @@ from otklik.digest_schedule import queue_due_digests
 from otklik.scheduler import Scheduler
 from otklik.sender import Notifier, Sender
 from otklik.settings import Settings
+from replies import Drafter, LLMClient, LLMSettings
 from scrapers.publish import ReplyCredentials, ReplyPublisher
 
 log = logging.getLogger(__name__)
@@ -52,9 +56,11 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
     bot = create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_url)
     try:
         publisher = ReplyPublisher(runtime.http, _reply_credentials(settings))
+        drafter = Drafter(_llm_client(settings, runtime.http))
         dispatcher = build_dispatcher(
             sessionmaker=runtime.sessionmaker,
             publisher=publisher,
+            drafter=drafter,
             allowed_addresses=settings.allowed_private,
         )
         sessions = runtime.sessionmaker
@@ -64,6 +70,9 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
 
         async def digests(now: datetime) -> int:
             return await queue_due_digests(sessions, now)
+
+        async def thanks(now: datetime) -> int:
+            return await thank_for_praise(sessions, drafter, publisher, now)
 
         try:
             await set_bot_commands(bot)
@@ -75,7 +84,7 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
                 runtime,
                 TelegramNotifier(bot, sessions),
                 stop,
-                jobs={"deadlines": deadlines, "digests": digests},
+                jobs={"deadlines": deadlines, "digests": digests, "thanks": thanks},
             )
         finally:
             with contextlib.suppress(RuntimeError):
@@ -89,7 +98,7 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
 async def _keep_polling(dispatcher: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
     """Long-poll Telegram for the whole life of the service: when Telegram is unreachable at
     start or polling dies later, the bot's commands must come back by themselves."""
-    delay = 1.0
+    restarts = 0
     while not stop.is_set():
         try:
             await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
@@ -98,10 +107,11 @@ async def _keep_polling(dispatcher: Dispatcher, bot: Bot, stop: asyncio.Event) -
             reason = f"failed: {exc}"
         if stop.is_set():
             return
+        delay = backoff(restarts, base=1.0, cap=60.0, spread=0.1)
+        restarts += 1
         log.warning("Telegram polling %s; restarting in %.0f s", reason, delay)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=delay)
-        delay = min(delay * 2, 60.0)
 
 
 async def _serve(
@@ -146,6 +156,22 @@ async def _every(seconds: float, name: str, job: Job, stop: asyncio.Event, sende
             log.exception("periodic job %s failed; it runs again in %ss", name, seconds)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+def _llm_client(settings: Settings, http: aiohttp.ClientSession) -> LLMClient | None:
+    """The language model for drafts when OTKLIK_LLM_URL names one; templates otherwise."""
+    if settings.llm_url is None or settings.llm_model is None:
+        return None
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return LLMClient(
+        http,
+        LLMSettings(
+            url=settings.llm_url,
+            model=settings.llm_model,
+            api_key=key,
+            timeout=settings.llm_timeout,
+        ),
+    )
 
 
 def _reply_credentials(settings: Settings) -> ReplyCredentials:

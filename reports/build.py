@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reports.figures import DigestFigures, compute_figures
 from reports.periods import Period
 from storage.repositories import stats
+from storage.repositories.revisions import ratings_raised_after_reply
 from storage.repositories.stats import BrandInfo
 
 
@@ -31,5 +32,10 @@ async def build_figures(
         open_cases=await stats.open_cases(session, brand.id),
         source_events=await stats.source_events_between(
             session, brand.id, period.start, period.end
+        ),
+        ratings_raised=len(
+            await ratings_raised_after_reply(
+                session, [brand.id], since=period.start, until=period.end
+            )
         ),
     )

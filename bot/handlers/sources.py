@@ -25,6 +25,7 @@ from scrapers.errors import FetchError, SourceConfigError
 from scrapers.records import SourceSpec
 from scrapers.registry import check, kinds
 from storage.repositories import brands_admin, chats
+from storage.repositories import mentions as mentions_repo
 from storage.repositories.brands import brand_record
 
 Detect = Callable[[str], str | None]
@@ -77,8 +78,13 @@ async def list_sources(message: Message, session: AsyncSession, access: Access, 
         await message.answer(t(lang, "sources_empty"))
         return
     lines = [t(lang, "sources_title")]
+    held = await mentions_repo.held_count(session, [source.id for source in found])
     for source in found:
         detail = ""
+        if source.site_total is not None:
+            detail += t(lang, "coverage", site=source.site_total, held=held[source.id])
+        if source.coverage_note:
+            detail += t(lang, f"coverage_note_{source.coverage_note}")
         if source.last_success_at is not None:
             detail += t(
                 lang, "last_success", at=local_time(source.last_success_at, source.timezone)

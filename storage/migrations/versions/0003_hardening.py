@@ -1,7 +1,7 @@
 """hardening: audit of removals, config-owned chat links, source secrets apart from options
 
 Revision ID: 0003_hardening
-Revises: 0002_sweep
+Revises: 0004_completeness
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import storage.types
 
 revision = "0003_hardening"
-down_revision = "0002_sweep"
+down_revision = "0004_completeness"
 branch_labels = None
 depends_on = None
 
