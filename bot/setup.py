@@ -41,6 +41,7 @@ def build_dispatcher(
     detect_source: Callable[[str], str | None] | None = None,
     clock: Clock = utcnow,
     allowed_addresses: Sequence[str] = (),
+    per_host_rate: float = 1.0,
 ) -> Dispatcher:
     """The bot's dispatcher.
 
@@ -50,8 +51,10 @@ def build_dispatcher(
     clock: the time handlers see; tests pass a controllable one.
     allowed_addresses: private addresses a pasted source URL may name (the fetch layer's
     allowance, OTKLIK_ALLOW_PRIVATE_ADDRESSES); others are refused when the URL is added.
+    per_host_rate: the deployment's politeness per site, for /sources' capacity warnings.
     Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `drafter`,
-    `detect_source` and `sessionmaker` from the dispatcher's data and middlewares.
+    `detect_source`, `per_host_rate` and `sessionmaker` from the dispatcher's data and
+    middlewares.
     """
     dispatcher = Dispatcher(
         sessionmaker=sessionmaker,
@@ -60,6 +63,7 @@ def build_dispatcher(
         detect_source=detect_source or detect,
         clock=clock,
         allowed_addresses=parse_allowance(allowed_addresses),
+        per_host_rate=per_host_rate,
     )
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dispatcher.update.outer_middleware(AccessMiddleware())

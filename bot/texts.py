@@ -133,6 +133,8 @@ RU: dict[str, str] = {
         "в срок {on_time}; медиана первого ответа {median}; открыто {open}"
     ),
     "stats_empty": "За этот период кейсов не было.",
+    "stats_raised": "   🎉 после наших ответов {n} отз. подняли оценку, в среднем +{gain}★",
+    "case_rating_raised": "🎉 После ответа оценка выросла: {old}★ → {new}★ ({at})",
     "stats_ignored": " (проигнорировано {n})",
     "brands_title": "<b>Ваши бренды</b>",
     "brand_line": "<b>{name}</b> ({role}) · ответ за {minutes} мин, {work_start}–{work_end}{paused}{quiet}",
@@ -141,6 +143,12 @@ RU: dict[str, str] = {
     "sources_title": "<b>Источники</b>",
     "sources_empty": "Источников нет. Вставьте ссылку на страницу отзывов, чтобы добавить.",
     "source_line": "{icon} #{id} {kind} · {brand}{origin}\n{url}{detail}",
+    "host_over_budget": (
+        "\n⚠️ <b>{host}</b>: {sources} источн. просят {demand} опросов/с, а вежливость "
+        "разрешает {budget}/с — каждый опрашивается примерно раз в {effective} с вместо {wanted} с. "
+        "Исправить: OTKLIK_HTTP_PER_HOST_RATE={needed}, если сайт позволяет, или интервалы "
+        "от {effective} с."
+    ),
     "from_config": " · из конфига",
     "last_success": "\n   последний успех: {at}",
     "last_error": "\n   ошибка: {error}",
@@ -410,6 +418,8 @@ EN: dict[str, str] = {
         "{on_time} on time; median first response {median}; {open} open"
     ),
     "stats_empty": "No cases in this period.",
+    "stats_raised": "   🎉 after our replies {n} reviews raised their rating, +{gain}★ on average",
+    "case_rating_raised": "🎉 Rating raised after the reply: {old}★ → {new}★ ({at})",
     "stats_ignored": " ({n} ignored)",
     "brands_title": "<b>Your brands</b>",
     "brand_line": "<b>{name}</b> ({role}) · reply within {minutes} min, {work_start}–{work_end}{paused}{quiet}",
@@ -418,6 +428,12 @@ EN: dict[str, str] = {
     "sources_title": "<b>Sources</b>",
     "sources_empty": "No sources. Paste a link to a review page to add one.",
     "source_line": "{icon} #{id} {kind} · {brand}{origin}\n{url}{detail}",
+    "host_over_budget": (
+        "\n⚠️ <b>{host}</b>: {sources} sources ask for {demand} polls/s, politeness allows "
+        "{budget}/s, so each is polled about every {effective} s instead of {wanted} s. "
+        "Fix: OTKLIK_HTTP_PER_HOST_RATE={needed} if the site allows it, or intervals of "
+        "{effective} s or more."
+    ),
     "from_config": " · from config",
     "last_success": "\n   last success: {at}",
     "last_error": "\n   error: {error}",

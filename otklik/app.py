@@ -18,18 +18,22 @@ from common.errors import OtklikError
 from otklik.config import AppConfig, BrandConfig, load_config
 from otklik.pipeline import Pipeline, PipelineOptions
 from otklik.settings import Settings
+from otklik.sqlite_lock import single_process
 from scrapers import registry
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
 from scrapers.secrets import split_options
 from sentiment import load_classifier
 from storage.db import (
     DatabaseUnreachable,
+    exclusive,
+    is_postgresql,
     make_engine,
     make_sessionmaker,
     upgrade,
     wait_until_reachable,
 )
 from storage.records import BrandInput, SourceInput
+from storage.repositories import host_pace
 from storage.repositories.brands import sync_brands
 from storage.repositories.replies import ReplyConfigInput, sync_reply_config
 
@@ -126,12 +130,32 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         sessions = make_sessionmaker(engine)
         now = datetime.now(UTC)
         async with sessions.begin() as session:
+            await exclusive(session)
             ids = await sync_brands(session, [brand_input(b) for b in config.brands], now)
             for brand in config.brands:
                 await sync_reply_config(session, ids[brand.name], reply_config_input(brand), now)
         yield Database(config, engine, sessions)
     finally:
         await engine.dispose()
+
+
+class DatabasePacer:
+    """scrapers.fetch.HostPacer over the host_pace table: every worker of a PostgreSQL
+    deployment books a host's request starts in one place."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def reserve(self, host: str, interval: float) -> float:
+        async with self._sessions.begin() as session:
+            return await host_pace.reserve(session, host, interval)
+
+
+def shared_pacer(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> DatabasePacer | None:
+    """PostgreSQL deployments pace each site together; SQLite's one process paces in memory."""
+    return DatabasePacer(sessions) if is_postgresql(settings.database_url) else None
 
 
 def fetch_settings_of(settings: Settings) -> FetchSettings:
@@ -151,12 +175,20 @@ def fetch_settings_of(settings: Settings) -> FetchSettings:
 
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    """Everything a scan or the service needs, closed in reverse order on the way out."""
+    """Everything a scan or the service needs, closed in reverse order on the way out. On
+    SQLite it holds the file for this process (otklik.sqlite_lock)."""
+    with single_process(settings.database_url):
+        async with _open_runtime(settings) as runtime:
+            yield runtime
+
+
+@asynccontextmanager
+async def _open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     async with open_database(settings) as database:
         config, sessions = database.config, database.sessionmaker
         fetch_settings = fetch_settings_of(settings)
         async with make_client_session(fetch_settings) as http:
-            fetcher = Fetcher(http, fetch_settings)
+            fetcher = Fetcher(http, fetch_settings, pacer=shared_pacer(settings, sessions))
             classifier = load_classifier(
                 settings.sentiment_model,
                 touchpoints={

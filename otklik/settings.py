@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     classify_batch: int = Field(default=64, ge=1)
     outbox_max_attempts: int = Field(default=12, ge=1)
 
+    # PostgreSQL deployments: a worker silent this long is dead and its jobs go to another.
+    job_lease: float = Field(default=30, ge=3)
+    # Checked on every webhook request; derived from the bot token when unset.
+    webhook_secret: SecretStr | None = None
+
     # Credentials for publishing replies on platforms with an official API.
     google_business_token: SecretStr | None = None
     google_play_token: SecretStr | None = None

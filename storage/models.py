@@ -204,7 +204,10 @@ class LabelCorrection(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_brand_status", "brand_id", "status"),)
+    __table_args__ = (
+        Index("ix_cases_brand_status", "brand_id", "status"),
+        Index("ix_cases_brand_created", "brand_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mention_id: Mapped[int] = mapped_column(
@@ -330,6 +333,17 @@ class OutboxMessage(Base):
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class HostPace(Base):
+    """When the next request to a host may start, shared by every worker of a deployment so
+    per-site politeness holds for all of them together (PostgreSQL only: SQLite is one
+    process, which paces in memory)."""
+
+    __tablename__ = "host_pace"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_start_at: Mapped[datetime]
 
 
 class DigestRun(Base):

@@ -57,6 +57,17 @@ async def list_sources(session: AsyncSession, *, enabled_only: bool = False) -> 
     return [_record(row, brand) for row, brand in (await session.execute(query)).all()]
 
 
+async def get_source(session: AsyncSession, source_id: int) -> SourceRecord | None:
+    row = (
+        await session.execute(
+            select(Source, Brand)
+            .join(Brand, Brand.id == Source.brand_id)
+            .where(Source.id == source_id)
+        )
+    ).first()
+    return None if row is None else _record(*row)
+
+
 async def due_sources(
     session: AsyncSession, now: datetime, *, exclude: Sequence[int] = (), limit: int = 100
 ) -> list[SourceRecord]:
@@ -209,4 +220,21 @@ async def note_rejected(session: AsyncSession, source_id: int, *, now: datetime,
     row.last_error = note
     session.add(
         SourceEvent(source_id=source_id, at=now, kind=SourceEventKind.REJECTED, message=note)
+    )
+
+
+async def poll_schedule(session: AsyncSession) -> list[tuple[str, int]]:
+    """(url, interval seconds) of every enabled source: what the sites are asked for."""
+    rows = await session.execute(
+        select(Source.url, Source.interval_seconds).where(Source.enabled.is_(True))
+    )
+    return [(url, interval) for url, interval in rows.all()]
+
+
+async def oldest_due_poll(session: AsyncSession, now: datetime) -> datetime | None:
+    """When the source waiting longest for its poll became due (None: none is late)."""
+    return await session.scalar(
+        select(func.min(Source.next_poll_at)).where(
+            Source.enabled.is_(True), Source.next_poll_at <= now
+        )
     )

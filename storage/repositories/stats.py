@@ -221,8 +221,21 @@ async def source_events_between(
 
 
 async def _cases(session: AsyncSession, *where: Any) -> list[CaseRow]:
+    # Plain columns, not entities: a busy brand can have tens of thousands of open cases.
     rows = await session.execute(
-        select(Case, Mention.url, Mention.source_id, Mention.text, Member.name)
+        select(
+            Case.id,
+            Case.mention_id,
+            Case.status,
+            Case.created_at,
+            Case.due_at,
+            Case.first_response_at,
+            Case.assignee_id,
+            Mention.url,
+            Mention.source_id,
+            Mention.text,
+            Member.name,
+        )
         .join(Mention, Mention.id == Case.mention_id)
         .outerjoin(
             Member, and_(Member.brand_id == Case.brand_id, Member.user_id == Case.assignee_id)
@@ -232,18 +245,20 @@ async def _cases(session: AsyncSession, *where: Any) -> list[CaseRow]:
     )
     return [
         CaseRow(
-            id=case.id,
-            mention_id=case.mention_id,
-            status=case.status,
-            created_at=case.created_at,
-            due_at=case.due_at,
-            first_response_at=case.first_response_at,
-            mention_url=url,
-            source_id=source_id,
-            text=text or "",
-            assignee_name=(name or str(case.assignee_id) if case.assignee_id is not None else None),
+            id=row.id,
+            mention_id=row.mention_id,
+            status=row.status,
+            created_at=row.created_at,
+            due_at=row.due_at,
+            first_response_at=row.first_response_at,
+            mention_url=row.url,
+            source_id=row.source_id,
+            text=row.text or "",
+            assignee_name=(
+                row.name or str(row.assignee_id) if row.assignee_id is not None else None
+            ),
         )
-        for case, url, source_id, text, name in rows.all()
+        for row in rows
     ]
 
 

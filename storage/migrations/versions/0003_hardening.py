@@ -1,7 +1,7 @@
 """hardening: audit of removals, config-owned chat links, source secrets apart from options
 
 Revision ID: 0003_hardening
-Revises: 0004_completeness
+Revises: 0007_scaleout
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import storage.types
 
 revision = "0003_hardening"
-down_revision = "0004_completeness"
+down_revision = "0007_scaleout"
 branch_labels = None
 depends_on = None
 
