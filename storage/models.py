@@ -83,6 +83,8 @@ class Source(Base):
     url: Mapped[str] = mapped_column(String(2000))
     interval_seconds: Mapped[int] = mapped_column(Integer, default=600)
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # API keys and tokens: kept apart from the URL and options, never shown anywhere.
+    secrets: Mapped[dict[str, Any]] = mapped_column(default=dict)
     origin: Mapped[str] = mapped_column(String(16), default=SourceOrigin.CONFIG)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
@@ -264,6 +266,9 @@ class BrandChat(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    # An owner's chat from the brands file is removed when the file stops listing it; one
+    # subscribed from the chat stays.
+    origin: Mapped[str] = mapped_column(String(16), default=SourceOrigin.CHAT)
 
 
 class Member(Base):
@@ -275,6 +280,20 @@ class Member(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     name: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Who lost access to what, when and by whose hand (None: the brands file)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(32))  # AuditAction
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
 
 
