@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from common.vocabulary import Label
 
-class Tone(StrEnum):
-    """The review's overall tone, which picks an apology, thanks or a neutral opening."""
-
-    POSITIVE = "positive"
-    NEUTRAL = "neutral"
-    NEGATIVE = "negative"
+# The review's overall tone (it picks an apology, thanks or a neutral opening) is its sentiment
+# label: one vocabulary, not a second enum with the same values.
+Tone = Label
 
 
 class DraftOrigin(StrEnum):

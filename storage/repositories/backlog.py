@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.vocabulary import CaseEventKind, CaseStatus, Label, OutboxKind
-from storage.models import Case, CaseEvent, Mention, Source
+from storage.models import Case, CaseEvent, Mention
 from storage.records import BrandRecord, MentionRecord
 from storage.repositories.brands import brand_chat_ids, brand_record
 from storage.repositories.mentions import get_mentions
@@ -74,7 +74,6 @@ async def backlog(session: AsyncSession, brand_ids: list[int], *, limit: int = 1
     total = await session.scalar(select(func.count()).select_from(Mention).where(where))
     ids = await session.scalars(
         select(Mention.id)
-        .join(Source, Source.id == Mention.source_id)
         .where(where)
         .order_by(Mention.published_at.desc().nulls_last(), Mention.id.desc())
         .limit(limit)

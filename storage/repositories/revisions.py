@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import Label
 from storage.models import Case, Mention, MentionRevision
 from storage.records import ClassificationInput, NewMention
 from storage.repositories.mentions import content_hash
@@ -36,7 +37,7 @@ class Revision:
 
     @property
     def turned_negative(self) -> bool:
-        return self.new_label == "negative" and self.old_label != "negative"
+        return self.new_label == Label.NEGATIVE and self.old_label != Label.NEGATIVE
 
 
 @dataclass(frozen=True, slots=True)
