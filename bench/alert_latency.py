@@ -3,6 +3,10 @@ sendMessage call, through the real service (`otklik run`: scheduler, pipeline, o
 aiogram bot) against a local feed and a local fake Telegram Bot API server.
 
     python bench/alert_latency.py [--reviews 100] [--interval 2] [--every 0.3]
+                                  [--hanging 8] [--hang-hosts 1]
+
+`--hanging N` adds N sources that never answer (on `--hang-hosts` loopback addresses): the
+healthy feed's alerts must arrive as fast as without them.
 
 Prints a readable report; the last line is one JSON object with the figures.
 """
@@ -28,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from otklik.service import serve  # noqa: E402
 from otklik.settings import Settings  # noqa: E402
 from tests.fakes.site_server import SiteServer  # noqa: E402
+from tests.fakes.tarpit import Tarpit  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 
 OWNER = 777
@@ -59,6 +64,8 @@ async def main() -> None:
     parser.add_argument("--reviews", type=int, default=100)
     parser.add_argument("--interval", type=float, default=2.0, help="poll interval, seconds")
     parser.add_argument("--every", type=float, default=0.3, help="seconds between new reviews")
+    parser.add_argument("--hanging", type=int, default=0, help="sources that never answer")
+    parser.add_argument("--hang-hosts", type=int, default=1, help="hosts they are spread over")
     args = parser.parse_args()
 
     site, telegram, feed = SiteServer(), FakeTelegram(), LiveFeed()
@@ -66,12 +73,22 @@ async def main() -> None:
     await telegram.start()
     site.add_handler("/feed.xml", feed.handler)
     feed.add(0, "Кофемания: старый отзыв, история")
+    pits = [Tarpit(f"127.0.0.{2 + n}") for n in range(args.hang_hosts if args.hanging else 0)]
+    for pit in pits:
+        await pit.start()
+    urls = [
+        f"http://{pits[n % len(pits)].host}:{pits[n % len(pits)].port}/hang{n}.xml"
+        for n in range(args.hanging)
+    ]
+    urls.append(site.url("/feed.xml"))  # last: behind the hanging ones in every poll round
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder) / "otklik.toml"
         config.write_text(
             f'[[brands]]\nname = "Кофемания"\nowners = [{OWNER}]\n'
-            f'[[brands.sources]]\nkind = "rss"\nurl = "{site.url("/feed.xml")}"\n'
-            f'interval = "{args.interval}s"\n',
+            + "".join(
+                f'[[brands.sources]]\nkind = "rss"\nurl = "{url}"\ninterval = "{args.interval}s"\n'
+                for url in urls
+            ),
             encoding="utf-8",
         )
         settings = Settings(
@@ -81,7 +98,8 @@ async def main() -> None:
             telegram_api_url=telegram.api_url,
             poll_jitter=0.0,
             http_per_host_rate=1000,
-            log_level="WARNING",
+            allow_private_addresses="127.0.0.0/8",  # every site here is on loopback
+            log_level="ERROR",
             _env_file=None,  # type: ignore[call-arg]
         )
         stop = asyncio.Event()
@@ -110,6 +128,8 @@ async def main() -> None:
         await service
     await telegram.close()
     await site.close()
+    for pit in pits:
+        await pit.close()
 
     latencies = sorted(arrived[n] - added[n] for n in arrived)
     if not latencies:
@@ -117,6 +137,8 @@ async def main() -> None:
     p95 = latencies[min(len(latencies) - 1, int(round(0.95 * len(latencies))) - 1)]
     median = statistics.median(latencies)
     print(f"{len(latencies)}/{len(added)} alerts arrived; poll interval {args.interval:g} s")
+    if args.hanging:
+        print(f"  while {args.hanging} sources on {len(pits)} host(s) never answered")
     print(f"  latency median {median:.2f} s, p95 {p95:.2f} s, max {latencies[-1]:.2f} s")
     print(f"  target: under 2 s plus the poll interval = {2 + args.interval:.1f} s")
     print(
@@ -125,6 +147,8 @@ async def main() -> None:
                 "alerts": len(latencies),
                 "reviews": len(added),
                 "poll_interval_s": args.interval,
+                "hanging_sources": args.hanging,
+                "hanging_hosts": len(pits),
                 "latency_median_s": round(median, 3),
                 "latency_p95_s": round(p95, 3),
                 "latency_max_s": round(latencies[-1], 3),

@@ -26,6 +26,13 @@ class LabelFix(CallbackData, prefix="l"):
     label: str = ""
 
 
+class MemberRemove(CallbackData, prefix="m"):
+    """An owner's button under /members: take this user out of the brand's team."""
+
+    brand_id: int
+    user_id: int
+
+
 class DraftAction(CallbackData, prefix="d"):
     """Buttons under a reply draft: send | edit | regen | discard."""
 

@@ -19,6 +19,7 @@ from aiogram.types import BufferedInputFile, LinkPreviewOptions, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import DeliveryError
+from bot.handlers.common import may_configure_chat
 from bot.insight import deliver_insight
 from bot.middlewares import Access
 from bot.texts import t
@@ -30,6 +31,7 @@ from reports.i18n import language
 from reports.insight_build import build_branch_figures, build_insight
 from reports.periods import DEFAULT_TIMEZONE, looks_like_period, parse_period, zone
 from reports.telegram import CAPTION_LIMIT
+from scrapers.sanitise import name_key
 from storage.records import OutboxRecord
 from storage.repositories import branches, chats, digests, stats
 from storage.repositories.stats import BrandInfo
@@ -101,7 +103,9 @@ async def digest_slot_command(
     weekly digest. Owners only: the slot is the whole chat's."""
     chat = await stats.chat_settings(session, message.chat.id)
     lang = chat.language if chat else user_language(message)
-    if not access.brands_where(Role.OWNER):
+    if not access.brands_where(Role.OWNER) or not await may_configure_chat(
+        session, access, message.chat
+    ):
         await message.answer(t(lang, "digest_at_owners"))
         return
     words = (command.args or "").split()
@@ -243,14 +247,14 @@ async def _send_text(bot: Bot, chat_id: int, text: str) -> int:
 async def choose_brand(
     session: AsyncSession, message: Message, access: Access, name: str, lang: str
 ) -> tuple[BrandInfo | None, str]:
-    """The brand the user asked for (or their only one), if they are its member."""
+    """The brand the user asked for (or their only one), if they are its member. A brand they
+    are not in gets the same answer as one that does not exist: names are not disclosed."""
     if name:
-        brand = await stats.brand_by_name(session, name)
-        if brand is None:
-            return None, t(lang, "digest_unknown_brand", name=escape(name))
-        if access.role(brand.id) is None:
-            return None, t(lang, "digest_refused")
-        return brand, ""
+        key = name_key(name)
+        for membership in access.memberships.values():
+            if name_key(membership.brand_name) == key:
+                return await stats.brand_by_id(session, membership.brand_id), ""
+        return None, t(lang, "digest_unknown_brand", name=escape(name))
     mine = list(access.memberships.values())
     if message.chat.type != "private":
         here = set(await chats.brand_ids_of_chat(session, message.chat.id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -84,10 +85,24 @@ class DbSessionMiddleware(BaseMiddleware):
 
 
 class AccessMiddleware(BaseMiddleware):
-    """Strangers get one polite refusal and nothing else; members get `access` and `lang`.
+    """Strangers get one polite refusal a day and nothing else; members get `access` and `lang`.
 
-    The only thing a stranger may do is redeem an invite: /start CODE.
+    The only thing a stranger may do is redeem an invite: /start CODE. Who was refused today
+    is kept in memory only: a stranger leaves no row behind, and a restart costs at most one
+    more refusal.
     """
+
+    def __init__(self) -> None:
+        self._refused_on: date | None = None
+        self._refused: set[int] = set()
+
+    def _first_refusal_today(self, user_id: int, today: date) -> bool:
+        if self._refused_on != today:
+            self._refused_on, self._refused = today, set()
+        if user_id in self._refused:
+            return False
+        self._refused.add(user_id)
+        return True
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
@@ -114,10 +129,14 @@ class AccessMiddleware(BaseMiddleware):
         if isinstance(inner, Message) and (inner.text or "").startswith("/start "):
             return await handler(event, data)
         log.info("refused stranger %s in chat %s", user.id, chat.id if chat else None)
+        first = self._first_refusal_today(user.id, clock().date())
         if isinstance(inner, CallbackQuery):
-            await inner.answer(t(lang, "refuse_short"), show_alert=True)
-        elif isinstance(inner, Message) and (
-            inner.chat.type == "private" or (inner.text or "").startswith("/")
+            # A button press is always answered, or the client keeps spinning.
+            await inner.answer(t(lang, "refuse_short") if first else None, show_alert=first)
+        elif (
+            first
+            and isinstance(inner, Message)
+            and (inner.chat.type == "private" or (inner.text or "").startswith("/"))
         ):
             await inner.answer(t(lang, "refuse"))
         return None

@@ -41,6 +41,16 @@ async def _health(session: AsyncSession, notice: HealthNotice, lang: str) -> str
         raise DeliveryError(f"health notice: source {notice.source_id} is gone")
     where = f"<b>{esc(source.kind)}</b> {esc(source.url)}"
     brand = esc(source.brand_name)
+    if notice.rejected:
+        return t(
+            lang,
+            "source_items_rejected",
+            where=where,
+            brand=brand,
+            count=len(notice.rejected),
+            ids=esc(", ".join(notice.rejected)),
+            reason=esc(notice.error),
+        )
     if notice.state == SourceHealth.OK:
         return t(lang, "source_up", where=where, brand=brand)
     return t(

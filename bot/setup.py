@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import BotCommand, BotCommandScopeDefault
@@ -28,6 +28,7 @@ from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
 from common.clock import Clock, utcnow
 from replies import Drafter
+from scrapers.guard import parse_allowance
 from scrapers.registry import detect
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def build_dispatcher(
     drafter: Drafter | None = None,
     detect_source: Callable[[str], str | None] | None = None,
     clock: Clock = utcnow,
+    allowed_addresses: Sequence[str] = (),
     per_host_rate: float = 1.0,
 ) -> Dispatcher:
     """The bot's dispatcher.
@@ -48,6 +50,8 @@ def build_dispatcher(
     drafter: a replies.Drafter (default: template drafts only, no language model).
     detect_source: URL → source kind (default scrapers.registry.detect).
     clock: the time handlers see; tests pass a controllable one.
+    allowed_addresses: private addresses a pasted source URL may name (the fetch layer's
+    allowance, OTKLIK_ALLOW_PRIVATE_ADDRESSES); others are refused when the URL is added.
     per_host_rate: the deployment's politeness per site, for /sources' capacity warnings.
     Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `drafter`,
     `detect_source`, `per_host_rate` and `sessionmaker` from the dispatcher's data and
@@ -59,6 +63,7 @@ def build_dispatcher(
         drafter=drafter or Drafter(),
         detect_source=detect_source or detect,
         clock=clock,
+        allowed_addresses=parse_allowance(allowed_addresses),
         per_host_rate=per_host_rate,
     )
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))

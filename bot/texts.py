@@ -28,7 +28,7 @@ RU: dict[str, str] = {
         "/brands · /sources — бренды и источники · /add_source URL · /remove_source N\n"
         "/backlog — негатив без ответа, найденный при подключении источников\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
-        "/invite pr|viewer [бренд] [филиал] · /members · /subscribe · /lang ru|en"
+        "/invite pr|viewer [бренд] [филиал] · /members · /remove_member user_id · /subscribe · /lang ru|en"
     ),
     "joined": "Готово: вы в команде «{brand}» с ролью «{role}».",
     "invite_used": "Это приглашение уже использовано. Попросите владельца прислать новое.",
@@ -180,6 +180,15 @@ RU: dict[str, str] = {
     "already_subscribed": "Этот чат уже получает оповещения «{brand}».",
     "unsubscribed": "Этот чат больше не получает оповещения «{brand}».",
     "done": "Готово.",
+    "remove_button": "❌ {name}",
+    "member_removed": "{name} больше не в команде «{brand}».",
+    "member_not_found": "Такого участника нет в команде «{brand}».",
+    "usage_remove_member": "Формат: /remove_member user_id [бренд]",
+    "owner_in_config": "Владельцев задаёт файл настроек: уберите id из owners там.",
+    "members_remove_hint": "Кнопки ниже убирают участника из команды.",
+    "chat_owners_only": "Настройки этого чата меняет владелец бренда, подключённого к чату.",
+    "stale_button": "Эта кнопка больше не действует.",
+    "address_not_allowed": "Этот адрес не разрешён: источники читаются только с публичных сайтов.",
     "written_appeared": "написан {written}, появился на сайте {appeared}",
     "edited_mark": "✏️ Автор изменил отзыв {at}",
     "removed_mark": "🗑 Отзыв удалён с сайта ({at})",
@@ -214,7 +223,10 @@ RU: dict[str, str] = {
     "source_down_parser_broken": "страница изменилась, разборщик её не понимает",
     "source_down_misconfigured": "в настройках источника ошибка, исправьте ссылку или параметры",
     "source_up": "✅ Источник {where} бренда «{brand}» снова работает.",
-    "digest_refused": "Дайджест доступен только участникам бренда.",
+    "source_items_rejected": (
+        "⚠️ Источник {where} бренда «{brand}»: не удалось сохранить отзывов: {count} ({ids}), "
+        "остальные сохранены. Причина: <code>{reason}</code>"
+    ),
     "digest_which_brand": "Укажите бренд: /digest НАЗВАНИЕ [7d|30d|2026-10]. Ваши бренды: {names}",
     "digest_no_brands": "У вас пока нет брендов.",
     "digest_unknown_brand": "Бренд «{name}» не найден.",
@@ -314,7 +326,7 @@ EN: dict[str, str] = {
         "/brands · /sources — brands and sources · /add_source URL · /remove_source N\n"
         "/backlog — unanswered negatives found when sources were connected\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
-        "/invite pr|viewer [brand] [branch] · /members · /subscribe · /lang ru|en"
+        "/invite pr|viewer [brand] [branch] · /members · /remove_member user_id · /subscribe · /lang ru|en"
     ),
     "joined": "Done: you joined “{brand}” as {role}.",
     "invite_used": "This invite has already been used. Ask the owner for a new one.",
@@ -466,6 +478,15 @@ EN: dict[str, str] = {
     "already_subscribed": "This chat already receives alerts for “{brand}”.",
     "unsubscribed": "This chat no longer receives alerts for “{brand}”.",
     "done": "Done.",
+    "remove_button": "❌ {name}",
+    "member_removed": "{name} is no longer in the team of “{brand}”.",
+    "member_not_found": "No such member in the team of “{brand}”.",
+    "usage_remove_member": "Usage: /remove_member user_id [brand]",
+    "owner_in_config": "Owners come from the config file: remove the id from owners there.",
+    "members_remove_hint": "The buttons below remove a member from the team.",
+    "chat_owners_only": "Only an owner of a brand linked to this chat can change its settings.",
+    "stale_button": "This button no longer works.",
+    "address_not_allowed": "This address is not allowed: sources are read from public sites only.",
     "written_appeared": "written {written}, appeared on the site {appeared}",
     "edited_mark": "✏️ Edited by the author {at}",
     "removed_mark": "🗑 Removed from the site ({at})",
@@ -500,7 +521,10 @@ EN: dict[str, str] = {
     "source_down_parser_broken": "the page layout changed and the parser does not understand it",
     "source_down_misconfigured": "its configuration is wrong; fix the URL or the options",
     "source_up": "✅ Source {where} of “{brand}” works again.",
-    "digest_refused": "Only members of the brand may get its digest.",
+    "source_items_rejected": (
+        "⚠️ Source {where} of “{brand}”: {count} item(s) could not be stored ({ids}); "
+        "the others were. Reason: <code>{reason}</code>"
+    ),
     "digest_which_brand": "Name the brand: /digest NAME [7d|30d|2026-10]. Your brands: {names}",
     "digest_no_brands": "You have no brands yet.",
     "digest_unknown_brand": "Brand “{name}” not found.",
@@ -607,6 +631,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("quiet", "Тихие часы: /quiet 23:00-08:00"),
         ("invite", "Пригласить: /invite pr|viewer"),
         ("members", "Команда бренда"),
+        ("remove_member", "Убрать из команды: /remove_member user_id"),
         ("subscribe", "Оповещения в этот чат"),
         ("lang", "Язык: /lang ru|en"),
         ("backlog", "Негатив без ответа из истории"),
@@ -635,6 +660,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("quiet", "Quiet hours: /quiet 23:00-08:00"),
         ("invite", "Invite: /invite pr|viewer"),
         ("members", "The brand's team"),
+        ("remove_member", "Remove from the team: /remove_member user_id"),
         ("subscribe", "Alerts to this chat"),
         ("lang", "Language: /lang ru|en"),
         ("backlog", "Unanswered negatives from the history"),

@@ -123,6 +123,7 @@ class SourceEventKind(StrEnum):
     RECOVERED = "recovered"
     SKIPPED = "skipped"  # malformed entries left out of an otherwise good poll
     PATH = "path"  # how the reviews were reached changed (an API, a fallback page)
+    REJECTED = "rejected"  # a poll stored its items but the database refused some
 
 
 # The events the digest counts as a source's failures.
@@ -138,11 +139,18 @@ FAILURE_EVENTS = frozenset(
 
 
 class SourceOrigin(StrEnum):
-    """Where a source or a reply template was set."""
+    """Where a source, a reply template or a chat's link to a brand was set."""
 
-    CONFIG = "config"  # the brands file; it comes back after a restart
-    CHAT = "chat"  # added with /add_source or /template
+    CONFIG = "config"  # the brands file; it comes back after a restart, goes when unlisted
+    CHAT = "chat"  # added with /add_source, /template or /subscribe
     IMPORT = "import"  # `otklik import branches.csv`
+
+
+class AuditAction(StrEnum):
+    """A removal kept in the audit: someone lost access, or a chat lost a brand's messages."""
+
+    MEMBER_REMOVED = "member_removed"
+    CHAT_UNSUBSCRIBED = "chat_unsubscribed"
 
 
 class OutboxKind(StrEnum):
@@ -165,6 +173,14 @@ class CoverageGap(StrEnum):
 
     LISTING_CUT = "listing_cut"  # the listing is longer than the walk reads
     NOT_LISTED = "not_listed"  # the site counts reviews it does not list
+
+
+class ReviewChange(StrEnum):
+    """What happened to a review already stored (the `change` fact of an update notice)."""
+
+    EDITED = "edited"
+    RATING_RAISED = "rating_raised"
+    REMOVED = "removed"
 
 
 class OutboxStatus(StrEnum):

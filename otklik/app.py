@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from common.errors import OtklikError
 from common.vocabulary import AlertOn
 from otklik.config import AppConfig, BrandConfig, SourceConfig, load_config
 from otklik.pipeline import Pipeline, PipelineOptions
@@ -21,8 +22,17 @@ from otklik.settings import Settings
 from otklik.sqlite_lock import single_process
 from scrapers import registry
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
+from scrapers.secrets import split_options
 from sentiment import load_classifier
-from storage.db import exclusive, is_postgresql, make_engine, make_sessionmaker, upgrade
+from storage.db import (
+    DatabaseUnreachable,
+    exclusive,
+    is_postgresql,
+    make_engine,
+    make_sessionmaker,
+    upgrade,
+    wait_until_reachable,
+)
 from storage.records import BranchInput, BrandInput, SourceInput
 from storage.repositories import host_pace
 from storage.repositories.brands import sync_brands
@@ -71,7 +81,8 @@ def _source_inputs(sources: list[SourceConfig]) -> tuple[SourceInput, ...]:
             kind=source.kind or "",
             url=source.url,
             interval_seconds=source.interval,
-            options=source.options,
+            options=split_options(source.options)[0],
+            secrets=split_options(source.options)[1],
             enabled=source.enabled,
         )
         for source in sources
@@ -120,7 +131,20 @@ def reply_config_input(brand: BrandConfig) -> ReplyConfigInput:
 
 
 async def prepare_database(settings: Settings) -> AsyncEngine:
+    """The migrated database; one that is still starting is waited for, one line per retry."""
     engine = make_engine(settings.database_url)
+    shown = engine.url.render_as_string(hide_password=True)
+
+    def retrying(reason: str, pause: float) -> None:
+        log.warning("database %s not reachable (%s); retrying in %.0f s", shown, reason, pause)
+
+    try:
+        await wait_until_reachable(engine, patience=settings.database_wait, on_retry=retrying)
+    except DatabaseUnreachable as exc:
+        await engine.dispose()
+        raise OtklikError(
+            f"cannot reach the database {shown} after {settings.database_wait:g} s: {exc}"
+        ) from None
     await upgrade(engine)
     return engine
 
@@ -186,6 +210,7 @@ def fetch_settings_of(settings: Settings) -> FetchSettings:
         per_host_rate=settings.http_per_host_rate,
         per_host_concurrency=settings.http_per_host_concurrency,
         max_bytes=settings.http_max_bytes,
+        allow_private=settings.allowed_private,
     )
 
 

@@ -11,15 +11,25 @@ import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from common.errors import ConfigError
 from common.vocabulary import AlertOn
 from replies import LANGUAGES, TemplateError
 from replies import validate as validate_template
 from scrapers.records import SourceSpec
+from scrapers.secrets import secret_in_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
@@ -39,12 +49,39 @@ def parse_duration(value: Any) -> int:
             raise ValueError(f"{value!r} is not a duration like '30s', '10m', '1h' or '1d'")
         unit = match.group(2).lower() if match.group(2) else None
         seconds = float(match.group(1)) * _UNIT_SECONDS[unit]
-    if seconds <= 0:
-        raise ValueError("must be longer than zero")
+    if seconds < 1:
+        raise ValueError("must be at least 1 second ('1s')")
     return int(seconds)
 
 
+def _within(low: int, high: int, low_text: str, high_text: str) -> Callable[[int], int]:
+    def check(seconds: int) -> int:
+        if seconds < low:
+            raise ValueError(f"must be at least {low_text}")
+        if seconds > high:
+            raise ValueError(f"must be at most {high_text}")
+        return seconds
+
+    return check
+
+
+# Telegram ids: users are positive, groups negative (-100… for supergroups), all well within
+# ±10^15; anything else is a typo that would only fail later, in the database.
+_CHAT_ID_LIMIT = 10**15
+
+
+def _chat_id(value: int) -> int:
+    if value == 0 or not -_CHAT_ID_LIMIT < value < _CHAT_ID_LIMIT:
+        raise ValueError(f"{value} is not a Telegram chat id")
+    return value
+
+
 Duration = Annotated[int, BeforeValidator(parse_duration)]
+Interval = Annotated[Duration, AfterValidator(_within(1, 7 * 86400, "1 second", "7 days"))]
+ResponseTime = Annotated[
+    Duration, AfterValidator(_within(60, 30 * 86400, "1 minute ('1m')", "30 days ('30d')"))
+]
+ChatId = Annotated[int, AfterValidator(_chat_id)]
 
 
 class SourceConfig(BaseModel):
@@ -54,7 +91,7 @@ class SourceConfig(BaseModel):
 
     url: str
     kind: str | None = None
-    interval: Duration = 600
+    interval: Interval = 600
     enabled: bool = True
 
     @field_validator("url")
@@ -62,6 +99,14 @@ class SourceConfig(BaseModel):
     def _http(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError(f"{value!r} is not an http(s) URL")
+        if "@" in urlsplit(value).netloc:
+            raise ValueError("a URL with a user name or password is not allowed")
+        secret = secret_in_url(value)
+        if secret:
+            raise ValueError(
+                f"the URL carries {secret}=…; give it as the source's option "
+                f'{secret} = "…" instead, so it is kept secret'
+            )
         return value
 
     @property
@@ -163,10 +208,10 @@ class BrandConfig(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     aliases: list[str] = Field(default_factory=list)
-    owners: list[int] = Field(default_factory=list)
+    owners: list[ChatId] = Field(default_factory=list)
     alert_on: AlertOn = AlertOn.NEGATIVE
     timezone: str = "Europe/Moscow"
-    response_time: Duration = 3600
+    response_time: ResponseTime = 3600
     work_hours: str = "09:00-21:00"
     work_days: str = "1234567"
     touchpoints: dict[str, list[str]] = Field(default_factory=dict)

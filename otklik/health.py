@@ -4,6 +4,8 @@ waiting does not cure it."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,13 +66,41 @@ async def record_recovery(session: AsyncSession, source: SourceRecord, *, now: d
     return True
 
 
-async def _tell_owners(
-    session: AsyncSession, source: SourceRecord, notice: HealthNotice, *, now: datetime
+async def record_rejected(
+    session: AsyncSession,
+    source: SourceRecord,
+    rejected: Sequence[tuple[str, str]],
+    *,
+    now: datetime,
 ) -> None:
+    """Items the database refused were left out of an otherwise stored poll: the owner is told
+    which, once per item, and `otklik sources` shows it as the source's last error."""
+    note = "; ".join(f"{key[:80]}: {reason}" for key, reason in rejected)
+    note = f"{len(rejected)} item(s) could not be stored: {note}"[:2000]
+    await sources_repo.note_rejected(session, source.id, now=now, note=note)
+    notice = HealthNotice(
+        source.id,
+        SourceHealth(source.health),
+        error=rejected[0][1][:300],
+        rejected=tuple(key[:80] for key, _ in rejected[:5]),
+    )
+    digest = hashlib.sha256(note.encode()).hexdigest()[:32]
+    await _tell_owners(session, source, notice, now=now, key=f"rejected:{source.id}:{digest}")
+
+
+async def _tell_owners(
+    session: AsyncSession,
+    source: SourceRecord,
+    notice: HealthNotice,
+    *,
+    now: datetime,
+    key: str | None = None,
+) -> None:
+    key = key or f"health:{source.id}:{notice.state}:{now.isoformat()}"
     for chat_id in await brand_chat_ids(session, source.brand_id):
         await enqueue(
             session,
-            dedup_key=f"health:{source.id}:{notice.state}:{now.isoformat()}:{chat_id}",
+            dedup_key=f"{key}:{chat_id}",
             chat_id=chat_id,
             kind=OutboxKind.HEALTH,
             brand_id=source.brand_id,

@@ -12,3 +12,6 @@ def setup_logging(level: str) -> None:
     # aiohttp and aiogram are chatty at INFO about every request.
     for noisy in ("aiohttp.access", "aiogram.event", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # The database driver logs every statement with its parameters at DEBUG, source secrets
+    # included: never below INFO.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLevelName(level)))

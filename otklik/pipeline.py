@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.backoff import backoff, jittered
@@ -25,6 +26,7 @@ from otklik.incidents import check_spikes
 from otklik.listing import ListingChanges, compare
 from scrapers.errors import ParseError, RateLimited, SourceConfigError, SourceError
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
+from scrapers.secrets import redact_error
 from sentiment.records import Sentiment, TextInput
 from storage.records import (
     ClassificationInput,
@@ -93,6 +95,8 @@ class PollReport:
     skipped: tuple[str, ...] = ()
     # How the reviews were reached, where a source has more than one way.
     path: str | None = None
+    # Site ids (or content hashes) of items the database refused; the rest were stored.
+    rejected: list[str] = field(default_factory=list)
 
 
 class Pipeline:
@@ -119,7 +123,10 @@ class Pipeline:
             backfilled=source.backfilled,
         )
         spec = SourceSpec(
-            kind=source.kind, url=source.url, aliases=source.aliases, options=source.options
+            kind=source.kind,
+            url=source.url,
+            aliases=source.aliases,
+            options={**source.options, **source.secrets},
         )
         started = self._clock()
         report.reconciled = source.backfilled and (
@@ -137,11 +144,12 @@ class Pipeline:
             await self._failed(report, exc)
             return report
         except ConfigError as exc:  # e.g. a kind this version does not know
-            error = SourceConfigError(str(exc), source=source.kind, url=source.url)
-            await self._failed(report, error)
+            misconfigured = SourceConfigError(str(exc), source=source.kind, url=source.url)
+            await self._failed(report, redact_error(misconfigured, source.secrets.values()))
             return report
         except OtklikError as exc:
-            await self._failed(report, SourceError(str(exc), source=source.kind, url=source.url))
+            error = SourceError(str(exc), source=source.kind, url=source.url)
+            await self._failed(report, redact_error(error, source.secrets.values()))
             return report
         report.not_modified = result.not_modified
         report.skipped, report.path = result.skipped, result.path
@@ -170,9 +178,36 @@ class Pipeline:
             verdicts[: len(changes.fresh)],
             verdicts[len(changes.fresh) :],
         )
-        await self._store(
-            report, result, changes, fresh_verdicts, edit_verdicts, set(keys), started
-        )
+        try:
+            await self._store(
+                report, result, changes, fresh_verdicts, edit_verdicts, set(keys), started
+            )
+        except (SQLAlchemyError, UnicodeError) as exc:
+            # One review the database will not take must not hold back the others: find it
+            # (or them) with throwaway inserts, then store the rest with the cursor as usual.
+            rejected = await self._unstorable(report, changes.fresh, fresh_verdicts)
+            if not rejected:
+                raise
+            log.warning(
+                "source %s %s: %d items not storable: %s",
+                source.kind,
+                source.url,
+                len(rejected),
+                exc.__class__.__name__,
+            )
+            keep = [i for i in range(len(changes.fresh)) if i not in rejected]
+            await self._store(
+                report,
+                result,
+                replace(changes, fresh=[changes.fresh[i] for i in keep]),
+                [fresh_verdicts[i] for i in keep],
+                edit_verdicts,
+                set(keys),
+                started,
+                rejected=[
+                    (mentions_repo.dedup_key(changes.fresh[i]), why) for i, why in rejected.items()
+                ],
+            )
         return report
 
     async def classify_pending(self, *, limit: int = 500) -> int:
@@ -203,6 +238,38 @@ class Pipeline:
                 )
         return len(pending)
 
+    async def _unstorable(
+        self,
+        report: PollReport,
+        fresh: list[NewMention],
+        verdicts: list[ClassificationInput | None],
+    ) -> dict[int, str]:
+        """Index → reason of the items the database refuses, each tried alone and rolled back.
+        A lost connection is not an item's fault: it propagates."""
+        source = report.source
+        rejected: dict[int, str] = {}
+        for index, (item, verdict) in enumerate(zip(fresh, verdicts, strict=True)):
+            async with self._sessions() as session:
+                try:
+                    await mentions_repo.insert_mentions(
+                        session,
+                        source_id=source.id,
+                        brand_id=source.brand_id,
+                        items=[item],
+                        classifications=[verdict],
+                        backfill=report.backfill,
+                        now=self._clock(),
+                    )
+                except (OperationalError, InterfaceError):
+                    raise
+                except DBAPIError as exc:
+                    rejected[index] = _first_line(str(exc.orig))
+                except (SQLAlchemyError, UnicodeError) as exc:
+                    rejected[index] = _first_line(str(exc))
+                finally:
+                    await session.rollback()
+        return rejected
+
     async def _store(
         self,
         report: PollReport,
@@ -212,6 +279,8 @@ class Pipeline:
         edit_verdicts: list[ClassificationInput | None],
         listed: set[str],
         started: datetime,
+        *,
+        rejected: Sequence[tuple[str, str]] = (),
     ) -> None:
         source = report.source
         now = self._clock()
@@ -290,6 +359,9 @@ class Pipeline:
             )
             if await health.record_recovery(session, source, now=now):
                 report.health = SourceHealth.OK
+            if rejected:
+                await health.record_rejected(session, source, rejected, now=now)
+                report.rejected = [key for key, _ in rejected]
             report.new_mentions = await mentions_repo.get_mentions(
                 session, [mid for mid, _, _ in created]
             )
@@ -477,3 +549,7 @@ class Pipeline:
 def title_and_text(title: str | None, text: str) -> str:
     """What a review says, title first: both are read by the classifier and by people."""
     return f"{title}. {text}" if title and text else (title or text)
+
+
+def _first_line(message: str) -> str:
+    return (message.strip().splitlines() or ["refused by the database"])[0][:300]

@@ -1,5 +1,6 @@
 """Polls every source at its own interval, a bounded number at a time; one source's failure
-or slowness never holds up the others."""
+or slowness never holds up the others (see otklik.slots for how a slow host is kept to its
+share)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.clock import Clock, utcnow
 from otklik.pipeline import Pipeline, PollReport
+from otklik.slots import PollSlots, host_of
 from storage.records import SourceRecord
 from storage.repositories import sources as sources_repo
 
@@ -27,13 +29,14 @@ class Scheduler:
         pipeline: Pipeline,
         *,
         max_concurrency: int = 8,
+        max_per_host: int = 2,
         clock: Clock = utcnow,
         on_report: OnReport | None = None,
         tick: float = 1.0,
     ) -> None:
         self._sessions = sessionmaker
         self._pipeline = pipeline
-        self._limit = asyncio.Semaphore(max_concurrency)
+        self._slots = PollSlots(max_concurrency, per_host=max_per_host)
         self._clock = clock
         self._on_report = on_report
         self._tick = tick
@@ -77,16 +80,16 @@ class Scheduler:
         self._in_flight.pop(source_id, None)
 
     async def _poll(self, source: SourceRecord) -> PollReport:
-        async with self._limit:
-            try:
-                report = await self._pipeline.poll(source)
-                if any(m.sentiment_label is None for m in report.new_mentions):
-                    await self._pipeline.classify_pending()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # a bug or a database outage must not stop the others
-                log.exception("poll of source %s %s crashed", source.kind, source.url)
-                report = PollReport(source=source, error=f"internal error: {exc!r}")
+        host = host_of(source.url, source.options)
+        try:
+            report = await self._slots.run(host, lambda: self._pipeline.poll(source))
+            if any(m.sentiment_label is None for m in report.new_mentions):
+                await self._pipeline.classify_pending()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug or a database outage must not stop the others
+            log.exception("poll of source %s %s crashed", source.kind, source.url)
+            report = PollReport(source=source, error=f"internal error: {exc!r}")
         if self._on_report is not None:
             outcome = self._on_report(report)
             if outcome is not None:

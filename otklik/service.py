@@ -83,6 +83,7 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
             sessionmaker=runtime.sessionmaker,
             publisher=publisher,
             drafter=drafter,
+            allowed_addresses=settings.allowed_private,
             per_host_rate=settings.http_per_host_rate,
         )
         sessions = runtime.sessionmaker
@@ -149,6 +150,7 @@ async def _serve(
         runtime.sessionmaker,
         runtime.pipeline,
         max_concurrency=settings.max_concurrent_polls,
+        max_per_host=settings.http_per_host_concurrency,
         on_report=on_report,
     )
     tasks = [

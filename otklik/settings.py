@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from common.errors import ConfigError
+from scrapers.guard import parse_allowance, split_allowance
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///otklik.db"
 
@@ -21,6 +22,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = DEFAULT_DATABASE_URL
+    # Seconds to wait at start for a database that is not up yet (after a reboot, say).
+    database_wait: float = Field(default=60, ge=0, le=3600)
     bot_token: SecretStr | None = None
     telegram_api_url: str | None = None
     config: Path = Path("otklik.toml")
@@ -43,6 +46,8 @@ class Settings(BaseSettings):
     http_per_host_rate: float = Field(default=1.0, gt=0)
     http_per_host_concurrency: int = Field(default=2, ge=1)
     http_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # Private addresses or networks sources may fetch from (comma-separated); none by default.
+    allow_private_addresses: str = ""
     classify_batch: int = Field(default=64, ge=1)
     outbox_max_attempts: int = Field(default=12, ge=1)
 
@@ -73,6 +78,16 @@ class Settings(BaseSettings):
         if token.lower() in {"changeme", "your-token", "xxx"} or ":" not in token:
             raise ValueError("must be a bot token from @BotFather, like 123456:ABC-DEF...")
         return value
+
+    @field_validator("allow_private_addresses")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_allowance(split_allowance(value))
+        return value
+
+    @property
+    def allowed_private(self) -> tuple[str, ...]:
+        return split_allowance(self.allow_private_addresses)
 
     @field_validator("log_level")
     @classmethod

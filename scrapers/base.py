@@ -60,6 +60,8 @@ from scrapers.errors import ParseError, SourceConfigError, SourceError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.matching import AliasMatcher
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
+from scrapers.sanitise import clean_item
+from scrapers.secrets import redact_error, secret_values
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +307,12 @@ class Source(ABC):
         """One poll; `full_pages` makes it a full walk of up to that many pages (reconciliation)."""
         with self._own_errors(self.spec.url):
             self.check()
-            return await self.collect(state, backfill_limit, backfill_since, full_pages)
+            result = await self.collect(state, backfill_limit, backfill_since, full_pages)
+        return replace(
+            result,
+            items=[clean_item(item) for item in result.items],
+            listed=[clean_item(item) for item in result.listed],
+        )
 
     def parse_safely(self, response: FetchResponse) -> Page:
         """`parse` with the same error wrapping and skipped-entry logging as `poll` (for
@@ -313,7 +320,7 @@ class Source(ABC):
         with self._own_errors(response.url):
             page = self.parse(response)
         self._report_skipped(page, response.url)
-        return page
+        return replace(page, items=[clean_item(item) for item in page.items])
 
     def _report_skipped(self, page: Page, url: str) -> None:
         for entry in page.skipped:
@@ -322,18 +329,25 @@ class Source(ABC):
     @contextmanager
     def _own_errors(self, url: str) -> Iterator[None]:
         """Make every error inside this source's: helpers raise without knowing the source, and
-        a parser bug (any other exception) becomes a ParseError chained to its cause."""
+        a parser bug (any other exception) becomes a ParseError chained to its cause. Either way
+        the error leaves without the source's secrets."""
+        secrets = secret_values(self.spec.options)
         try:
             yield
         except SourceError as exc:
             exc.source = exc.source or self.kind
             exc.url = exc.url or url
+            redact_error(exc, secrets)
             raise
         except Exception as exc:
-            raise ParseError(
-                f"unexpected {type(exc).__name__} while reading the page: {exc} (layout changed?)",
-                source=self.kind,
-                url=url,
+            raise redact_error(
+                ParseError(
+                    f"unexpected {type(exc).__name__} while reading the page: {exc} "
+                    "(layout changed?)",
+                    source=self.kind,
+                    url=url,
+                ),
+                secrets,
             ) from exc
 
     async def collect(

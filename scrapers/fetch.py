@@ -21,8 +21,11 @@ Behaviour of `get`/`post`:
   exponential backoff and jitter; 429 honours Retry-After and, once retries are spent (or when the
   site asks for more than `max_retry_after`), raises `RateLimited(retry_after=...)`;
 - any other 4xx raises `FetchError` naming the status and URL, without retrying;
+- only public addresses are fetched, checked on the URL and on every connection the session
+  opens, redirects included (see `scrapers.guard`): anything else raises `AddressNotAllowed`;
 - captcha / anti-bot pages (see `scrapers.antibot`) raise `AntiBotPage`, whatever the status.
-Every failure is an `scrapers.errors.SourceError` subclass; no aiohttp exception escapes.
+Every failure is an `scrapers.errors.SourceError` subclass; no aiohttp exception escapes, and
+none carries a key: messages and URLs pass through `scrapers.secrets.redact`.
 """
 
 from __future__ import annotations
@@ -40,9 +43,11 @@ import aiohttp
 from yarl import URL
 
 from common.backoff import backoff
+from scrapers import guard
 from scrapers.antibot import check_antibot
 from scrapers.encoding import decode_body
-from scrapers.errors import FetchError, ParseError, RateLimited, ResponseTooLarge
+from scrapers.errors import FetchError, ParseError, RateLimited, ResponseTooLarge, SourceError
+from scrapers.secrets import redact, redact_error
 from scrapers.site_tokens import SiteTokens
 
 log = logging.getLogger(__name__)
@@ -74,11 +79,17 @@ class FetchSettings:
     user_agent: str = BROWSER_USER_AGENT
     accept_language: str = "ru-RU,ru;q=0.9,en;q=0.8"
     host_rate_overrides: dict[str, float] = field(default_factory=dict)
+    # Private addresses or networks that may be fetched anyway (tests, intranet feeds).
+    allow_private: tuple[str, ...] = field(default_factory=guard.allowance_from_environment)
 
 
 def make_client_session(settings: FetchSettings) -> aiohttp.ClientSession:
     """The process-wide session: pooled connections, browser-like headers, gzip/deflate/br."""
-    connector = aiohttp.TCPConnector(limit=settings.total_connections, ttl_dns_cache=300)
+    connector = aiohttp.TCPConnector(
+        limit=settings.total_connections,
+        ttl_dns_cache=300,
+        socket_factory=guard.socket_factory(guard.parse_allowance(settings.allow_private)),
+    )
     headers = {
         "User-Agent": settings.user_agent,
         "Accept-Language": settings.accept_language,
@@ -201,6 +212,7 @@ class Fetcher:
         self.settings = settings
         self._pacer = pacer
         self._gates: dict[str, _HostGate] = {}
+        self._allowed = guard.parse_allowance(settings.allow_private)
         # Keys and tokens read from sites' public pages, shared by every source of the process.
         self.tokens = SiteTokens()
 
@@ -244,12 +256,26 @@ class Fetcher:
         data: Any = None,
         source: str = "",
     ) -> FetchResponse:
+        try:
+            return await self._request(method, url, params, headers, data, source)
+        except SourceError as exc:  # the edge of the fetch layer: no key leaves in a message
+            redact_error(exc)
+            raise
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        data: Any,
+        source: str,
+    ) -> FetchResponse:
         target = URL(url)
         if params:
             target = target.update_query(params)
-        if target.scheme not in ("http", "https") or not target.host:
-            raise FetchError(f"not an http(s) URL: {url!r}", source=source, url=url)
-        gate = self._gate(target.host)
+        guard.check_url(target, self._allowed, source=source)
+        gate = self._gate(target.host or "")  # check_url refused a URL without a host
         attempts = self.settings.retries + 1
         for attempt in range(attempts):
             try:
@@ -275,7 +301,9 @@ class Fetcher:
                         url=str(target),
                     ) from retry.cause
                 delay = self._backoff(attempt, retry.retry_after)
-                log.info("%s %s: %s, retry in %.2fs", source, target, retry.reason, delay)
+                log.info(
+                    "%s %s: %s, retry in %.2fs", source, redact(str(target)), retry.reason, delay
+                )
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
@@ -322,6 +350,10 @@ class Fetcher:
                 url=str(url),
             ) from exc
         except aiohttp.ClientConnectorError as exc:
+            if guard.is_refusal(exc):
+                raise guard.AddressNotAllowed(
+                    guard.NOT_ALLOWED, source=source, url=str(url)
+                ) from None
             raise _Retry(f"cannot connect to {url.host}", cause=exc) from None
         except aiohttp.ClientError as exc:
             raise _Retry(f"connection to {url.host} failed ({exc})", cause=exc) from None

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from scrapers.sanitise import visible
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CYRILLIC = re.compile(r"[а-я]")
 _STRIPPABLE = "аяоеиыуюйь"
@@ -29,7 +31,8 @@ _FLEETING = (("ок", "к"), ("ек", "к"), ("ец", "ц"))
 
 def _normalise(text: str) -> str:
     # "Acme's" → "Acme ": the possessive is not part of the word, in aliases and texts alike.
-    return text.lower().replace("ё", "е").replace("'s", " ").replace("\u2019s", " ")
+    # Invisible characters (a soft hyphen inside a word) would split it in two.
+    return visible(text).lower().replace("ё", "е").replace("'s", " ").replace("\u2019s", " ")
 
 
 def _word_forms(word: str) -> tuple[str, ...]:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from common.errors import OtklikError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # PostgreSQL advisory lock keys ("otkl", "otkm").
@@ -40,6 +45,42 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+class DatabaseUnreachable(OtklikError):
+    """The database did not answer within the wait allowed at start."""
+
+
+async def wait_until_reachable(
+    engine: AsyncEngine,
+    *,
+    patience: float,
+    on_retry: Callable[[str, float], None],
+    first_delay: float = 0.5,
+    max_delay: float = 10.0,
+) -> None:
+    """Connect, retrying with doubling pauses for up to `patience` seconds (a database that is
+    still starting, as after a reboot); `on_retry(reason, pause)` before each pause."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + patience
+    delay = first_delay
+    while True:
+        try:
+            async with engine.connect():
+                return
+        except (OSError, DBAPIError) as exc:
+            reason = _reason(exc)
+            if loop.time() + delay > give_up:
+                raise DatabaseUnreachable(reason) from exc
+            on_retry(reason, delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, max_delay)
+
+
+def _reason(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {text[0]}" if text else type(cause).__name__
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -106,6 +106,8 @@ class Source(Base):
     url: Mapped[str] = mapped_column(String(2000))
     interval_seconds: Mapped[int] = mapped_column(Integer, default=600)
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # API keys and tokens: kept apart from the URL and options, never shown anywhere.
+    secrets: Mapped[dict[str, Any]] = mapped_column(default=dict)
     origin: Mapped[str] = mapped_column(String(16), default=SourceOrigin.CONFIG)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
@@ -289,6 +291,9 @@ class BrandChat(Base):
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
     # A branch manager's chat: that branch's alerts only. None: every alert of the brand.
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
+    # An owner's chat from the brands file is removed when the file stops listing it; one
+    # subscribed from the chat stays.
+    origin: Mapped[str] = mapped_column(String(16), default=SourceOrigin.CHAT)
 
 
 class Member(Base):
@@ -302,6 +307,20 @@ class Member(Base):
     role: Mapped[str] = mapped_column(String(16))
     # The role holds for this branch only (its cases and figures); None: the whole brand.
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Who lost access to what, when and by whose hand (None: the brands file)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(32))  # AuditAction
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
 
 

@@ -35,6 +35,7 @@ class SourceInput:
     interval_seconds: int
     options: dict[str, str] = field(default_factory=dict)
     enabled: bool = True
+    secrets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,8 @@ class SourceRecord:
     reconciled_at: datetime | None = None
     coverage_note: str | None = None
     history_before: datetime | None = None
+    # Kept apart from `options`: handed to the source, never shown.
+    secrets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +195,8 @@ class HealthNotice:
     state: SourceHealth
     failures: int = 0
     error: str = ""
+    # Items a poll could not store (the rest were): their site ids; `error` says why.
+    rejected: tuple[str, ...] = ()
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -199,6 +204,7 @@ class HealthNotice:
             "state": str(self.state),
             "failures": self.failures,
             "error": self.error,
+            "rejected": list(self.rejected),
         }
 
     @classmethod
@@ -208,4 +214,5 @@ class HealthNotice:
             state=SourceHealth(payload["state"]),
             failures=int(payload.get("failures", 0)),
             error=str(payload.get("error", "")),
+            rejected=tuple(str(key) for key in payload.get("rejected", ())),
         )

@@ -1,5 +1,10 @@
 """Shared fixtures: databases. SQLite in a temp folder; a throwaway database on a real
-PostgreSQL server (OTKLIK_TEST_POSTGRES_URL), created per test and dropped after."""
+PostgreSQL server (OTKLIK_TEST_POSTGRES_URL), created per test and dropped after.
+
+Every test fetches from servers it runs on loopback, which the fetch layer refuses by default:
+the allowance is set here, once, for in-process fetchers and for the `otklik` processes tests
+start. Tests of the guard itself pass their own allowance.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.db import make_engine, make_sessionmaker, upgrade
+
+TEST_ALLOWED_ADDRESSES = "127.0.0.0/8,::1"
+os.environ["OTKLIK_ALLOW_PRIVATE_ADDRESSES"] = TEST_ALLOWED_ADDRESSES
 
 POSTGRES_URL = os.environ.get(
     "OTKLIK_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from aiogram.types import Chat
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.case_actions import Actor, CaseRefused
 from bot.middlewares import Access
 from bot.render import esc
 from bot.texts import t
+from scrapers.sanitise import name_key
 from storage.repositories import cases as cases_repo
+from storage.repositories import chats
 from storage.repositories.cases import CaseRecord
 from storage.repositories.members import Membership
 
@@ -51,18 +54,28 @@ def actor(access: Access) -> Actor:
 
 
 def pick_brand(lang: str, choices: list[Membership], name: str | None) -> Membership:
-    """The brand named (case-insensitive), or the only one; otherwise a Refusal asking which."""
+    """The brand named (case, spacing and invisible characters aside), or the only one;
+    otherwise a Refusal asking which."""
     if not choices:
         raise Refusal(t(lang, "owner_only"))
     names = ", ".join(esc(m.brand_name) for m in choices)
     if name:
+        key = name_key(name)
         for membership in choices:
-            if membership.brand_name.casefold() == name.strip().casefold():
+            if name_key(membership.brand_name) == key:
                 return membership
         raise Refusal(t(lang, "unknown_brand", brand=esc(name), brands=names))
     if len(choices) == 1:
         return choices[0]
     raise Refusal(t(lang, "which_brand", brands=names))
+
+
+async def may_configure_chat(session: AsyncSession, access: Access, chat: Chat) -> bool:
+    """A private chat is its user's own; a group's settings are its brands' owners' to change."""
+    if chat.type == "private":
+        return True
+    linked = await chats.brand_ids_of_chat(session, chat.id)
+    return any(access.is_owner(brand_id) for brand_id in linked)
 
 
 async def case_to_see(

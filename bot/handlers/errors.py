@@ -7,7 +7,7 @@ import logging
 
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import ErrorEvent
+from aiogram.types import CallbackQuery, ErrorEvent
 
 from bot.texts import t
 
@@ -15,9 +15,17 @@ log = logging.getLogger(__name__)
 
 
 def create_router() -> Router:
+    """Included last: it also answers buttons no other router understood."""
     router = Router(name="errors")
     router.errors.register(on_error)
+    router.callback_query.register(stale_button)
     return router
+
+
+async def stale_button(query: CallbackQuery, lang: str = "ru") -> None:
+    """Old, foreign or garbled button data: answered, so the client stops waiting."""
+    log.info("unhandled button data %r from %s", query.data, query.from_user.id)
+    await query.answer(t(lang, "stale_button"))
 
 
 async def on_error(event: ErrorEvent, lang: str = "ru") -> bool:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.deep_linking import create_start_link
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.common import Refusal, args_of, pick_brand
+from bot.callbacks import MemberRemove
+from bot.handlers.common import Refusal, args_of, may_configure_chat, parse_int, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, local_time
 from bot.texts import LANGUAGES, t
@@ -21,6 +24,7 @@ from storage.repositories.branches import BranchRecord
 from storage.repositories.members import Membership
 
 INVITE_TTL = timedelta(days=7)
+_TAGS = re.compile(r"<[^>]+>")
 
 
 async def start_with_code(
@@ -110,16 +114,93 @@ async def _branch_at_end(
 
 
 async def team(message: Message, session: AsyncSession, access: Access, lang: str) -> None:
-    parts = []
+    """Each brand's team; an owner gets a remove button under every pr and viewer."""
     for membership in access.memberships.values():
         lines = [t(lang, "members_title", brand=esc(membership.brand_name))]
+        buttons = []
         for member in await members.members_of(session, membership.brand_id):
             lines.append(
                 f"• {esc(member.name or member.user_id)} · <code>{member.user_id}</code> · "
                 f"{t(lang, f'role_{member.role}')}"
             )
-        parts.append("\n".join(lines))
-    await message.answer("\n\n".join(parts))
+            if membership.role == Role.OWNER and member.role != Role.OWNER:
+                label = (member.name or str(member.user_id))[:40]
+                data = MemberRemove(brand_id=membership.brand_id, user_id=member.user_id)
+                buttons.append(
+                    [
+                        InlineKeyboardButton(
+                            text=t(lang, "remove_button", name=label), callback_data=data.pack()
+                        )
+                    ]
+                )
+        if buttons:
+            lines.append(t(lang, "members_remove_hint"))
+        await message.answer(
+            "\n".join(lines),
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None,
+        )
+
+
+async def remove_member_command(
+    message: Message, session: AsyncSession, access: Access, lang: str, clock: Clock
+) -> None:
+    words = args_of(message.text)
+    user_id = parse_int(words[0]) if words else None
+    if user_id is None:
+        await message.answer(t(lang, "usage_remove_member"))
+        return
+    try:
+        brand = pick_brand(lang, access.brands_where(Role.OWNER), " ".join(words[1:]) or None)
+    except Refusal as refusal:
+        await message.answer(refusal.text)
+        return
+    await message.answer(await _remove(session, access, lang, clock, brand, user_id))
+
+
+async def remove_member_button(
+    query: CallbackQuery,
+    callback_data: MemberRemove,
+    session: AsyncSession,
+    access: Access,
+    lang: str,
+    clock: Clock,
+) -> None:
+    brand = access.memberships.get(callback_data.brand_id)
+    if brand is None or brand.role != Role.OWNER:
+        await query.answer(t(lang, "owner_only"), show_alert=True)
+        return
+    text = await _remove(session, access, lang, clock, brand, callback_data.user_id)
+    await query.answer(html.unescape(_TAGS.sub("", text))[:200], show_alert=True)
+    if isinstance(query.message, Message):
+        await query.message.answer(text)
+
+
+async def _remove(
+    session: AsyncSession,
+    access: Access,
+    lang: str,
+    clock: Clock,
+    brand: Membership,
+    user_id: int,
+) -> str:
+    """Owners come from the brands file and are removed there; anyone else loses the brand
+    at once (their next message is a stranger's)."""
+    current = {m.user_id: m for m in await members.members_of(session, brand.brand_id)}
+    target = current.get(user_id)
+    if target is None:
+        return t(lang, "member_not_found", brand=esc(brand.brand_name))
+    if target.role == Role.OWNER:
+        return t(lang, "owner_in_config")
+    await members.remove_member(
+        session, brand_id=brand.brand_id, user_id=user_id, actor_id=access.user_id, now=clock()
+    )
+    await session.commit()
+    return t(
+        lang,
+        "member_removed",
+        name=esc(target.name or str(user_id)),
+        brand=esc(brand.brand_name),
+    )
 
 
 async def subscribe(
@@ -132,7 +213,13 @@ async def subscribe(
         await message.answer(refusal.text)
         return
     if (message.text or "").startswith("/unsubscribe"):
-        await chats.unsubscribe(session, brand_id=brand.brand_id, chat_id=message.chat.id)
+        await members.unlink_chat(
+            session,
+            brand_id=brand.brand_id,
+            chat_id=message.chat.id,
+            actor_id=access.user_id,
+            now=clock(),
+        )
         await session.commit()
         await message.answer(t(lang, "unsubscribed", brand=esc(brand.brand_name)))
         return
@@ -149,7 +236,12 @@ async def subscribe(
     )
 
 
-async def language(message: Message, session: AsyncSession, lang: str, clock: Clock) -> None:
+async def language(
+    message: Message, session: AsyncSession, access: Access, lang: str, clock: Clock
+) -> None:
+    if not await may_configure_chat(session, access, message.chat):
+        await message.answer(t(lang, "chat_owners_only"))
+        return
     words = args_of(message.text)
     if not words or words[0].lower() not in LANGUAGES:
         await message.answer(t(lang, "usage_lang"))
@@ -168,6 +260,8 @@ def create_router() -> Router:
     router.message.register(start, Command("help"))
     router.message.register(invite, Command("invite"))
     router.message.register(team, Command("members"))
+    router.message.register(remove_member_command, Command("remove_member"))
+    router.callback_query.register(remove_member_button, MemberRemove.filter())
     router.message.register(subscribe, Command("subscribe", "unsubscribe"))
     router.message.register(language, Command("lang"))
     return router

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -18,8 +20,9 @@ from bot.render import esc, fit_escaped, local_time
 from bot.texts import RU, t
 from common.clock import Clock
 from common.vocabulary import Role, SourceHealth, SourceOrigin
+from scrapers import guard
 from scrapers.capacity import host_loads
-from scrapers.errors import SourceConfigError
+from scrapers.errors import FetchError, SourceConfigError
 from scrapers.records import SourceSpec
 from scrapers.registry import check, kinds
 from storage.repositories import brands_admin, chats
@@ -28,6 +31,17 @@ from storage.repositories import sources as sources_repo
 from storage.repositories.brands import brand_record
 
 Detect = Callable[[str], str | None]
+Allowance = tuple[guard.Network, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UrlCheck:
+    """What a pasted URL is checked with: its kind, and whether its address may be fetched."""
+
+    detect: Detect
+    allowed_addresses: Allowance
+
+
 _DURATION = re.compile(r"^(\d{1,4})([mhd])$")
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _URL = re.compile(r"^\S+://\S+$|^https?:\S+$|^www\.\S+$")
@@ -124,14 +138,14 @@ async def add_source_command(
     lang: str,
     clock: Clock,
     detect_source: Detect,
+    allowed_addresses: Allowance,
 ) -> None:
     words = args_of(message.text)
     if not words:
         await message.answer(t(lang, "usage_add_source"))
         return
-    await _add(
-        message, session, access, lang, clock, detect_source, words[0], " ".join(words[1:]) or None
-    )
+    pasted = UrlCheck(detect_source, allowed_addresses)
+    await _add(message, session, access, lang, clock, pasted, words[0], " ".join(words[1:]) or None)
 
 
 async def pasted_url(
@@ -141,12 +155,12 @@ async def pasted_url(
     lang: str,
     clock: Clock,
     detect_source: Detect,
+    allowed_addresses: Allowance,
 ) -> None:
     if not access.brands_where(Role.OWNER):
         return
-    await _add(
-        message, session, access, lang, clock, detect_source, (message.text or "").strip(), None
-    )
+    pasted = UrlCheck(detect_source, allowed_addresses)
+    await _add(message, session, access, lang, clock, pasted, (message.text or "").strip(), None)
 
 
 async def _add(
@@ -155,7 +169,7 @@ async def _add(
     access: Access,
     lang: str,
     clock: Clock,
-    detect_source: Detect,
+    pasted: UrlCheck,
     url: str,
     brand_name: str | None,
 ) -> None:
@@ -170,10 +184,19 @@ async def _add(
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
-    if not url.lower().startswith(("http://", "https://")) or len(url) > 2000:
+    if (
+        not url.lower().startswith(("http://", "https://"))
+        or len(url) > 2000
+        or "@" in urlsplit(url).netloc  # user:password@ URLs are how internal hosts get hidden
+    ):
         await message.answer(t(lang, "bad_url"))
         return
-    kind = detect_source(url)
+    try:
+        guard.check_url(URL(url), pasted.allowed_addresses)
+    except FetchError:
+        await message.answer(t(lang, "address_not_allowed"))
+        return
+    kind = pasted.detect(url)
     if kind is None:
         await message.answer(t(lang, "unsupported_url", kinds=", ".join(kinds())))
         return

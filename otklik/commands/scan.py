@@ -52,6 +52,7 @@ async def scan(settings: Settings, *, quiet: bool = False, verbose: bool = False
             runtime.sessionmaker,
             runtime.pipeline,
             max_concurrency=settings.max_concurrent_polls,
+            max_per_host=settings.http_per_host_concurrency,
             on_report=progress,
         )
         reports = await scheduler.poll_all()

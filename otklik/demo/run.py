@@ -69,6 +69,7 @@ def demo_settings(workdir: Path, telegram: ConsoleTelegram) -> Settings:
         http_retries=0,
         http_per_host_rate=100,
         http_per_host_concurrency=4,
+        allow_private_addresses="127.0.0.1",  # the sample site runs on this machine
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -12,6 +12,7 @@ from storage.dialect import insert_ignoring_conflicts
 from storage.models import Brand, BrandChat, Chat, Member, Source
 from storage.records import BrandInput, BrandRecord, SourceInput
 from storage.repositories import branches
+from storage.repositories.members import remove_member, unlink_chat
 
 
 async def sync_brands(
@@ -54,6 +55,24 @@ async def sync_brands(
 async def _sync_owners(
     session: AsyncSession, brand: Brand, owners: tuple[int, ...], now: datetime
 ) -> None:
+    """The file's owners own the brand and get its alerts; whom it stopped listing loses both
+    (audited), while chats subscribed from the chat stay."""
+    dropped = await session.scalars(
+        select(Member.user_id).where(
+            Member.brand_id == brand.id, Member.role == Role.OWNER, Member.user_id.not_in(owners)
+        )
+    )
+    for user_id in list(dropped):
+        await remove_member(session, brand_id=brand.id, user_id=user_id, actor_id=None, now=now)
+    unlisted = await session.scalars(
+        select(BrandChat.chat_id).where(
+            BrandChat.brand_id == brand.id,
+            BrandChat.origin == SourceOrigin.CONFIG,
+            BrandChat.chat_id.not_in(owners),
+        )
+    )
+    for chat_id in list(unlisted):
+        await unlink_chat(session, brand_id=brand.id, chat_id=chat_id, actor_id=None, now=now)
     for chat_id in owners:
         await session.execute(
             insert_ignoring_conflicts(session, Chat).values(
@@ -61,7 +80,14 @@ async def _sync_owners(
             )
         )
         await session.execute(
-            insert_ignoring_conflicts(session, BrandChat).values(brand_id=brand.id, chat_id=chat_id)
+            insert_ignoring_conflicts(session, BrandChat).values(
+                brand_id=brand.id, chat_id=chat_id, origin=SourceOrigin.CONFIG
+            )
+        )
+        await session.execute(
+            update(BrandChat)
+            .where(BrandChat.brand_id == brand.id, BrandChat.chat_id == chat_id)
+            .values(origin=SourceOrigin.CONFIG)
         )
         # A positive chat id is a private chat, i.e. a user: that user owns the brand.
         if chat_id > 0:
@@ -109,6 +135,7 @@ async def _sync_sources(
         row.branch_id = branch_id
         row.interval_seconds = source.interval_seconds
         row.options = dict(source.options)
+        row.secrets = dict(source.secrets)
         row.enabled = source.enabled
     for key, row in existing.items():
         if key not in wanted:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflicts
@@ -65,13 +64,6 @@ async def subscribe(
         .returning(BrandChat.id)
     )
     return result.first() is not None
-
-
-async def unsubscribe(session: AsyncSession, *, brand_id: int, chat_id: int) -> bool:
-    result = await session.execute(
-        delete(BrandChat).where(BrandChat.brand_id == brand_id, BrandChat.chat_id == chat_id)
-    )
-    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 async def brand_ids_of_chat(session: AsyncSession, chat_id: int) -> list[int]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.vocabulary import Role
+from common.vocabulary import AuditAction, Role
 from storage.dialect import insert_ignoring_conflicts
-from storage.models import Brand, Member
+from storage.models import AuditEvent, Brand, BrandChat, Member
 
 _RANK: dict[str, int] = {Role.VIEWER: 0, Role.PR: 1, Role.OWNER: 2}
 
@@ -93,12 +94,54 @@ async def remember_name(session: AsyncSession, user_id: int, name: str) -> None:
     )
 
 
-async def remove_member(session: AsyncSession, *, brand_id: int, user_id: int) -> bool:
+async def remove_member(
+    session: AsyncSession,
+    *,
+    brand_id: int,
+    user_id: int,
+    actor_id: int | None,
+    now: datetime,
+) -> MemberRecord | None:
+    """Take away every right the user had in the brand, and the alerts their private chat got;
+    recorded in the audit. `actor_id` None: the brands file no longer lists them."""
     row = await session.scalar(
         select(Member).where(Member.brand_id == brand_id, Member.user_id == user_id)
     )
     if row is None:
-        return False
+        return None
+    removed = MemberRecord(row.user_id, row.name, row.role)
     await session.delete(row)
+    session.add(
+        AuditEvent(
+            brand_id=brand_id,
+            actor_id=actor_id,
+            action=AuditAction.MEMBER_REMOVED,
+            subject_id=user_id,
+            detail=f"role {removed.role}",
+            created_at=now,
+        )
+    )
+    await unlink_chat(session, brand_id=brand_id, chat_id=user_id, actor_id=actor_id, now=now)
     await session.flush()
+    return removed
+
+
+async def unlink_chat(
+    session: AsyncSession, *, brand_id: int, chat_id: int, actor_id: int | None, now: datetime
+) -> bool:
+    """The chat stops receiving the brand's alerts and digests (audited); False if it did not."""
+    result = await session.execute(
+        delete(BrandChat).where(BrandChat.brand_id == brand_id, BrandChat.chat_id == chat_id)
+    )
+    if not cast(CursorResult[Any], result).rowcount:
+        return False
+    session.add(
+        AuditEvent(
+            brand_id=brand_id,
+            actor_id=actor_id,
+            action=AuditAction.CHAT_UNSUBSCRIBED,
+            subject_id=chat_id,
+            created_at=now,
+        )
+    )
     return True

@@ -42,6 +42,7 @@ def _record(row: Source, brand: Brand) -> SourceRecord:
         reconciled_at=row.reconciled_at,
         coverage_note=row.coverage_note,
         history_before=row.history_before,
+        secrets=dict(row.secrets or {}),
     )
 
 
@@ -210,6 +211,15 @@ async def set_health(
             else SourceEventKind.RECOVERED,
             message=note,
         )
+    )
+
+
+async def note_rejected(session: AsyncSession, source_id: int, *, now: datetime, note: str) -> None:
+    """A poll stored its items but some were refused: kept as the last error and in history."""
+    row = await session.get_one(Source, source_id)
+    row.last_error = note
+    session.add(
+        SourceEvent(source_id=source_id, at=now, kind=SourceEventKind.REJECTED, message=note)
     )
 
 

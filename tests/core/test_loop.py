@@ -205,7 +205,8 @@ def _sent_alerts(database: Path) -> int:
         ).fetchone()[0]
 
 
-async def _wait_for(predicate: Callable[[], bool], deadline: float = 20.0) -> None:
+async def _wait_for(predicate: Callable[[], bool], deadline: float = 120.0) -> None:
+    # Generous: a process start on a loaded 2-core machine takes tens of seconds; a hang still fails.
     loop = asyncio.get_running_loop()
     end = loop.time() + deadline
     while not predicate():

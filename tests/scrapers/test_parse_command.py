@@ -76,7 +76,7 @@ async def test_live_url_is_polled_through_the_fetcher(site_server: SiteServer) -
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, err.decode()
     records = [json.loads(line) for line in out.decode().splitlines()]
     assert [(r["external_id"], r["rating"], r["extra"]["version"]) for r in records] == [

@@ -24,7 +24,7 @@ async def _counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
 async def test_branches_migration_keeps_brands_sources_mentions_and_cases(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
-        await upgrade(engine, "0007_scaleout")
+        await upgrade(engine, "0003_hardening")
         async with engine.begin() as conn:
             for sql in (
                 "INSERT INTO brands (id, name, aliases, alert_on, timezone, response_minutes,"
@@ -50,7 +50,7 @@ async def test_branches_migration_keeps_brands_sources_mentions_and_cases(db_url
         assert set(before.values()) == {1}
         await upgrade(engine)
         assert await _counts(engine) == before
-        await downgrade(engine, "0007_scaleout")
+        await downgrade(engine, "0003_hardening")
         assert await _counts(engine) == before
         await upgrade(engine)
     finally:

@@ -1,7 +1,7 @@
 """branches, competitors and spike incidents
 
 Revision ID: 0006_insight
-Revises: 0007_scaleout
+Revises: 0003_hardening
 Create Date: 2026-12-01 19:54:43.951272
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision = "0006_insight"
-down_revision = "0007_scaleout"
+down_revision = "0003_hardening"
 branch_labels = None
 depends_on = None
 
