@@ -30,7 +30,8 @@ class AlertView:
     brand: BrandRecord
 
     def text(self, lang: str, now: datetime) -> str:
-        return alert_text(lang, self.mention, self.case, tz=self.brand.timezone, now=now)
+        tz = self.mention.branch_timezone or self.brand.timezone
+        return alert_text(lang, self.mention, self.case, tz=tz, now=now)
 
     def keyboard(self, lang: str) -> InlineKeyboardMarkup:
         return alert_keyboard(lang, self.mention, self.case)

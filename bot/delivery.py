@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.alerts import load_alert, quiet_seconds_left
 from bot.digest import send_digest
 from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
+from bot.incidents import deliver_incident
 from bot.notices import render_notice
 from bot.reply_notices import REPLY_NOTICES, send_reply_notice
 from bot.updates import send_review_update
@@ -81,6 +82,8 @@ class TelegramNotifier:
             return await self._send_alert(message)
         if message.kind == OutboxKind.DIGEST:
             return await send_digest(self.bot, self._sessions, message)
+        if message.kind == OutboxKind.INCIDENT:
+            return await deliver_incident(self.bot, self._sessions, message, self._clock())
         if message.kind == OutboxKind.REVIEW_UPDATE:
             return await send_review_update(self.bot, self._sessions, message, self._clock())
         if message.kind in REPLY_NOTICES:

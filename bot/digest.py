@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import DeliveryError
 from bot.handlers.common import may_configure_chat
+from bot.insight import deliver_insight
 from bot.middlewares import Access
 from bot.texts import t
 from common.clock import Clock
@@ -27,11 +28,12 @@ from common.vocabulary import Role
 from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
 from reports.chart import render_chart
 from reports.i18n import language
+from reports.insight_build import build_branch_figures, build_insight
 from reports.periods import DEFAULT_TIMEZONE, looks_like_period, parse_period, zone
 from reports.telegram import CAPTION_LIMIT
 from scrapers.sanitise import name_key
 from storage.records import OutboxRecord
-from storage.repositories import chats, digests, stats
+from storage.repositories import branches, chats, digests, stats
 from storage.repositories.stats import BrandInfo
 
 logger = logging.getLogger(__name__)
@@ -61,8 +63,8 @@ async def digest_command(
     spec = words.pop() if words and looks_like_period(words[-1]) else None
     name = " ".join(words)
     chat = await stats.chat_settings(session, message.chat.id)
-    lang = chat.language if chat else _user_language(message)
-    brand, problem = await _choose_brand(session, message, access, name, lang)
+    lang = chat.language if chat else user_language(message)
+    brand, problem = await choose_brand(session, message, access, name, lang)
     if brand is None:
         await message.answer(problem, parse_mode=ParseMode.HTML)
         return
@@ -71,8 +73,15 @@ async def digest_command(
     except PeriodError:
         await message.answer(t(lang, "digest_bad_period"), parse_mode=ParseMode.HTML)
         return
+    scope = access.scopes().get(brand.id)
+    branch = await branches.branch_by_id(session, scope) if scope is not None else None
+    if branch is not None:  # a branch manager's digest is their branch's
+        figures = await build_branch_figures(session, brand, branch, period, now)
+        await deliver_digest(bot, message.chat.id, figures, lang)
+        return
     figures = await build_figures(session, brand, period, now)
     await deliver_digest(bot, message.chat.id, figures, lang)
+    await deliver_insight(bot, message.chat.id, await build_insight(session, brand, period), lang)
 
 
 _WEEKDAY_NAMES = (
@@ -93,7 +102,7 @@ async def digest_slot_command(
     """`/digest_at mon 10:00 [Europe/Moscow]` or `/digest_at off`: when this chat gets the
     weekly digest. Owners only: the slot is the whole chat's."""
     chat = await stats.chat_settings(session, message.chat.id)
-    lang = chat.language if chat else _user_language(message)
+    lang = chat.language if chat else user_language(message)
     if not access.brands_where(Role.OWNER) or not await may_configure_chat(
         session, access, message.chat
     ):
@@ -157,7 +166,8 @@ async def send_digest(
     """Render and send a queued weekly digest; returns the Telegram id of its last message.
 
     Called by bot.delivery.TelegramNotifier, which maps aiogram's errors to bot.errors.
-    When the chart went out but the text did not, the retry sends only the text.
+    When the chart went out but the text did not, the retry sends only the text; when the
+    digest went out but the insight after it (branches, competitors) did not, only the insight.
     """
     now = now or datetime.now(UTC)
     async with sessionmaker() as session:
@@ -169,22 +179,34 @@ async def send_digest(
         chat = await stats.chat_settings(session, message.chat_id)
         lang = language(chat.language if chat else None)
         period = _period_from_payload(payload, chat.timezone if chat else brand.timezone)
-        figures = await build_figures(session, brand, period, now)
+        # A branch manager's chat gets its branch's digest, without the ranking of the others.
+        branch = await branches.chat_branch(session, brand_id, message.chat_id)
+        if branch is not None:
+            figures = await build_branch_figures(session, brand, branch, period, now)
+            insight = None
+        else:
+            figures = await build_figures(session, brand, period, now)
+            insight = await build_insight(session, brand, period)
 
-    async def remember_photo(photo_id: int) -> None:
+    async def remember(key: str, value: int) -> None:
+        payload[key] = value
         async with sessionmaker() as session, session.begin():
-            await digests.save_outbox_payload(
-                session, message.id, {**payload, "photo_message_id": photo_id}
-            )
+            await digests.save_outbox_payload(session, message.id, payload)
 
-    return await deliver_digest(
-        bot,
-        message.chat_id,
-        figures,
-        lang,
-        photo_sent="photo_message_id" in payload,
-        on_photo=remember_photo,
-    )
+    if "digest_message_id" not in payload:
+        digest_id = await deliver_digest(
+            bot,
+            message.chat_id,
+            figures,
+            lang,
+            photo_sent="photo_message_id" in payload,
+            on_photo=lambda photo_id: remember("photo_message_id", photo_id),
+        )
+        if insight is None or not (insight.has_branches or insight.has_competitors):
+            return digest_id
+        await remember("digest_message_id", digest_id)
+    last = await deliver_insight(bot, message.chat_id, insight, lang) if insight else None
+    return last or int(payload["digest_message_id"])
 
 
 async def deliver_digest(
@@ -222,7 +244,7 @@ async def _send_text(bot: Bot, chat_id: int, text: str) -> int:
     return sent.message_id
 
 
-async def _choose_brand(
+async def choose_brand(
     session: AsyncSession, message: Message, access: Access, name: str, lang: str
 ) -> tuple[BrandInfo | None, str]:
     """The brand the user asked for (or their only one), if they are its member. A brand they
@@ -253,6 +275,6 @@ def _period_from_payload(payload: dict[str, Any], timezone: str) -> Period:
     return Period(first, max(1, (last - first).days), timezone, "week")
 
 
-def _user_language(message: Message) -> str:
+def user_language(message: Message) -> str:
     code = (message.from_user.language_code or "") if message.from_user else ""
     return "en" if code.startswith("en") else "ru"

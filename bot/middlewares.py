@@ -46,6 +46,16 @@ class Access:
     def can_act(self, brand_id: int) -> bool:
         return self.role(brand_id) in (Role.OWNER, Role.PR)
 
+    def scopes(self) -> dict[int, int]:
+        """brand id → the one branch a branch-scoped member sees of that brand."""
+        return {
+            m.brand_id: m.branch_id for m in self.memberships.values() if m.branch_id is not None
+        }
+
+    def sees_branch(self, brand_id: int, branch_id: int | None) -> bool:
+        membership = self.memberships.get(brand_id)
+        return membership is not None and membership.branch_id in (None, branch_id)
+
     def is_owner(self, brand_id: int) -> bool:
         return self.role(brand_id) == Role.OWNER
 

@@ -148,6 +148,8 @@ def alert_text(
     """The alert as the chat shows it now; long texts are trimmed with a link to the original."""
     title = t(lang, f"alert_title_{mention.sentiment_label or 'unknown'}")
     head = [f"{title} · {esc(mention.brand_name)}"]
+    if mention.branch_name:
+        head[0] += f" · 📍 {esc(mention.branch_name)}"
     source = f"{t(lang, 'source')}: {link(mention.url, source_name(mention.source_kind))}"
     if mention.rating is not None:
         source += f" · {stars(mention.rating)}"

@@ -14,6 +14,7 @@ from bot.case_actions import Publisher
 from bot.handlers import (
     backlog,
     cases,
+    compare,
     drafts,
     errors,
     labels,
@@ -77,6 +78,7 @@ def build_dispatcher(
         stats.create_router(),
         templates.create_router(),
         digest.create_router(),
+        compare.create_router(),
         sources.create_router(),
         errors.create_router(),
     )

@@ -24,10 +24,11 @@ RU: dict[str, str] = {
         "/templates [бренд] [ru|en] · /template — шаблоны черновиков ответов\n"
         "/stats [дни] — скорость и доля ответов\n"
         "/digest [бренд] [7d|30d|2026-10] — дайджест · /digest_at пн 10:00 | off — когда присылать\n"
+        "/compare [бренд] [7d|30d] — индекс по филиалам и сравнение с конкурентами\n"
         "/brands · /sources — бренды и источники · /add_source URL · /remove_source N\n"
         "/backlog — негатив без ответа, найденный при подключении источников\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
-        "/invite pr|viewer [бренд] · /members · /remove_member user_id · /subscribe · /lang ru|en"
+        "/invite pr|viewer [бренд] [филиал] · /members · /remove_member user_id · /subscribe · /lang ru|en"
     ),
     "joined": "Готово: вы в команде «{brand}» с ролью «{role}».",
     "invite_used": "Это приглашение уже использовано. Попросите владельца прислать новое.",
@@ -37,7 +38,7 @@ RU: dict[str, str] = {
         "Приглашение в «{brand}» с ролью «{role}» (одноразовое, действует до {expires}):\n"
         "{link}\n\nИли отправьте боту: <code>/start {code}</code>"
     ),
-    "invite_usage": "Формат: /invite pr|viewer [бренд]",
+    "invite_usage": "Формат: /invite pr|viewer [бренд] [филиал]",
     "which_brand": "Укажите бренд: {brands}",
     "unknown_brand": "Бренд «{brand}» не найден среди ваших: {brands}",
     "role_owner": "владелец",
@@ -291,6 +292,18 @@ RU: dict[str, str] = {
     "template_not_set": "У «{brand}» нет своего шаблона <code>{code}</code> ({language}).",
     "template_bad": "Шаблон не сохранён: {error}",
     "usage_template": "Формат: /template [бренд] ru|en КЛЮЧ текст || вариант 2; вернуть исходный: /template [бренд] ru|en КЛЮЧ reset. Ключи: /templates",
+    "incident_title": "🚨 Всплеск негатива · {brand}",
+    "incident_count": "Негативных отзывов: <b>{count}</b> за {span} (обычно ≈{expected} за 6 ч)",
+    "incident_since": "С {start} по {last}",
+    "incident_sources": "Площадки: {sources}",
+    "incident_topics": "Темы: {topics}",
+    "incident_signals": "Подозрительно: {signals}",
+    "incident_signal_new_authors": "новые авторы ({n} из {count})",
+    "incident_signal_near_duplicates": "похожие тексты ({n})",
+    "incident_signal_no_text": "оценки без текста ({n})",
+    "incident_signal_short_window": "всё за {minutes} мин",
+    "incident_trigger": "Перед волной: {link} · {at}\n┃ {text}",
+    "incident_footer": "Сообщение обновляется, пока волна растёт. Кейсы по отзывам — в /cases.",
 }
 
 EN: dict[str, str] = {
@@ -309,10 +322,11 @@ EN: dict[str, str] = {
         "/templates [brand] [ru|en] · /template — reply draft templates\n"
         "/stats [days] — response speed and rate\n"
         "/digest [brand] [7d|30d|2026-10] — digest · /digest_at mon 10:00 | off — when to send it\n"
+        "/compare [brand] [7d|30d] — index by branch and against competitors\n"
         "/brands · /sources — brands and sources · /add_source URL · /remove_source N\n"
         "/backlog — unanswered negatives found when sources were connected\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
-        "/invite pr|viewer [brand] · /members · /remove_member user_id · /subscribe · /lang ru|en"
+        "/invite pr|viewer [brand] [branch] · /members · /remove_member user_id · /subscribe · /lang ru|en"
     ),
     "joined": "Done: you joined “{brand}” as {role}.",
     "invite_used": "This invite has already been used. Ask the owner for a new one.",
@@ -322,7 +336,7 @@ EN: dict[str, str] = {
         "Invite to “{brand}” as {role} (single use, valid until {expires}):\n"
         "{link}\n\nOr send the bot: <code>/start {code}</code>"
     ),
-    "invite_usage": "Usage: /invite pr|viewer [brand]",
+    "invite_usage": "Usage: /invite pr|viewer [brand] [branch]",
     "which_brand": "Name the brand: {brands}",
     "unknown_brand": "Brand “{brand}” is not one of yours: {brands}",
     "role_owner": "owner",
@@ -576,6 +590,18 @@ EN: dict[str, str] = {
     "template_not_set": "“{brand}” has no own template <code>{code}</code> ({language}).",
     "template_bad": "Template not saved: {error}",
     "usage_template": "Usage: /template [brand] ru|en KEY text || variant 2; restore: /template [brand] ru|en KEY reset. Keys: /templates",
+    "incident_title": "🚨 Spike of negative reviews · {brand}",
+    "incident_count": "Negative reviews: <b>{count}</b> in {span} (usually ≈{expected} per 6 h)",
+    "incident_since": "From {start} to {last}",
+    "incident_sources": "Sites: {sources}",
+    "incident_topics": "Touchpoints: {topics}",
+    "incident_signals": "Suspicious: {signals}",
+    "incident_signal_new_authors": "new authors ({n} of {count})",
+    "incident_signal_near_duplicates": "near-duplicate texts ({n})",
+    "incident_signal_no_text": "ratings without text ({n})",
+    "incident_signal_short_window": "all within {minutes} min",
+    "incident_trigger": "Just before the wave: {link} · {at}\n┃ {text}",
+    "incident_footer": "This message is updated while the wave grows. Cases of the reviews: /cases.",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}
@@ -595,6 +621,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("templates", "Шаблоны ответов: /templates [бренд] [ru|en]"),
         ("digest", "Дайджест: /digest 30d"),
         ("digest_at", "Когда присылать дайджест: /digest_at пн 10:00"),
+        ("compare", "Индекс, филиалы и конкуренты: /compare 30d"),
         ("brands", "Бренды и настройки"),
         ("sources", "Источники и их здоровье"),
         ("add_source", "Добавить источник: /add_source URL"),
@@ -623,6 +650,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("templates", "Reply templates: /templates [brand] [ru|en]"),
         ("digest", "Digest: /digest 30d"),
         ("digest_at", "When to send the digest: /digest_at mon 10:00"),
+        ("compare", "Index, branches and competitors: /compare 30d"),
         ("brands", "Brands and settings"),
         ("sources", "Sources and their health"),
         ("add_source", "Add a source: /add_source URL"),

@@ -143,6 +143,7 @@ class SourceOrigin(StrEnum):
 
     CONFIG = "config"  # the brands file; it comes back after a restart, goes when unlisted
     CHAT = "chat"  # added with /add_source, /template or /subscribe
+    IMPORT = "import"  # `otklik import branches.csv`
 
 
 class AuditAction(StrEnum):
@@ -158,6 +159,7 @@ class OutboxKind(StrEnum):
     HEALTH = "health"
     REMINDER = "reminder"
     ESCALATION = "escalation"
+    INCIDENT = "incident"  # a spike of negatives: sent once, then edited as it grows
     APPROVAL = "approval"  # a reply waiting for an owner's approval
     REPLY_REJECTED = "reply_rejected"  # an owner sent a reply back to its author
     THANKS = "thanks"  # a thank-you for praise, published or to post by hand

@@ -15,7 +15,8 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from common.errors import OtklikError
-from otklik.config import AppConfig, BrandConfig, load_config
+from common.vocabulary import AlertOn
+from otklik.config import AppConfig, BrandConfig, SourceConfig, load_config
 from otklik.pipeline import Pipeline, PipelineOptions
 from otklik.settings import Settings
 from otklik.sqlite_lock import single_process
@@ -32,7 +33,7 @@ from storage.db import (
     upgrade,
     wait_until_reachable,
 )
-from storage.records import BrandInput, SourceInput
+from storage.records import BranchInput, BrandInput, SourceInput
 from storage.repositories import host_pace
 from storage.repositories.brands import sync_brands
 from storage.repositories.replies import ReplyConfigInput, sync_reply_config
@@ -49,6 +50,45 @@ class Runtime:
     pipeline: Pipeline
 
 
+def brand_inputs(config: AppConfig) -> list[BrandInput]:
+    """Every brand of the file with its competitors right after it (they refer to it)."""
+    out: list[BrandInput] = []
+    for brand in config.brands:
+        out.append(brand_input(brand))
+        out += [
+            BrandInput(
+                name=competitor.name,
+                aliases=competitor.all_aliases,
+                owners=(),
+                alert_on=AlertOn.NONE,
+                timezone=brand.timezone,
+                response_minutes=max(1, brand.response_time // 60),
+                work_start=brand.work_start,
+                work_end=brand.work_end,
+                work_days=brand.work_days,
+                touchpoints=dict(brand.touchpoints),
+                sources=_source_inputs(competitor.sources),
+                competitor_of=brand.name,
+            )
+            for competitor in brand.competitors
+        ]
+    return out
+
+
+def _source_inputs(sources: list[SourceConfig]) -> tuple[SourceInput, ...]:
+    return tuple(
+        SourceInput(
+            kind=source.kind or "",
+            url=source.url,
+            interval_seconds=source.interval,
+            options=split_options(source.options)[0],
+            secrets=split_options(source.options)[1],
+            enabled=source.enabled,
+        )
+        for source in sources
+    )
+
+
 def brand_input(brand: BrandConfig) -> BrandInput:
     return BrandInput(
         name=brand.name,
@@ -61,16 +101,17 @@ def brand_input(brand: BrandConfig) -> BrandInput:
         work_end=brand.work_end,
         work_days=brand.work_days,
         touchpoints=dict(brand.touchpoints),
-        sources=tuple(
-            SourceInput(
-                kind=source.kind or "",
-                url=source.url,
-                interval_seconds=source.interval,
-                options=split_options(source.options)[0],
-                secrets=split_options(source.options)[1],
-                enabled=source.enabled,
+        sources=_source_inputs(brand.sources),
+        branches=tuple(
+            BranchInput(
+                name=branch.name,
+                city=branch.city,
+                address=branch.address,
+                timezone=branch.timezone,
+                managers=tuple(branch.managers),
+                sources=_source_inputs(branch.sources),
             )
-            for source in brand.sources
+            for branch in brand.branches
         ),
     )
 
@@ -131,7 +172,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         now = datetime.now(UTC)
         async with sessions.begin() as session:
             await exclusive(session)
-            ids = await sync_brands(session, [brand_input(b) for b in config.brands], now)
+            ids = await sync_brands(session, brand_inputs(config), now)
             for brand in config.brands:
                 await sync_reply_config(session, ids[brand.name], reply_config_input(brand), now)
         yield Database(config, engine, sessions)

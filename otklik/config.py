@@ -33,7 +33,7 @@ from scrapers.secrets import secret_in_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
-_TABLE_ARRAYS = {"brands", "sources"}
+_TABLE_ARRAYS = {"brands", "sources", "branches", "competitors"}
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -114,6 +114,47 @@ class SourceConfig(BaseModel):
         return {key: str(value) for key, value in (self.model_extra or {}).items()}
 
 
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}, use e.g. 'Europe/Moscow'") from exc
+    return value
+
+
+class BranchConfig(BaseModel):
+    """A location of the brand. `managers`: chat ids that get this branch's alerts only
+    (a user id among them also gets the pr role for this branch)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    city: str | None = None
+    address: str | None = None
+    timezone: str | None = None
+    managers: list[int] = Field(default_factory=list)
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else _check_zone(value)
+
+
+class CompetitorConfig(BaseModel):
+    """A brand watched for comparison only: polled like any other, never cased or alerted."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    aliases: list[str] = Field(default_factory=list)
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @property
+    def all_aliases(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([self.name, *(a.strip() for a in self.aliases if a.strip())]))
+
+
 class RepliesConfig(BaseModel):
     """`[brands.replies]`: the brand's voice for drafts and its template overrides."""
 
@@ -175,6 +216,8 @@ class BrandConfig(BaseModel):
     work_days: str = "1234567"
     touchpoints: dict[str, list[str]] = Field(default_factory=dict)
     sources: list[SourceConfig] = Field(default_factory=list)
+    branches: list[BranchConfig] = Field(default_factory=list)
+    competitors: list[CompetitorConfig] = Field(default_factory=list)
     # A PR member's reply waits for an owner's Approve before it is published.
     reply_approval: bool = False
     # Positive reviews get a thank-you after the delay, inside work hours.
@@ -191,10 +234,12 @@ class BrandConfig(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}, use e.g. 'Europe/Moscow'") from exc
+        return _check_zone(value)
+
+    @field_validator("branches")
+    @classmethod
+    def _unique_branches(cls, value: list[BranchConfig]) -> list[BranchConfig]:
+        _refuse_twice("branch", [branch.name for branch in value])
         return value
 
     @field_validator("work_hours")
@@ -233,12 +278,37 @@ class AppConfig(BaseModel):
     @field_validator("brands")
     @classmethod
     def _unique_names(cls, value: list[BrandConfig]) -> list[BrandConfig]:
-        seen: set[str] = set()
-        for brand in value:
-            if brand.name.casefold() in seen:
-                raise ValueError(f"brand {brand.name!r} is listed twice")
-            seen.add(brand.name.casefold())
+        # Competitors are brands in the database too: one name space for all.
+        _refuse_twice(
+            "brand", [name for b in value for name in [b.name, *(c.name for c in b.competitors)]]
+        )
         return value
+
+
+def _refuse_twice(what: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise ValueError(f"{what} {name!r} is listed twice")
+        seen.add(name.casefold())
+
+
+def source_locations(brand: BrandConfig, b: int) -> list[tuple[tuple[Any, ...], SourceConfig]]:
+    """Every source of a brand with its key path: the brand's, its branches' and competitors'."""
+    found: list[tuple[tuple[Any, ...], SourceConfig]] = [
+        (("brands", b, "sources", s), source) for s, source in enumerate(brand.sources)
+    ]
+    groups: list[tuple[str, Sequence[BranchConfig | CompetitorConfig]]] = [
+        ("branches", brand.branches),
+        ("competitors", brand.competitors),
+    ]
+    for group, owners in groups:
+        for o, owner in enumerate(owners):
+            found += [
+                (("brands", b, group, o, "sources", s), source)
+                for s, source in enumerate(owner.sources)
+            ]
+    return found
 
 
 def load_config(
@@ -283,12 +353,11 @@ def _check_sources(
     path: Path, text: str, config: AppConfig, check_source: Callable[[SourceSpec], None]
 ) -> None:
     for b, brand in enumerate(config.brands):
-        for s, source in enumerate(brand.sources):
+        for loc, source in source_locations(brand, b):
             spec = SourceSpec(source.kind or "", source.url, brand.all_aliases, source.options)
             try:
                 check_source(spec)
             except ConfigError as exc:
-                loc = ("brands", b, "sources", s)
                 raise ConfigError(
                     f"{path}, line {_line_of(text, loc)}: {_dotted(loc)}: {exc}"
                 ) from exc
@@ -296,9 +365,9 @@ def _check_sources(
 
 def _check_kinds(path: Path, text: str, config: AppConfig, known_kinds: Sequence[str]) -> None:
     for b, brand in enumerate(config.brands):
-        for s, source in enumerate(brand.sources):
+        for at, source in source_locations(brand, b):
             if source.kind is not None and source.kind not in known_kinds:
-                loc = ("brands", b, "sources", s, "kind")
+                loc = (*at, "kind")
                 raise ConfigError(
                     f"{path}, line {_line_of(text, loc)}: {_dotted(loc)}: unknown source kind "
                     f"{source.kind!r}; known kinds: {', '.join(sorted(known_kinds))}"
@@ -308,21 +377,31 @@ def _check_kinds(path: Path, text: str, config: AppConfig, known_kinds: Sequence
 def _with_kinds(
     path: Path, text: str, config: AppConfig, detect_kind: Callable[[str], str | None]
 ) -> AppConfig:
-    brands = []
-    for b, brand in enumerate(config.brands):
-        sources = []
-        for s, source in enumerate(brand.sources):
+    def kinded(sources: list[SourceConfig], at: tuple[Any, ...]) -> list[SourceConfig]:
+        out = []
+        for s, source in enumerate(sources):
             if source.kind is None:
                 kind = detect_kind(source.url)
                 if kind is None:
-                    loc = ("brands", b, "sources", s, "url")
+                    loc = (*at, "sources", s, "url")
                     raise ConfigError(
                         f"{path}, line {_line_of(text, loc)}: {_dotted(loc)}: cannot tell the "
                         f'source kind from {source.url!r}; add kind = "..."'
                     )
                 source = source.model_copy(update={"kind": kind})
-            sources.append(source)
-        brands.append(brand.model_copy(update={"sources": sources}))
+            out.append(source)
+        return out
+
+    brands = []
+    for b, brand in enumerate(config.brands):
+        at = ("brands", b)
+        update: dict[str, Any] = {"sources": kinded(brand.sources, at)}
+        for group in ("branches", "competitors"):
+            update[group] = [
+                owner.model_copy(update={"sources": kinded(owner.sources, (*at, group, o))})
+                for o, owner in enumerate(getattr(brand, group))
+            ]
+        brands.append(brand.model_copy(update=update))
     return config.model_copy(update={"brands": brands})
 
 

@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from common.backoff import backoff, jittered
 from common.clock import Clock, utcnow
 from common.errors import ConfigError, OtklikError
-from common.vocabulary import CoverageGap, SourceHealth
+from common.vocabulary import CoverageGap, Label, SourceHealth
 from common.worktime import response_due
 from otklik import health
+from otklik.incidents import check_spikes
 from otklik.listing import ListingChanges, compare
 from scrapers.errors import ParseError, RateLimited, SourceConfigError, SourceError
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
@@ -339,6 +340,8 @@ class Pipeline:
                     days=self._options.backfill_days,
                     now=now,
                 )
+                if any(v is not None and v.label == Label.NEGATIVE for _, _, v in created):
+                    await check_spikes(session, source.id, now)
             await sources_repo.save_poll_success(
                 session,
                 source.id,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,12 +17,22 @@ from storage.repositories.stats import BrandInfo
 
 
 async def build_figures(
-    session: AsyncSession, brand: BrandInfo, period: Period, now: datetime
+    session: AsyncSession,
+    brand: BrandInfo,
+    period: Period,
+    now: datetime,
+    *,
+    source_ids: Collection[int] | None = None,
 ) -> DigestFigures:
+    """`source_ids`: only these sources count (one branch's digest)."""
     previous = period.previous()
     # One query per table for both periods, split here.
-    mentions = await stats.mentions_between(session, brand.id, previous.start, period.end)
-    cases = await stats.cases_created_between(session, brand.id, previous.start, period.end)
+    mentions = _of(
+        await stats.mentions_between(session, brand.id, previous.start, period.end), source_ids
+    )
+    cases = _of(
+        await stats.cases_created_between(session, brand.id, previous.start, period.end), source_ids
+    )
     # Counting a busy brand's month takes seconds of pure Python: a worker thread does it, so
     # the event loop keeps answering chats and sending alerts meanwhile.
     return await asyncio.to_thread(
@@ -28,16 +40,33 @@ async def build_figures(
         brand=brand,
         period=period,
         now=now,
-        sources=await stats.sources_of_brand(session, brand.id),
+        sources=[
+            s
+            for s in await stats.sources_of_brand(session, brand.id)
+            if source_ids is None or s.id in source_ids
+        ],
         mentions=[m for m in mentions if m.at >= period.start],
         previous_mentions=[m for m in mentions if m.at < period.start],
         cases=[c for c in cases if c.created_at >= period.start],
         previous_cases=[c for c in cases if c.created_at < period.start],
-        open_cases=await stats.open_cases(session, brand.id),
-        source_events=await stats.source_events_between(
-            session, brand.id, period.start, period.end
+        open_cases=_of(await stats.open_cases(session, brand.id), source_ids),
+        source_events=_of(
+            await stats.source_events_between(session, brand.id, period.start, period.end),
+            source_ids,
         ),
         ratings_raised=await ratings_raised_after_reply(
             session, [brand.id], since=period.start, until=period.end
         ),
     )
+
+
+class _FromSource(Protocol):
+    @property
+    def source_id(self) -> int: ...
+
+
+Row = TypeVar("Row", bound=_FromSource)
+
+
+def _of(rows: list[Row], source_ids: Collection[int] | None) -> list[Row]:
+    return rows if source_ids is None else [row for row in rows if row.source_id in source_ids]

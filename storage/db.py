@@ -129,11 +129,24 @@ async def _run_alembic(engine: AsyncEngine, command_name: str, revision: str) ->
         config.attributes["connection"] = connection
         getattr(command, command_name)(config, revision)
 
-    async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Processes of a deployment start together: one migrates, the others wait for it
-            # and then find nothing to do (the lock ends with the transaction).
-            await connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
-            )
-        await connection.run_sync(run)
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a table and drop the old copy; with foreign keys on,
+            # that drop would cascade-delete every row referring to it (a brand's sources,
+            # mentions, cases). The pragma only takes effect outside a transaction.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # Processes of a deployment start together: one migrates, the others wait
+                    # for it and then find nothing to do (the lock ends with the transaction).
+                    await connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                    )
+                await connection.run_sync(run)
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()

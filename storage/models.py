@@ -69,8 +69,27 @@ class Brand(Base):
     quiet_end: Mapped[str | None] = mapped_column(String(5))
     touchpoints: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+    # A competitor is watched for comparison only: polled, never cased or alerted on.
+    competitor_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("brands.id", ondelete="CASCADE"), index=True
+    )
 
     sources: Mapped[list[Source]] = relationship(back_populates="brand", passive_deletes=True)
+
+
+class Branch(Base):
+    """One location of a brand; its own time zone overrides the brand's where set."""
+
+    __tablename__ = "branches"
+    __table_args__ = (UniqueConstraint("brand_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
 
 
 class Source(Base):
@@ -79,6 +98,10 @@ class Source(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    # None: the source speaks for the brand as a whole (an app, a channel, a news feed).
+    branch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("branches.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(40))
     url: Mapped[str] = mapped_column(String(2000))
     interval_seconds: Mapped[int] = mapped_column(Integer, default=600)
@@ -266,6 +289,8 @@ class BrandChat(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    # A branch manager's chat: that branch's alerts only. None: every alert of the brand.
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
     # An owner's chat from the brands file is removed when the file stops listing it; one
     # subscribed from the chat stays.
     origin: Mapped[str] = mapped_column(String(16), default=SourceOrigin.CHAT)
@@ -280,6 +305,8 @@ class Member(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     name: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
+    # The role holds for this branch only (its cases and figures); None: the whole brand.
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
 
 
@@ -304,6 +331,8 @@ class Invite(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16))
+    # The joining member's role holds for this branch only.
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
@@ -358,6 +387,26 @@ class DigestRun(Base):
     period_start: Mapped[datetime]
     period_end: Mapped[datetime]
     created_at: Mapped[datetime]
+
+
+class Incident(Base):
+    """A wave of negatives far above a brand's (or branch's) own baseline: one message per
+    chat, edited as the wave grows. `version` counts the changes worth an edit."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_scope_last", "brand_id", "branch_id", "last_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+    negatives: Mapped[int] = mapped_column(Integer)
+    expected: Mapped[float] = mapped_column(Float)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 class ReplySettings(Base):

@@ -39,8 +39,21 @@ class SourceInput:
 
 
 @dataclass(frozen=True, slots=True)
+class BranchInput:
+    """A branch as the config file or a CSV import describes it."""
+
+    name: str
+    city: str | None = None
+    address: str | None = None
+    timezone: str | None = None
+    managers: tuple[int, ...] = ()
+    sources: tuple[SourceInput, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class BrandInput:
-    """A brand as the config file describes it; synced into the database at start."""
+    """A brand as the config file describes it; synced into the database at start.
+    A competitor names the brand it is watched for in `competitor_of`."""
 
     name: str
     aliases: tuple[str, ...]
@@ -53,6 +66,8 @@ class BrandInput:
     work_days: str
     touchpoints: dict[str, list[str]]
     sources: tuple[SourceInput, ...]
+    branches: tuple[BranchInput, ...] = ()
+    competitor_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +85,7 @@ class BrandRecord:
     quiet_start: str | None
     quiet_end: str | None
     touchpoints: dict[str, list[str]]
+    competitor_of_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +165,8 @@ class MentionRecord:
     sentiment_score: float | None
     needs_review: bool
     touchpoints: list[dict[str, str]]
+    branch_name: str | None = None
+    branch_timezone: str | None = None
     edited_at: datetime | None = None
     removed_at: datetime | None = None
 

@@ -84,7 +84,7 @@ async def case_to_see(
     if case_id is None:
         raise Refusal(t(lang, "usage_case", command=command))
     case = await cases_repo.get_case(session, case_id)
-    if case is None or access.role(case.brand_id) is None:
+    if case is None or not access.sees_branch(case.brand_id, case.branch_id):
         raise Refusal(t(lang, "case_not_found", id=case_id))
     return case
 

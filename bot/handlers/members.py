@@ -19,7 +19,8 @@ from bot.render import esc, local_time
 from bot.texts import LANGUAGES, t
 from common.clock import Clock
 from common.vocabulary import Role
-from storage.repositories import brands_admin, chats, invites, members
+from storage.repositories import branches, brands_admin, chats, invites, members
+from storage.repositories.branches import BranchRecord
 from storage.repositories.members import Membership
 
 INVITE_TTL = timedelta(days=7)
@@ -63,11 +64,15 @@ async def invite(
         await message.answer(t(lang, "invite_usage"))
         return
     role = words[0].lower()
+    owned = [m for m in access.brands_where(Role.OWNER) if m.branch_id is None]
+    rest, branch = await _branch_at_end(session, owned, words[1:])
     try:
-        brand = pick_brand(lang, access.brands_where(Role.OWNER), " ".join(words[1:]) or None)
+        brand = pick_brand(lang, owned, " ".join(rest) or None)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
+    if branch is not None and branch.brand_id != brand.brand_id:
+        branch = None
     record = await invites.create_invite(
         session,
         brand_id=brand.brand_id,
@@ -75,6 +80,7 @@ async def invite(
         created_by=access.user_id,
         now=clock(),
         ttl=INVITE_TTL,
+        branch_id=branch.id if branch else None,
     )
     await session.commit()
     start_link = await create_start_link(bot, record.code)
@@ -82,7 +88,7 @@ async def invite(
         t(
             lang,
             "invite_created",
-            brand=esc(brand.brand_name),
+            brand=esc(brand.brand_name) + (f" · 📍 {esc(branch.name)}" if branch else ""),
             role=t(lang, f"role_{role}"),
             expires=local_time(
                 record.expires_at, await brands_admin.brand_timezone(session, brand.brand_id)
@@ -92,6 +98,19 @@ async def invite(
         ),
         disable_web_page_preview=True,
     )
+
+
+async def _branch_at_end(
+    session: AsyncSession, owned: list[Membership], words: list[str]
+) -> tuple[list[str], BranchRecord | None]:
+    """`/invite pr [brand] [branch]`: the trailing words that name a branch of an owned brand."""
+    for membership in owned:
+        for branch in await branches.branches_of(session, membership.brand_id):
+            size = len(branch.name.split())
+            tail = " ".join(words[-size:]).casefold() if len(words) >= size else ""
+            if tail == branch.name.casefold():
+                return words[:-size], branch
+    return words, None
 
 
 async def team(message: Message, session: AsyncSession, access: Access, lang: str) -> None:

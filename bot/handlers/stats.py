@@ -15,8 +15,10 @@ from bot.render import esc
 from bot.texts import t
 from common.clock import Clock
 from reports.i18n import duration
-from reports.response import ResponseFigures, rating_gains
+from reports.response import ResponseFigures, rating_gains, response_figures
+from storage.repositories import branches as branches_repo
 from storage.repositories import cases as cases_repo
+from storage.repositories import stats as stats_repo
 from storage.repositories.revisions import ratings_raised_after_reply
 
 
@@ -26,50 +28,69 @@ async def stats(
     days = parse_int(next(iter(args_of(message.text)), None)) or 30
     days = max(1, min(days, 3650))
     now = clock()
+    scopes = access.scopes()
     lines = [t(lang, "stats_title", days=days)]
     # Counted by the database: a busy brand's years of cases are not loaded row by row.
     counted = await cases_repo.response_counts(
         session, access.brand_ids, now - timedelta(days=days), now
     )
     for membership in access.memberships.values():
+        scope = scopes.get(membership.brand_id)
         counts = counted.get(membership.brand_id)
         if counts is None:
             continue
-        figures = ResponseFigures(
-            cases=counts.cases,
-            responded=counts.responded,
-            ignored=counts.ignored,
-            on_time=counts.on_time,
-            missed_deadlines=counts.missed_deadlines,
-            open=counts.open,
-            median_minutes=counts.median_minutes,
-        )
-        median = figures.median_minutes
-        lines.append(
-            t(
-                lang,
-                "stats_line",
-                brand=esc(membership.brand_name),
-                total=figures.cases,
-                ignored=t(lang, "stats_ignored", n=figures.ignored) if figures.ignored else "",
-                answered=figures.responded,
-                rate=f"{figures.rate}%" if figures.rate is not None else "—",
-                on_time=figures.on_time,
-                median=duration(median, lang) if median is not None else "—",
-                open=figures.open,
+        if scope is None:  # a branch manager sees their branch's line only
+            figures = ResponseFigures(
+                cases=counts.cases,
+                responded=counts.responded,
+                ignored=counts.ignored,
+                on_time=counts.on_time,
+                missed_deadlines=counts.missed_deadlines,
+                open=counts.open,
+                median_minutes=counts.median_minutes,
             )
-        )
-        raised, gain = rating_gains(
-            await ratings_raised_after_reply(
-                session, [membership.brand_id], since=now - timedelta(days=days), until=now
+            lines.append(_line(lang, esc(membership.brand_name), figures))
+            raised, gain = rating_gains(
+                await ratings_raised_after_reply(
+                    session, [membership.brand_id], since=now - timedelta(days=days), until=now
+                )
             )
+            if raised and gain is not None:
+                lines.append(t(lang, "stats_raised", n=raised, gain=f"{gain:g}"))
+        branches = await branches_repo.branches_of(session, membership.brand_id)
+        if not branches:
+            continue
+        cases = await stats_repo.cases_created_between(
+            session, membership.brand_id, now - timedelta(days=days)
         )
-        if raised and gain is not None:
-            lines.append(t(lang, "stats_raised", n=raised, gain=f"{gain:g}"))
+        branch_of = await branches_repo.source_branches(session, membership.brand_id)
+        for branch in branches:
+            if scope is not None and branch.id != scope:
+                continue
+            mine = [case for case in cases if branch_of.get(case.source_id) == branch.id]
+            if mine:
+                branch_figures = response_figures(mine, now)
+                lines.append("   📍 " + _line(lang, esc(branch.name), branch_figures))
     if len(lines) == 1:
         await message.answer(t(lang, "stats_empty"))
         return
     await message.answer("\n".join(lines))
+
+
+def _line(lang: str, name: str, figures: ResponseFigures) -> str:
+    median = figures.median_minutes
+    return t(
+        lang,
+        "stats_line",
+        brand=name,
+        total=figures.cases,
+        ignored=t(lang, "stats_ignored", n=figures.ignored) if figures.ignored else "",
+        answered=figures.responded,
+        rate=f"{figures.rate}%" if figures.rate is not None else "—",
+        on_time=figures.on_time,
+        median=duration(median, lang) if median is not None else "—",
+        open=figures.open,
+    )
 
 
 def create_router() -> Router:

@@ -24,6 +24,7 @@ from bot.render import (
 from bot.texts import t
 from common.vocabulary import OPEN_STATUSES, CaseStatus
 from scrapers.registry import kinds
+from storage.repositories import branches as branches_repo
 from storage.repositories import cases as cases_repo
 from storage.repositories.revisions import ratings_raised_after_reply
 
@@ -33,15 +34,26 @@ LIST_LIMIT = 30
 async def case_list(
     session: AsyncSession, access: Access, lang: str, words: list[str], *, now: datetime
 ) -> str:
-    """/cases [brand] [status] [source kind]: open cases first by deadline."""
+    """/cases [brand] [branch] [status] [source kind]: open cases first by deadline.
+    A branch-scoped member sees their branch's cases only."""
     brand_ids = access.brand_ids
     statuses: tuple[str, ...] = OPEN_STATUSES
     kind: str | None = None
+    scopes = access.scopes()
     names = {m.brand_name.casefold(): m.brand_id for m in access.memberships.values()}
+    branch_names = {
+        branch.name.casefold(): branch
+        for brand_id in brand_ids
+        for branch in await branches_repo.branches_of(session, brand_id)
+        if access.sees_branch(brand_id, branch.id)
+    }
     for word in words:
         folded = word.casefold()
         if folded in names:
             brand_ids = [names[folded]]
+        elif folded in branch_names:
+            branch = branch_names[folded]
+            brand_ids, scopes = [branch.brand_id], {**scopes, branch.brand_id: branch.id}
         elif folded in set(CaseStatus):
             statuses = (CaseStatus(folded),)
         elif folded in ("open", "открытые"):
@@ -55,7 +67,7 @@ async def case_list(
         else:
             raise Refusal(t(lang, "bad_status", status=esc(word), statuses=", ".join(CaseStatus)))
     items = await cases_repo.list_cases(
-        session, brand_ids, statuses=statuses, source_kind=kind, limit=LIST_LIMIT
+        session, brand_ids, statuses=statuses, source_kind=kind, branches=scopes, limit=LIST_LIMIT
     )
     if not items:
         return t(lang, "cases_empty")
@@ -63,6 +75,8 @@ async def case_list(
     for item in items:
         case = item.case
         head = f"#{case.id} {t(lang, f'status_{case.status}')} · {esc(case.brand_name)} · {esc(source_name(item.source_kind))}"
+        if case.branch_name:
+            head += f" · 📍 {esc(case.branch_name)}"
         if item.rating is not None:
             head += f" {stars(item.rating).split()[0]}"
         head += deadline_note(lang, case, tz=item.timezone, now=now)

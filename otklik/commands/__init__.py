@@ -9,6 +9,7 @@ from otklik.commands import (
     classify,
     demo,
     doctor,
+    import_branches,
     init,
     parse,
     report,
@@ -31,4 +32,5 @@ COMMANDS: list[ModuleType] = [
     report,
     parse,
     doctor,
+    import_branches,
 ]

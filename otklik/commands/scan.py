@@ -8,6 +8,7 @@ import sys
 
 from common.vocabulary import SourceHealth
 from otklik.app import open_runtime
+from otklik.config import source_locations
 from otklik.console import describe, short_url
 from otklik.logs import setup_logging
 from otklik.pipeline import PollReport
@@ -33,7 +34,9 @@ def handle(args: argparse.Namespace) -> int:
 
 async def scan(settings: Settings, *, quiet: bool = False, verbose: bool = False) -> int:
     async with open_runtime(settings) as runtime:
-        total = sum(len(brand.sources) for brand in runtime.config.brands)
+        total = sum(
+            len(source_locations(brand, b)) for b, brand in enumerate(runtime.config.brands)
+        )
         done = 0
 
         def progress(report: PollReport) -> None:

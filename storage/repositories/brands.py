@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.vocabulary import Role, SourceOrigin
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Brand, BrandChat, Chat, Member, Source
-from storage.records import BrandInput, BrandRecord
+from storage.records import BrandInput, BrandRecord, SourceInput
+from storage.repositories import branches
 from storage.repositories.members import remove_member, unlink_chat
 
 
@@ -35,10 +36,19 @@ async def sync_brands(
             spec.work_days,
         )
         brand.touchpoints = spec.touchpoints
+        brand.competitor_of_id = ids.get(spec.competitor_of) if spec.competitor_of else None
         await session.flush()
         ids[spec.name] = brand.id
         await _sync_owners(session, brand, spec.owners, now)
-        await _sync_sources(session, brand.id, spec, now)
+        branch_ids: dict[str, int] = {}
+        for branch in spec.branches:
+            branch_ids[branch.name], _ = await branches.upsert_branch(
+                session, brand.id, branch, now
+            )
+            await branches.sync_managers(
+                session, brand.id, branch_ids[branch.name], branch.managers, now
+            )
+        await _sync_sources(session, brand.id, spec, branch_ids, now)
     return ids
 
 
@@ -94,7 +104,11 @@ async def _sync_owners(
 
 
 async def _sync_sources(
-    session: AsyncSession, brand_id: int, spec: BrandInput, now: datetime
+    session: AsyncSession,
+    brand_id: int,
+    spec: BrandInput,
+    branch_ids: dict[str, int],
+    now: datetime,
 ) -> None:
     existing = {
         (row.kind, row.url): row
@@ -102,8 +116,13 @@ async def _sync_sources(
             select(Source).where(Source.brand_id == brand_id, Source.origin == SourceOrigin.CONFIG)
         )
     }
-    wanted = {(source.kind, source.url): source for source in spec.sources}
-    for key, source in wanted.items():
+    wanted: dict[tuple[str, str], tuple[SourceInput, int | None]] = {
+        (source.kind, source.url): (source, None) for source in spec.sources
+    }
+    for branch in spec.branches:
+        for source in branch.sources:
+            wanted[(source.kind, source.url)] = (source, branch_ids[branch.name])
+    for key, (source, branch_id) in wanted.items():
         row = existing.get(key) or await session.scalar(
             select(Source).where(
                 Source.brand_id == brand_id, Source.kind == source.kind, Source.url == source.url
@@ -113,6 +132,7 @@ async def _sync_sources(
             row = Source(brand_id=brand_id, kind=source.kind, url=source.url, created_at=now)
             session.add(row)
         row.origin = SourceOrigin.CONFIG
+        row.branch_id = branch_id
         row.interval_seconds = source.interval_seconds
         row.options = dict(source.options)
         row.secrets = dict(source.secrets)
@@ -148,6 +168,7 @@ def to_brand_record(row: Brand) -> BrandRecord:
         quiet_start=row.quiet_start,
         quiet_end=row.quiet_end,
         touchpoints=dict(row.touchpoints or {}),
+        competitor_of_id=row.competitor_of_id,
     )
 
 

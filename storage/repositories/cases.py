@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.vocabulary import AWAITING_STATUSES, OPEN_STATUSES, CaseStatus, OutboxKind
 from storage.dialect import seconds_between
-from storage.models import Brand, Case, CaseEvent, Member, Mention, OutboxMessage, Source
+from storage.models import Branch, Brand, Case, CaseEvent, Member, Mention, OutboxMessage, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,8 @@ class CaseRecord:
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    branch_id: int | None = None
+    branch_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,13 @@ class ResponseCounts:
     median_minutes: float | None
 
 
-def _record(row: Case, brand_name: str, assignee_name: str | None) -> CaseRecord:
+def _record(
+    row: Case,
+    brand_name: str,
+    assignee_name: str | None,
+    branch_id: int | None = None,
+    branch_name: str | None = None,
+) -> CaseRecord:
     return CaseRecord(
         id=row.id,
         mention_id=row.mention_id,
@@ -115,13 +123,18 @@ def _record(row: Case, brand_name: str, assignee_name: str | None) -> CaseRecord
         created_at=row.created_at,
         updated_at=row.updated_at,
         closed_at=row.closed_at,
+        branch_id=branch_id,
+        branch_name=branch_name,
     )
 
 
-def _case_query() -> Select[Case, str, str | None]:
+def _case_query() -> Select[Case, str, str | None, int | None, str | None]:
     return (
-        select(Case, Brand.name, Member.name)
+        select(Case, Brand.name, Member.name, Source.branch_id, Branch.name)
         .join(Brand, Brand.id == Case.brand_id)
+        .join(Mention, Mention.id == Case.mention_id)
+        .join(Source, Source.id == Mention.source_id)
+        .outerjoin(Branch, Branch.id == Source.branch_id)
         .outerjoin(
             Member, and_(Member.brand_id == Case.brand_id, Member.user_id == Case.assignee_id)
         )
@@ -144,8 +157,10 @@ async def list_cases(
     *,
     statuses: tuple[str, ...] = OPEN_STATUSES,
     source_kind: str | None = None,
+    branches: dict[int, int] | None = None,
     limit: int = 20,
 ) -> list[CaseListItem]:
+    """`branches`: brand id → the one branch whose cases are listed for that brand."""
     query = (
         select(
             Case,
@@ -156,10 +171,13 @@ async def list_cases(
             Mention.rating,
             Mention.text,
             Brand.timezone,
+            Source.branch_id,
+            Branch.name,
         )
         .join(Brand, Brand.id == Case.brand_id)
         .join(Mention, Mention.id == Case.mention_id)
         .join(Source, Source.id == Mention.source_id)
+        .outerjoin(Branch, Branch.id == Source.branch_id)
         .outerjoin(
             Member, and_(Member.brand_id == Case.brand_id, Member.user_id == Case.assignee_id)
         )
@@ -169,10 +187,14 @@ async def list_cases(
     )
     if source_kind:
         query = query.where(Source.kind == source_kind)
+    for brand_id, branch_id in (branches or {}).items():
+        query = query.where(or_(Case.brand_id != brand_id, Source.branch_id == branch_id))
     rows = (await session.execute(query)).all()
     return [
-        CaseListItem(_record(case, brand, assignee), kind, author, rating, text, tz)
-        for case, brand, assignee, kind, author, rating, text, tz in rows
+        CaseListItem(
+            _record(case, brand, assignee, branch_id, branch), kind, author, rating, text, tz
+        )
+        for case, brand, assignee, kind, author, rating, text, tz, branch_id, branch in rows
     ]
 
 

@@ -10,7 +10,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Brand, Invite
+from storage.models import Brand, Invite, Member
+from storage.repositories.branches import scope_member
 from storage.repositories.members import add_member
 
 
@@ -39,6 +40,7 @@ async def create_invite(
     created_by: int,
     now: datetime,
     ttl: timedelta,
+    branch_id: int | None = None,
 ) -> InviteRecord:
     # Deep-link payloads allow [A-Za-z0-9_-] up to 64 characters; 16 url-safe chars is 96 bits.
     code = secrets.token_urlsafe(12)
@@ -47,6 +49,7 @@ async def create_invite(
             code=code,
             brand_id=brand_id,
             role=role,
+            branch_id=branch_id,
             created_by=created_by,
             created_at=now,
             expires_at=now + ttl,
@@ -82,7 +85,15 @@ async def redeem(
     )
     if not cast(CursorResult[Any], result).rowcount:
         return Redemption("used", brand_name, invite.role)
+    # A branch invite never narrows someone who already belongs to the brand.
+    newcomer = invite.branch_id is not None and not await session.scalar(
+        select(Member.id).where(Member.brand_id == invite.brand_id, Member.user_id == user_id)
+    )
     role = await add_member(
         session, brand_id=invite.brand_id, user_id=user_id, name=name, role=invite.role, now=now
     )
+    if newcomer and invite.branch_id is not None:
+        await scope_member(
+            session, brand_id=invite.brand_id, user_id=user_id, branch_id=invite.branch_id
+        )
     return Redemption("joined", brand_name, role)

@@ -22,6 +22,7 @@ class Membership:
     brand_name: str
     role: str
     member_name: str | None  # as stored: the access check refreshes it only when it changed
+    branch_id: int | None = None  # the role holds for this branch only
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,7 @@ class MemberRecord:
 
 async def memberships(session: AsyncSession, user_id: int) -> list[Membership]:
     rows = await session.execute(
-        select(Member.brand_id, Brand.name, Member.role, Member.name)
+        select(Member.brand_id, Brand.name, Member.role, Member.name, Member.branch_id)
         .join(Brand, Brand.id == Member.brand_id)
         .where(Member.user_id == user_id)
         .order_by(Brand.name)

@@ -11,7 +11,7 @@ from sqlalchemy import ARRAY, Select, String, and_, bindparam, func, select, upd
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import bulk_insert_ignoring_conflicts
-from storage.models import Brand, Mention, Source
+from storage.models import Branch, Brand, Mention, Source
 from storage.records import ClassificationInput, MentionRecord, NewMention, StoredMention
 
 # Rows per INSERT: well under SQLite's bound-variable limit with ~20 columns a row.
@@ -208,15 +208,18 @@ async def get_mentions(session: AsyncSession, ids: Sequence[int]) -> list[Mentio
     return [_record(*row) for row in rows.all()]
 
 
-def _record_query() -> Select[Mention, str, str]:
+def _record_query() -> Select[Mention, str, str, str | None, str | None]:
     return (
-        select(Mention, Brand.name, Source.kind)
+        select(Mention, Brand.name, Source.kind, Branch.name, Branch.timezone)
         .join(Brand, Brand.id == Mention.brand_id)
         .join(Source, Source.id == Mention.source_id)
+        .outerjoin(Branch, Branch.id == Source.branch_id)
     )
 
 
-def _record(row: Mention, brand_name: str, kind: str) -> MentionRecord:
+def _record(
+    row: Mention, brand_name: str, kind: str, branch: str | None, branch_zone: str | None
+) -> MentionRecord:
     return MentionRecord(
         id=row.id,
         source_id=row.source_id,
@@ -237,6 +240,8 @@ def _record(row: Mention, brand_name: str, kind: str) -> MentionRecord:
         sentiment_score=row.sentiment_score,
         needs_review=row.needs_review,
         touchpoints=list(row.touchpoints or []),
+        branch_name=branch,
+        branch_timezone=branch_zone,
         edited_at=row.edited_at,
         removed_at=row.removed_at,
     )

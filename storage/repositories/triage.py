@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -14,7 +14,8 @@ from common.vocabulary import AlertOn, CaseEventKind, CaseStatus, Label, OutboxK
 from storage.dialect import bulk_insert_ignoring_conflicts
 from storage.models import Case, CaseEvent, OutboxMessage
 from storage.records import BrandRecord
-from storage.repositories.brands import brand_chat_ids, brand_record
+from storage.repositories import branches
+from storage.repositories.brands import brand_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,16 @@ async def open_cases_and_alerts(
     if not mentions:
         return Triaged(0, 0)
     brand = await brand_record(session, brand_id)
-    due = deadline(now, brand)
+    if brand.competitor_of_id is not None:
+        return Triaged(0, 0)  # a competitor's reviews are for comparison, not for our team
     negative_ids = [mention_id for mention_id, label in mentions if label == Label.NEGATIVE]
+    # A branch in another time zone counts working hours on its own clock.
+    zones = await branches.mention_zones(session, negative_ids)
+    due = deadline(now, brand)
+    due_of = {
+        mention_id: deadline(now, replace(brand, timezone=zone))
+        for mention_id, zone in zones.items()
+    }
     case_of: dict[int, int] = {}
     if negative_ids:
         cases = Case.__table__.c
@@ -53,7 +62,7 @@ async def open_cases_and_alerts(
                     "mention_id": mention_id,
                     "brand_id": brand_id,
                     "status": CaseStatus.NEW,
-                    "due_at": due,
+                    "due_at": due_of.get(mention_id, due),
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -76,7 +85,7 @@ async def open_cases_and_alerts(
         if brand.alert_on == AlertOn.ALL
         or (brand.alert_on == AlertOn.NEGATIVE and label == Label.NEGATIVE)
     ]
-    chats = await brand_chat_ids(session, brand_id)
+    routes = await branches.alert_routes(session, brand_id, wanted)
     alerts: list[dict[str, Any]] = [
         {
             "dedup_key": f"alert:{mention_id}:{chat_id}{alert_key_suffix}",
@@ -92,7 +101,7 @@ async def open_cases_and_alerts(
             "created_at": now,
         }
         for mention_id in wanted
-        for chat_id in chats
+        for chat_id in routes.get(mention_id, ())
     ]
     queued = 0
     if alerts:

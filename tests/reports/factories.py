@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    Branch,
     Brand,
     BrandChat,
     Case,
@@ -70,6 +71,7 @@ async def add_mention(
     touchpoints: list[Any] | None = None,
     backfill: bool = False,
     url: str | None = None,
+    author: str = "Гость",
 ) -> Mention:
     key = f"m{next(_ids)}"
     return await _saved(
@@ -81,7 +83,7 @@ async def add_mention(
             external_id=key,
             content_hash=hashlib.sha256(key.encode()).hexdigest(),
             url=url or f"https://reviews.example/{key}",
-            author="Гость",
+            author=author,
             rating=rating,
             text=text,
             published_at=published_at,
@@ -306,3 +308,90 @@ async def build_week(session: AsyncSession, brand_name: str = "Кофемани�
         failing_sources={"twogis": 2, "otzovik": 0},
         mention_ids=[row.id for row in rows],
     )
+
+
+async def add_branch(
+    session: AsyncSession, brand: Brand, name: str, city: str = "Москва", **kw: Any
+) -> Branch:
+    return await _saved(
+        session, Branch(brand_id=brand.id, name=name, city=city, created_at=brand.created_at, **kw)
+    )
+
+
+@dataclass
+class Chain:
+    brand_id: int
+    branch_ids: dict[str, int]
+    competitor_ids: dict[str, int]
+    # (branch or competitor name, week: "current" | "previous") → [(sentiment, rating, tags)]
+    plan: dict[tuple[str, str], list[tuple[str, float, list[dict[str, str]]]]]
+
+
+def _marks(sentiment: str, *tags: str) -> list[dict[str, str]]:
+    return [{"tag": tag, "polarity": sentiment} for tag in tags]
+
+
+def chain_plan() -> dict[tuple[str, str], list[tuple[str, float, list[dict[str, str]]]]]:
+    """Three branches and two competitors; Тверская falls hardest, Арбат leads."""
+    pos, neg, neu = "positive", "negative", "neutral"
+    return {
+        ("Арбат", "current"): [
+            (pos, 5, _marks(pos, "staff", "product")), (pos, 5, _marks(pos, "product")),
+            (pos, 4, _marks(pos, "staff")), (pos, 5, []), (neg, 2, _marks(neg, "waiting")),
+        ],
+        ("Арбат", "previous"): [(pos, 5, []), (pos, 4, []), (neg, 1, _marks(neg, "staff"))],
+        ("Невский", "current"): [
+            (pos, 4, _marks(pos, "product")), (neg, 1, _marks(neg, "staff", "waiting")),
+            (neg, 1, _marks(neg, "staff")), (neg, 2, _marks(neg, "price")), (neu, 3, []),
+        ],
+        ("Невский", "previous"): [(pos, 5, []), (neg, 2, []), (neg, 1, [])],
+        ("Тверская", "current"): [
+            (pos, 5, _marks(pos, "product")), (pos, 4, []),
+            (neg, 1, _marks(neg, "waiting")), (neg, 2, _marks(neg, "staff")),
+        ],
+        ("Тверская", "previous"): [(pos, 5, []), (pos, 5, []), (pos, 4, [])],
+        ("Шоколадница", "current"): [
+            (pos, 4, _marks(pos, "product")), (pos, 5, []),
+            (neg, 2, _marks(neg, "price")), (neg, 1, _marks(neg, "staff")),
+        ],
+        ("Старбакс", "current"): [
+            (pos, 5, _marks(pos, "product")), (pos, 5, []), (pos, 4, _marks(pos, "staff")),
+        ],
+    }  # fmt: skip
+
+
+async def build_chain(session: AsyncSession, name: str = "Кофемания") -> Chain:
+    """A 3-branch brand with 2 competitors over the factories' week and the week before."""
+    created = datetime(2026, 9, 1, tzinfo=UTC)
+    brand = await add_brand(session, name, created)
+    branch_ids: dict[str, int] = {}
+    sources: dict[str, Source] = {}
+    for n, branch_name in enumerate(("Арбат", "Невский", "Тверская")):
+        branch = await add_branch(session, brand, branch_name)
+        branch_ids[branch_name] = branch.id
+        sources[branch_name] = await add_source(
+            session, brand, "twogis", f"https://2gis.ru/moscow/firm/{100 + n}", branch_id=branch.id
+        )
+    competitor_ids: dict[str, int] = {}
+    for n, rival_name in enumerate(("Шоколадница", "Старбакс")):
+        rival = await add_brand(session, rival_name, created, competitor_of_id=brand.id)
+        competitor_ids[rival_name] = rival.id
+        sources[rival_name] = await add_source(
+            session, rival, "twogis", f"https://2gis.ru/moscow/firm/{200 + n}"
+        )
+    plan = chain_plan()
+    for (owner, week), rows in plan.items():
+        days = D if week == "current" else P
+        for n, (sentiment, rating, tags) in enumerate(rows):
+            at = local(days[n % 7], 12, n)
+            await add_mention(
+                session,
+                sources[owner],
+                text=f"{owner}: {sentiment} отзыв номер {n}" + "!" * int(rating),
+                published_at=at,
+                first_seen_at=at,
+                sentiment=sentiment,
+                rating=rating,
+                touchpoints=tags,
+            )
+    return Chain(brand.id, branch_ids, competitor_ids, plan)

@@ -1,0 +1,51 @@
+"""Loads what the insight figures need (the brand's and its competitors' mentions of a period
+and the one before, and which branch each source belongs to), and one branch's digest."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports.build import build_figures
+from reports.figures import DigestFigures
+from reports.insight import InsightFigures, compute_insight
+from reports.periods import Period
+from storage.repositories import branches, competitors, stats
+from storage.repositories.branches import BranchRecord
+from storage.repositories.stats import BrandInfo
+
+
+async def build_insight(session: AsyncSession, brand: BrandInfo, period: Period) -> InsightFigures:
+    previous = period.previous()
+    rows = await stats.mentions_between(session, brand.id, previous.start, period.end)
+    rivals = [
+        (rival.name, await stats.mentions_between(session, rival.id, period.start, period.end))
+        for rival in await competitors.competitors_of(session, brand.id)
+    ]
+    return compute_insight(
+        brand_name=brand.name,
+        period=period,
+        mentions=[m for m in rows if m.at >= period.start],
+        previous_mentions=[m for m in rows if m.at < period.start],
+        branch_names={b.id: b.name for b in await branches.branches_of(session, brand.id)},
+        source_branch=await branches.source_branches(session, brand.id),
+        competitors=rivals,
+    )
+
+
+async def build_branch_figures(
+    session: AsyncSession, brand: BrandInfo, branch: BranchRecord, period: Period, now: datetime
+) -> DigestFigures:
+    """The digest of one branch: its sources only, titled with the brand and the branch."""
+    sources = await branches.source_branches(session, brand.id)
+    return await build_figures(
+        session,
+        replace(brand, name=f"{brand.name} · {branch.name}"),
+        period,
+        now,
+        source_ids={
+            source_id for source_id, branch_id in sources.items() if branch_id == branch.id
+        },
+    )
