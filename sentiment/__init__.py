@@ -1,8 +1,10 @@
 """Sentiment labels and touchpoint tags for mention texts.
 
-`load_classifier()` gives the bundled offline model; "keywords" the fast lexicon classifier;
-any other name a Hugging Face model (needs the `transformers` extra), falling back to the
-bundled model with `fallback_reason` set when it cannot be loaded.
+`load_classifier()` gives the bundled offline model: the pretrained encoder's embeddings through
+the project's head, stacked with the linear model; where the encoder cannot load, the linear
+model alone, with `fallback_reason` saying why. "linear" asks for the linear model alone,
+"keywords" the fast lexicon classifier, any other name a Hugging Face model (needs the
+`transformers` extra), falling back to the bundled model when it cannot be loaded.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 from otklik.errors import SentimentError
 from sentiment.base import Classifier
 from sentiment.bundled import BundledClassifier
+from sentiment.encoded import EncoderClassifier
 from sentiment.hf import TransformersClassifier
 from sentiment.keywords import KeywordClassifier
 from sentiment.records import LABELS, Label, Sentiment, TextInput, TouchpointTag
@@ -33,19 +36,26 @@ __all__ = [
 def load_classifier(
     model: str | None = None, *, touchpoints: BrandTouchpoints | None = None
 ) -> Classifier:
-    """The classifier named by `model` (OTKLIK_SENTIMENT_MODEL): None or "bundled" → the
-    bundled model, "keywords" → lexicon + stars, anything else → transformers."""
+    """The classifier named by `model` (OTKLIK_SENTIMENT_MODEL): None or "bundled" → encoder +
+    linear model, "linear" → the linear model alone, "keywords" → lexicon + stars, anything
+    else → transformers. The caller logs `fallback_reason` (once, at start)."""
     name = (model or "").strip()
     if name.lower() == "keywords":
         return KeywordClassifier(touchpoints)
     reason: str | None = None
-    if name and name.lower() != "bundled":
+    if name and name.lower() not in ("bundled", "linear"):
         try:
             return TransformersClassifier(name, touchpoints)
         except SentimentError as exc:
             reason = str(exc)
-            logger.warning("sentiment model %s unavailable, using the bundled one: %s", name, exc)
     classifier: Classifier
+    if name.lower() != "linear":
+        try:
+            classifier = EncoderClassifier(touchpoints=touchpoints)
+            classifier.fallback_reason = reason
+            return classifier
+        except SentimentError as exc:
+            reason = f"{reason}; {exc}" if reason else str(exc)
     try:
         classifier = BundledClassifier(touchpoints=touchpoints)
     except SentimentError as exc:

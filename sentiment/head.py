@@ -1,0 +1,111 @@
+"""The classification head over the encoder's sentence embeddings, stacked with the linear model.
+
+Two layers, both plain matrices (`encoder_head.npz` + `encoder_head.json`, read with
+allow_pickle=False):
+- the head: logistic regression on the embedding, with a second copy of the embedding that only
+  counts when the text names the monitored brand (brand-level tone, as in the linear model);
+- the stacker: logistic regression on the head's logits and the linear model's log-probabilities,
+  fitted on held-out rows neither had trained on. It decides how far to trust each and is what
+  calibrates the final probabilities.
+`negative_threshold` is the operating point: a text is labelled negative once its calibrated
+probability of being negative reaches it (below 0.5: a missed complaint costs more than a false
+alarm).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from otklik.errors import SentimentError
+from sentiment.encoder import DIM, ENCODER_NAME
+from sentiment.linear import MODEL_DIR
+from sentiment.records import LABELS
+
+FORMAT = "otklik-encoder-head-1"
+
+
+@dataclass(slots=True)
+class EncoderHead:
+    classes: tuple[str, ...]
+    weights: np.ndarray  # (DIM, classes)
+    brand_weights: np.ndarray  # (DIM, classes): extra when the text names the brand
+    bias: np.ndarray  # (classes,)
+    stack_weights: np.ndarray  # (2 * classes, classes): head logits, then linear log-probs
+    stack_bias: np.ndarray  # (classes,)
+    negative_threshold: float
+    meta: dict[str, object]
+
+    def head_logits(self, embeddings: np.ndarray, branded: np.ndarray) -> np.ndarray:
+        return (
+            embeddings @ self.weights
+            + (embeddings * branded[:, None]) @ self.brand_weights
+            + self.bias
+        )
+
+    def predict_proba(
+        self, embeddings: np.ndarray, branded: np.ndarray, linear_proba: np.ndarray
+    ) -> np.ndarray:
+        """Calibrated probabilities (texts × classes, `self.classes` order); `linear_proba` in
+        the same column order."""
+        stacked = np.hstack(
+            [self.head_logits(embeddings, branded), np.log(np.clip(linear_proba, 1e-6, 1.0))]
+        )
+        logits = stacked @ self.stack_weights + self.stack_bias
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            folder / "encoder_head.npz",
+            weights=self.weights.astype(np.float32),
+            brand_weights=self.brand_weights.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+            stack_weights=self.stack_weights.astype(np.float32),
+            stack_bias=self.stack_bias.astype(np.float32),
+        )
+        meta = {
+            "format": FORMAT,
+            "encoder": ENCODER_NAME,
+            "classes": list(self.classes),
+            "negative_threshold": self.negative_threshold,
+            **self.meta,
+        }
+        (folder / "encoder_head.json").write_text(
+            json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, folder: Path = MODEL_DIR) -> EncoderHead:
+        try:
+            meta = json.loads((folder / "encoder_head.json").read_text(encoding="utf-8"))
+            if meta.get("format") != FORMAT or meta.get("encoder") != ENCODER_NAME:
+                raise SentimentError(
+                    f"{folder}: encoder head {meta.get('format')!r} for "
+                    f"{meta.get('encoder')!r} does not fit {ENCODER_NAME}"
+                )
+            with np.load(folder / "encoder_head.npz", allow_pickle=False) as data:
+                arrays = {k: data[k].astype(np.float32) for k in data.files}
+            classes = tuple(meta.pop("classes"))
+            threshold = float(meta.pop("negative_threshold"))
+            head = cls(
+                classes,
+                arrays["weights"],
+                arrays["brand_weights"],
+                arrays["bias"],
+                arrays["stack_weights"],
+                arrays["stack_bias"],
+                threshold,
+                meta,
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SentimentError(f"cannot read the encoder head in {folder}: {exc}") from exc
+        k = len(classes)
+        if set(classes) != set(LABELS) or head.weights.shape != (DIM, k):
+            raise SentimentError(f"{folder}: encoder head shape does not fit {LABELS}")
+        return head
