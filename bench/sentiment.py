@@ -517,6 +517,9 @@ def main() -> int:
     per_length = speed_texts(
         review_rows or read_jsonl(DATA / "rusentitweet_test.jsonl"), args.speed_texts
     )
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} at the start of timing")
+    figures["load_average"] = round(load[0], 2)
     for threads in (1, 2):
         result = speed(per_length, threads)
         figures[f"cores_{threads}"] = result
