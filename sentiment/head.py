@@ -4,9 +4,10 @@ Two layers, both plain matrices (`encoder_head.npz` + `encoder_head.json`, read 
 allow_pickle=False):
 - the head: logistic regression on the embedding, with a second copy of the embedding that only
   counts when the text names the monitored brand (brand-level tone, as in the linear model);
-- the stacker: logistic regression on the head's logits and the linear model's log-probabilities,
-  fitted on held-out rows neither had trained on. It decides how far to trust each and is what
-  calibrates the final probabilities.
+- the stacker: logistic regression on the head's logits and the linear model's log-probabilities
+  (and a copy of both for texts naming the brand, where the linear model's brand features know
+  more), fitted on held-out rows neither had trained on. It decides how far to trust each and is
+  what calibrates the final probabilities.
 `negative_threshold` is the operating point: a text is labelled negative once its calibrated
 probability of being negative reaches it (below 0.5: a missed complaint costs more than a false
 alarm).
@@ -25,7 +26,16 @@ from sentiment.encoder import DIM, ENCODER_NAME
 from sentiment.linear import MODEL_DIR
 from sentiment.records import LABELS
 
-FORMAT = "otklik-encoder-head-1"
+FORMAT = "otklik-encoder-head-2"
+
+
+def stack_features(
+    head_logits: np.ndarray, linear_proba: np.ndarray, branded: np.ndarray
+) -> np.ndarray:
+    """What the stacker reads: head logits and linear log-probabilities, the same again where
+    the text names the brand, and the brand flag itself."""
+    both = np.hstack([head_logits, np.log(np.clip(linear_proba, 1e-6, 1.0))])
+    return np.hstack([both, both * branded[:, None], branded[:, None]])
 
 
 @dataclass(slots=True)
@@ -34,7 +44,7 @@ class EncoderHead:
     weights: np.ndarray  # (DIM, classes)
     brand_weights: np.ndarray  # (DIM, classes): extra when the text names the brand
     bias: np.ndarray  # (classes,)
-    stack_weights: np.ndarray  # (2 * classes, classes): head logits, then linear log-probs
+    stack_weights: np.ndarray  # (4 * classes + 1, classes): see `stack_features`
     stack_bias: np.ndarray  # (classes,)
     negative_threshold: float
     meta: dict[str, object]
@@ -51,9 +61,7 @@ class EncoderHead:
     ) -> np.ndarray:
         """Calibrated probabilities (texts × classes, `self.classes` order); `linear_proba` in
         the same column order."""
-        stacked = np.hstack(
-            [self.head_logits(embeddings, branded), np.log(np.clip(linear_proba, 1e-6, 1.0))]
-        )
+        stacked = stack_features(self.head_logits(embeddings, branded), linear_proba, branded)
         logits = stacked @ self.stack_weights + self.stack_bias
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
@@ -106,6 +114,10 @@ class EncoderHead:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise SentimentError(f"cannot read the encoder head in {folder}: {exc}") from exc
         k = len(classes)
-        if set(classes) != set(LABELS) or head.weights.shape != (DIM, k):
+        if (
+            set(classes) != set(LABELS)
+            or head.weights.shape != (DIM, k)
+            or head.stack_weights.shape != (4 * k + 1, k)
+        ):
             raise SentimentError(f"{folder}: encoder head shape does not fit {LABELS}")
         return head

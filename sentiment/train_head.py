@@ -25,7 +25,7 @@ import numpy as np
 from otklik.errors import SentimentError
 from sentiment.embedding_cache import DEFAULT_CACHE, EmbeddingCache
 from sentiment.encoder import Encoder
-from sentiment.head import EncoderHead
+from sentiment.head import EncoderHead, stack_features
 from sentiment.head_data import Sampled, held_out, sample
 from sentiment.linear import MODEL_DIR, LinearModel
 from sentiment.records import LABELS
@@ -36,7 +36,8 @@ logger = logging.getLogger(__name__)
 
 # Regularisation of the head, chosen by the held-out rows' macro-F1.
 HEAD_C_GRID = (1.0, 4.0, 16.0)
-STACK_C = 1.0
+# Regularisation of the stacker, chosen by out-of-fold macro-F1 on the held-out rows.
+STACK_C_GRID = (0.3, 1.0, 3.0)
 # A missed complaint costs this many false alarms: the operating point for negatives minimises
 # MISSED_COST × missed + false alarms on the held-out rows.
 MISSED_COST = 2.0
@@ -150,17 +151,16 @@ def build(data: Path, cache_dir: Path = DEFAULT_CACHE) -> tuple[EncoderHead, dic
         [r.example.text for r in held_rows], [r.example.brand for r in held_rows]
     )[:, order]
     head_logits = features[held] @ weights + bias
-    stack_x = np.hstack([head_logits, np.log(np.clip(linear_proba, 1e-6, 1.0))])
+    stack_x = stack_features(head_logits, linear_proba, brand[held])
     gold = y[held]
 
-    # Out-of-fold stacked probabilities on the held-out rows: the calibration and the operating
-    # point are judged on rows the stacker did not fit.
+    # Out-of-fold stacked probabilities on the held-out rows: the stacker's C, the calibration
+    # and the operating point are judged on rows the stacker did not fit.
     fold = np.arange(len(gold)) % FOLDS
-    oof = np.zeros((len(gold), len(LABELS)))
-    for k in range(FOLDS):
-        w, b = _fit_lr(stack_x[fold != k], gold[fold != k], STACK_C)
-        oof[fold == k] = _softmax(stack_x[fold == k] @ w + b)
-    stack_w, stack_b = _fit_lr(stack_x, gold, STACK_C)
+    out_of_fold = {c: _out_of_fold(stack_x, gold, fold, c) for c in STACK_C_GRID}
+    stack_c = max(STACK_C_GRID, key=lambda c: macro_f1(gold, out_of_fold[c].argmax(1)))
+    oof = out_of_fold[stack_c]
+    stack_w, stack_b = _fit_lr(stack_x, gold, stack_c)
     threshold = choose_threshold(oof, gold)
 
     head_proba = _softmax(head_logits)
@@ -168,6 +168,7 @@ def build(data: Path, cache_dir: Path = DEFAULT_CACHE) -> tuple[EncoderHead, dic
         "rows": len(rows),
         "held_out": int(held.sum()),
         "head_C": head_c,
+        "stack_C": stack_c,
         "head_macro_f1_by_C": {str(c): round(v, 4) for c, v in scored.items()},
         "held_out_macro_f1": {
             "linear": round(macro_f1(gold, linear_proba.argmax(1)), 4),
@@ -197,12 +198,20 @@ def build(data: Path, cache_dir: Path = DEFAULT_CACHE) -> tuple[EncoderHead, dic
             "rows": len(rows),
             "held_out": int(held.sum()),
             "head_C": head_c,
-            "stack_C": STACK_C,
+            "stack_C": stack_c,
             "missed_cost": MISSED_COST,
             "calibration_error": report["calibration_error"],
         },
     )
     return head, report
+
+
+def _out_of_fold(x: np.ndarray, y: np.ndarray, fold: np.ndarray, c: float) -> np.ndarray:
+    out = np.zeros((len(y), len(LABELS)))
+    for k in range(FOLDS):
+        w, b = _fit_lr(x[fold != k], y[fold != k], c)
+        out[fold == k] = _softmax(x[fold == k] @ w + b)
+    return out
 
 
 def _recall_precision(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
