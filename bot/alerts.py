@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.render import alert_keyboard, alert_text
-from otklik.deadlines import parse_hhmm
+from common.worktime import parse_hhmm
 from storage.records import BrandRecord, MentionRecord
 from storage.repositories import brands_admin, chats
 from storage.repositories import cases as cases_repo

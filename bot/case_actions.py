@@ -13,18 +13,27 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scrapers.publish import ReplyTarget, reply_link
+from common.vocabulary import CLOSED_STATUSES, CaseEventKind, CaseStatus, ReplyState, Role
+from scrapers.publish import PublishedReply, ReplyTarget, reply_link
 from storage.records import MentionRecord
 from storage.repositories import cases as cases_repo
 from storage.repositories import members
 from storage.repositories import mentions as mentions_repo
-from storage.repositories.cases import CLOSED_STATUSES, CaseRecord
+from storage.repositories.cases import CaseRecord
 
 log = logging.getLogger(__name__)
+
+
+class Publisher(Protocol):
+    """Posts a reply on the review's platform (scrapers.publish.ReplyPublisher in the service)."""
+
+    def can_publish(self, kind: str) -> bool: ...
+
+    async def publish(self, target: ReplyTarget, text: str) -> PublishedReply: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +66,7 @@ async def _change(
     case: CaseRecord,
     actor: Actor,
     now: datetime,
-    action: str,
+    action: CaseEventKind,
     detail: str | None = None,
     **values: Any,
 ) -> CaseRecord:
@@ -80,11 +89,11 @@ def _require_open(case: CaseRecord) -> None:
 
 async def take(session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime) -> CaseRecord:
     _require_open(case)
-    if case.assignee_id == actor.user_id and case.status != "new":
+    if case.assignee_id == actor.user_id and case.status != CaseStatus.NEW:
         raise CaseRefused("already", id=case.id)
-    status = "in_progress" if case.status == "new" else case.status
+    status = CaseStatus.IN_PROGRESS if case.status == CaseStatus.NEW else case.status
     return await _change(
-        session, case, actor, now, "take", status=status, assignee_id=actor.user_id
+        session, case, actor, now, CaseEventKind.TAKE, status=status, assignee_id=actor.user_id
     )
 
 
@@ -94,15 +103,15 @@ async def assign(
     _require_open(case)
     team = {m.user_id: m for m in await members.members_of(session, case.brand_id)}
     member = team.get(user_id)
-    if member is None or member.role == "viewer":
+    if member is None or member.role == Role.VIEWER:
         raise CaseRefused("not_a_member", user=user_id, brand=case.brand_name)
-    status = "in_progress" if case.status == "new" else case.status
+    status = CaseStatus.IN_PROGRESS if case.status == CaseStatus.NEW else case.status
     return await _change(
         session,
         case,
         actor,
         now,
-        "assign",
+        CaseEventKind.ASSIGN,
         detail=member.name or str(user_id),
         status=status,
         assignee_id=user_id,
@@ -116,60 +125,66 @@ async def write_reply(
     text: str,
     now: datetime,
     *,
-    publisher: Any | None,
+    publisher: Publisher | None,
 ) -> ReplyOutcome:
     """Store the reply, then publish it where the platform allows; else hand out the link."""
     _require_open(case)
-    values: dict[str, Any] = {"reply_text": text, "reply_state": "local"}
-    if case.status == "new":
-        values["status"] = "in_progress"
+    values: dict[str, Any] = {"reply_text": text, "reply_state": ReplyState.LOCAL}
+    if case.status == CaseStatus.NEW:
+        values["status"] = CaseStatus.IN_PROGRESS
     if case.assignee_id is None:
         values["assignee_id"] = actor.user_id
-    case = await _change(session, case, actor, now, "reply", detail=text, **values)
+    case = await _change(session, case, actor, now, CaseEventKind.REPLY, detail=text, **values)
     await session.commit()
     mention = await _mention(session, case.mention_id)
     if mention is None:
-        return ReplyOutcome(case, "local")
+        return ReplyOutcome(case, ReplyState.LOCAL)
     target = ReplyTarget(mention.source_kind, mention.url or "", mention.external_id or "", {})
     if publisher is None or not publisher.can_publish(target.kind):
         link = reply_link(target.kind, target.url, mention.external_id) or mention.url
-        return ReplyOutcome(case, "local", link=link)
+        return ReplyOutcome(case, ReplyState.LOCAL, link=link)
     try:
         published = await publisher.publish(target, text)
     except Exception as exc:  # whatever broke, the text is saved and the chat must hear of it
         log.warning("publishing reply to case %s failed: %s", case.id, exc)
         case = await _change(
-            session, case, actor, now, "publish_failed", detail=str(exc), reply_state="failed"
+            session,
+            case,
+            actor,
+            now,
+            CaseEventKind.PUBLISH_FAILED,
+            detail=str(exc),
+            reply_state=ReplyState.FAILED,
         )
-        return ReplyOutcome(case, "failed", link=mention.url, error=str(exc))
+        return ReplyOutcome(case, ReplyState.FAILED, link=mention.url, error=str(exc))
     case = await _change(
         session,
         case,
         actor,
         now,
-        "publish",
+        CaseEventKind.PUBLISH,
         detail=published.remote_id,
-        status="replied",
-        reply_state="published",
+        status=CaseStatus.REPLIED,
+        reply_state=ReplyState.PUBLISHED,
         reply_published_at=published.published_at or now,
         first_response_at=case.first_response_at or now,
     )
-    return ReplyOutcome(case, "published")
+    return ReplyOutcome(case, ReplyState.PUBLISHED)
 
 
 async def confirm_reply(
     session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime
 ) -> CaseRecord:
     _require_open(case)
-    if case.status == "replied":
+    if case.status == CaseStatus.REPLIED:
         raise CaseRefused("already", id=case.id)
     return await _change(
         session,
         case,
         actor,
         now,
-        "confirm_reply",
-        status="replied",
+        CaseEventKind.CONFIRM_REPLY,
+        status=CaseStatus.REPLIED,
         first_response_at=case.first_response_at or now,
     )
 
@@ -177,24 +192,26 @@ async def confirm_reply(
 async def resolve(
     session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime
 ) -> CaseRecord:
-    if case.status == "resolved":
+    if case.status == CaseStatus.RESOLVED:
         raise CaseRefused("already", id=case.id)
-    return await _change(session, case, actor, now, "resolve", status="resolved", closed_at=now)
+    return await _change(
+        session, case, actor, now, CaseEventKind.RESOLVE, status=CaseStatus.RESOLVED, closed_at=now
+    )
 
 
 async def ignore(
     session: AsyncSession, case: CaseRecord, actor: Actor, reason: str, now: datetime
 ) -> CaseRecord:
-    if case.status == "ignored":
+    if case.status == CaseStatus.IGNORED:
         raise CaseRefused("already", id=case.id)
     return await _change(
         session,
         case,
         actor,
         now,
-        "ignore",
+        CaseEventKind.IGNORE,
         detail=reason,
-        status="ignored",
+        status=CaseStatus.IGNORED,
         ignore_reason=reason,
         closed_at=now,
     )
@@ -205,9 +222,16 @@ async def reopen(
 ) -> CaseRecord:
     if case.status not in CLOSED_STATUSES:
         raise CaseRefused("already", id=case.id)
-    status = "in_progress" if case.assignee_id is not None else "new"
+    status = CaseStatus.IN_PROGRESS if case.assignee_id is not None else CaseStatus.NEW
     return await _change(
-        session, case, actor, now, "reopen", status=status, closed_at=None, ignore_reason=None
+        session,
+        case,
+        actor,
+        now,
+        CaseEventKind.REOPEN,
+        status=status,
+        closed_at=None,
+        ignore_reason=None,
     )
 
 

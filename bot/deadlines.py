@@ -8,15 +8,13 @@ escalated_at set in the same transaction; dedup keys guard against a second proc
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.render import esc, local_time
-from bot.texts import t
-from storage.repositories import brands_admin, chats, members
+from common.vocabulary import OutboxKind
 from storage.repositories import cases as cases_repo
+from storage.repositories import members
 from storage.repositories.brands import brand_chat_ids
 from storage.repositories.cases import DeadlineCase
 from storage.repositories.outbox import enqueue
@@ -52,18 +50,8 @@ async def _remind(
             [case.assignee_id] if case.assignee_id else await brand_chat_ids(session, case.brand_id)
         )
         left = max(1, int((case.due_at - now).total_seconds() // 60))
-
-        def text(lang: str) -> str:
-            return t(
-                lang,
-                "reminder",
-                id=case.id,
-                brand=esc(case.brand_name),
-                left=left,
-                link=f"/case {case.id}",
-            )
-
-        return await _queue(session, "reminder", case, targets, text, now)
+        facts = {"minutes_left": left}
+        return await _queue(session, OutboxKind.REMINDER, case, targets, now, facts)
 
 
 async def _escalate(
@@ -76,36 +64,20 @@ async def _escalate(
         targets = await members.owners_of(session, case.brand_id) or await brand_chat_ids(
             session, case.brand_id
         )
-        tz = await brands_admin.brand_timezone(session, case.brand_id)
-        full = await cases_repo.get_case(session, case.id)
-        who = (full.assignee_name or str(full.assignee_id)) if full and full.assignee_id else None
-
-        def text(lang: str) -> str:
-            opened = local_time(case.created_at, tz)
-            body = t(
-                lang,
-                "escalation",
-                id=case.id,
-                brand=esc(case.brand_name),
-                opened=opened,
-                who=esc(who or t(lang, "nobody")),
-            )
-            return f"{body}\n/case {case.id}"
-
-        count = await _queue(session, "escalation", case, targets, text, now)
+        count = await _queue(session, OutboxKind.ESCALATION, case, targets, now)
         log.info("case %s overdue: escalated to %s", case.id, targets)
         return count
 
 
 async def _queue(
     session: AsyncSession,
-    kind: str,
+    kind: OutboxKind,
     case: DeadlineCase,
     targets: list[int],
-    text: Callable[[str], str],
     now: datetime,
+    facts: dict[str, int] | None = None,
 ) -> int:
-    """Queue the message once per target chat, in that chat's language; returns rows queued."""
+    """Queue the message (the case is its facts) once per target chat; returns rows queued."""
     queued = 0
     for chat_id in targets:
         queued += await enqueue(
@@ -116,6 +88,6 @@ async def _queue(
             now=now,
             brand_id=case.brand_id,
             case_id=case.id,
-            payload={"text": text(await chats.language(session, chat_id))},
+            payload=facts,
         )
     return queued

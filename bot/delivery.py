@@ -1,6 +1,6 @@
 """TelegramNotifier: the outbox sender's way into Telegram.
 
-Renders each outbox kind and turns aiogram's exceptions into otklik.errors at this boundary:
+Renders each outbox kind (alerts, digests, notices) and turns aiogram's exceptions into bot.errors at this boundary:
 429 / 5xx / network → RetryLater, blocked / kicked / chat gone → ChatUnavailable, anything else
 Telegram refuses → DeliveryError (permanent).
 """
@@ -8,8 +8,6 @@ Telegram refuses → DeliveryError (permanent).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -26,14 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.alerts import load_alert, quiet_seconds_left
 from bot.digest import send_digest
-from otklik.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
+from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
+from bot.notices import render_notice
+from common.clock import Clock, utcnow
+from common.vocabulary import OutboxKind
 from storage.records import OutboxRecord
 from storage.repositories import chats
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
-TEXT_KINDS = ("health", "reminder", "escalation", "text")
 _GONE_CHAT = (
     "chat not found",
     "bot was kicked",
@@ -45,15 +44,11 @@ _GONE_CHAT = (
 )
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class TelegramNotifier:
     """Delivers outbox messages through aiogram; see the module docstring for error mapping."""
 
     def __init__(
-        self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock = _utcnow
+        self, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock = utcnow
     ) -> None:
         self.bot = bot
         self._sessions = sessionmaker
@@ -80,21 +75,15 @@ class TelegramNotifier:
             raise DeliveryError(f"Telegram refused {message.kind}: {exc.message}") from exc
 
     async def _send(self, message: OutboxRecord) -> int | None:
-        if message.kind == "alert":
+        if message.kind == OutboxKind.ALERT:
             return await self._send_alert(message)
-        if message.kind == "digest":
+        if message.kind == OutboxKind.DIGEST:
             return await send_digest(self.bot, self._sessions, message)
-        if message.kind in TEXT_KINDS:
-            async with self._sessions() as session:
-                lang = await chats.language(session, message.chat_id)
-            # Queued texts carry Russian in "text" and, where written, other languages beside it.
-            localized = message.payload.get(f"text_{lang}") or message.payload.get("text")
-            text = str(localized or "").strip()
-            if not text:
-                raise DeliveryError(f"outbox {message.id} ({message.kind}) has no text")
-            sent = await self.bot.send_message(message.chat_id, text, disable_web_page_preview=True)
-            return sent.message_id
-        raise DeliveryError(f"unknown outbox kind {message.kind!r}")
+        async with self._sessions() as session:
+            lang = await chats.language(session, message.chat_id)
+            text = await render_notice(session, message, lang)
+        sent = await self.bot.send_message(message.chat_id, text, disable_web_page_preview=True)
+        return sent.message_id
 
     async def _send_alert(self, message: OutboxRecord) -> int | None:
         now = self._clock()

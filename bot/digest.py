@@ -1,5 +1,5 @@
 """The digest in Telegram: `/digest [brand] [period]` on demand, and delivery of the weekly
-digest queued in the outbox (kind "digest")."""
+digest queued in the outbox (kind OutboxKind.DIGEST)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,14 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, LinkPreviewOptions, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.errors import DeliveryError
 from bot.middlewares import Access
-from otklik.errors import DeliveryError
+from bot.texts import t
+from common.clock import Clock
+from common.vocabulary import Role
 from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
 from reports.chart import render_chart
-from reports.i18n import language, t
+from reports.i18n import language
 from reports.periods import DEFAULT_TIMEZONE, looks_like_period, parse_period, zone
 from reports.telegram import CAPTION_LIMIT
 from storage.records import OutboxRecord
@@ -32,7 +35,6 @@ from storage.repositories.stats import BrandInfo
 logger = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-Clock = Callable[[], datetime]
 
 
 def create_router() -> Router:
@@ -65,7 +67,7 @@ async def digest_command(
     try:
         period = parse_period(spec, now, chat.timezone if chat else brand.timezone)
     except PeriodError:
-        await message.answer(t(lang, "bad_period"), parse_mode=ParseMode.HTML)
+        await message.answer(t(lang, "digest_bad_period"), parse_mode=ParseMode.HTML)
         return
     figures = await build_figures(session, brand, period, now)
     await deliver_digest(bot, message.chat.id, figures, lang)
@@ -90,7 +92,7 @@ async def digest_slot_command(
     weekly digest. Owners only: the slot is the whole chat's."""
     chat = await stats.chat_settings(session, message.chat.id)
     lang = chat.language if chat else _user_language(message)
-    if not access.brands_where("owner"):
+    if not access.brands_where(Role.OWNER):
         await message.answer(t(lang, "digest_at_owners"))
         return
     words = (command.args or "").split()
@@ -150,7 +152,7 @@ async def send_digest(
 ) -> int:
     """Render and send a queued weekly digest; returns the Telegram id of its last message.
 
-    Called by bot.delivery.TelegramNotifier, which maps aiogram's errors to otklik.errors.
+    Called by bot.delivery.TelegramNotifier, which maps aiogram's errors to bot.errors.
     When the chart went out but the text did not, the retry sends only the text.
     """
     now = now or datetime.now(UTC)
@@ -223,19 +225,19 @@ async def _choose_brand(
     if name:
         brand = await stats.brand_by_name(session, name)
         if brand is None:
-            return None, t(lang, "unknown_brand", name=escape(name))
+            return None, t(lang, "digest_unknown_brand", name=escape(name))
         if access.role(brand.id) is None:
-            return None, t(lang, "refused")
+            return None, t(lang, "digest_refused")
         return brand, ""
     mine = list(access.memberships.values())
     if message.chat.type != "private":
         here = set(await chats.brand_ids_of_chat(session, message.chat.id))
         mine = [m for m in mine if m.brand_id in here] or mine
     if not mine:
-        return None, t(lang, "no_brands")
+        return None, t(lang, "digest_no_brands")
     if len(mine) > 1:
         names = ", ".join(escape(m.brand_name) for m in mine)
-        return None, t(lang, "which_brand", names=names)
+        return None, t(lang, "digest_which_brand", names=names)
     return await stats.brand_by_id(session, mine[0].brand_id), ""
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -13,6 +12,8 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.texts import t
+from common.clock import Clock
+from common.vocabulary import Role
 from storage.repositories import chats, members
 from storage.repositories.members import Membership
 
@@ -42,10 +43,10 @@ class Access:
         return membership.role if membership else None
 
     def can_act(self, brand_id: int) -> bool:
-        return self.role(brand_id) in ("owner", "pr")
+        return self.role(brand_id) in (Role.OWNER, Role.PR)
 
     def is_owner(self, brand_id: int) -> bool:
-        return self.role(brand_id) == "owner"
+        return self.role(brand_id) == Role.OWNER
 
     def brands_where(self, *roles: str) -> list[Membership]:
         return [m for m in self.memberships.values() if m.role in roles]
@@ -81,7 +82,7 @@ class AccessMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         session: AsyncSession = data["session"]
-        clock: Callable[[], datetime] = data["clock"]
+        clock: Clock = data["clock"]
         chat = data.get("event_chat")
         state = await chats.chat_state(session, chat.id) if chat is not None else None
         lang = state.language if state else chats.DEFAULT_LANGUAGE

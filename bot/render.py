@@ -10,9 +10,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import CaseAction, LabelFix
 from bot.texts import t
+from common.vocabulary import AWAITING_STATUSES, CLOSED_STATUSES, CaseStatus, Label, ReplyState
 from reports.i18n import touchpoint_name
 from storage.records import MentionRecord
-from storage.repositories.cases import AWAITING_STATUSES, CLOSED_STATUSES, CaseRecord
+from storage.repositories.cases import CaseRecord
 
 MESSAGE_LIMIT = 4096
 REPLY_PREVIEW = 300
@@ -85,7 +86,7 @@ def fit_escaped(text: str, budget: int) -> tuple[str, bool]:
     return "".join(out), False
 
 
-_POLARITY_MARK = {"positive": "👍", "negative": "👎"}
+_POLARITY_MARK: dict[str, str] = {Label.POSITIVE: "👍", Label.NEGATIVE: "👎"}
 
 
 def tag_names(lang: str, touchpoints: list[dict[str, str]]) -> str:
@@ -119,12 +120,12 @@ def case_lines(lang: str, case: CaseRecord, *, tz: str, now: datetime) -> list[s
         lines.append(t(lang, "assignee", name=esc(case.assignee_name or case.assignee_id)))
     if case.reply_text:
         preview, _ = fit_escaped(case.reply_text, REPLY_PREVIEW)
-        state_key = case.reply_state or "local"
+        state_key = case.reply_state or ReplyState.LOCAL
         if state_key == "local" and case.first_response_at is not None:
             state_key = "manual"
         state = t(lang, f"reply_{state_key}")
         lines.append(t(lang, "reply_line", state=state, text=preview))
-    if case.status == "ignored" and case.ignore_reason:
+    if case.status == CaseStatus.IGNORED and case.ignore_reason:
         lines.append(t(lang, "ignored_because", reason=esc(case.ignore_reason)))
     return lines
 
@@ -184,7 +185,7 @@ def alert_keyboard(
                     _case_button(lang, "btn_ignore", "why", case.id),
                 ]
             )
-            if case.reply_state == "local" and case.status != "replied":
+            if case.reply_state == ReplyState.LOCAL and case.status != CaseStatus.REPLIED:
                 rows.append([_case_button(lang, "btn_confirm_reply", "confirm", case.id)])
     last: list[InlineKeyboardButton] = []
     if is_link(mention.url):

@@ -4,32 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import digest
+from bot.case_actions import Publisher
 from bot.handlers import cases, errors, labels, members, sources, stats
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
+from common.clock import Clock, utcnow
 from scrapers.registry import detect
 
 log = logging.getLogger(__name__)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def build_dispatcher(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
-    publisher: Any | None = None,
+    publisher: Publisher | None = None,
     detect_source: Callable[[str], str | None] | None = None,
-    clock: Callable[[], datetime] = _utcnow,
+    clock: Clock = utcnow,
 ) -> Dispatcher:
     """The bot's dispatcher.
 

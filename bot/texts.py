@@ -127,10 +127,11 @@ RU: dict[str, str] = {
     "nobody": "не назначен",
     "stats_title": "<b>Статистика за {days} дн.</b>",
     "stats_line": (
-        "<b>{brand}</b>: кейсов {total}, отвечено {answered} ({rate}), "
+        "<b>{brand}</b>: кейсов {total}{ignored}, отвечено {answered} ({rate}), "
         "в срок {on_time}; медиана первого ответа {median}; открыто {open}"
     ),
     "stats_empty": "За этот период кейсов не было.",
+    "stats_ignored": " (проигнорировано {n})",
     "brands_title": "<b>Ваши бренды</b>",
     "brand_line": "<b>{name}</b> ({role}) · ответ за {minutes} мин, {work_start}–{work_end}{paused}{quiet}",
     "paused_until": " · ⏸ оповещения на паузе до {until}",
@@ -142,14 +143,15 @@ RU: dict[str, str] = {
     "last_success": "\n   последний успех: {at}",
     "last_error": "\n   ошибка: {error}",
     "health_ok": "✅",
-    "health_failing": "⚠️",
     "health_unhealthy": "❌",
     "health_parser_broken": "🛠",
     "health_blocked": "⛔️",
+    "health_misconfigured": "⚙️",
     "bad_url": "Это не ссылка http(s). Пришлите адрес страницы, например https://2gis.ru/…",
     "unsupported_url": "Такой сайт я не умею читать. Поддерживаются: {kinds}",
     "source_added": "Источник #{id} ({kind}) добавлен к «{brand}». Первый опрос — в ближайшие минуты.",
     "source_exists": "Этот источник уже есть у «{brand}» (#{id}).",
+    "source_misconfigured": "Источник {kind} не добавлен: {problem}. Такой источник добавляется в файле конфигурации с нужными параметрами.",
     "source_removed": "Источник #{id} ({kind}) отключён. Найденные отзывы остаются в истории.",
     "source_removed_config": "\nОн записан в файле конфигурации: удалите его оттуда, иначе после перезапуска он вернётся.",
     "source_not_found": "Источник #{id} не найден.",
@@ -167,6 +169,32 @@ RU: dict[str, str] = {
     "already_subscribed": "Этот чат уже получает оповещения «{brand}».",
     "unsubscribed": "Этот чат больше не получает оповещения «{brand}».",
     "done": "Готово.",
+    "source_down": (
+        "⚠️ Источник {where} бренда «{brand}» не работает: {reason}.\n"
+        "Ошибок подряд: {failures}. Последняя: <code>{detail}</code>"
+    ),
+    "source_down_unhealthy": "сайт недоступен или отвечает ошибкой",
+    "source_down_blocked": "сайт отвечает страницей защиты от ботов (капча)",
+    "source_down_parser_broken": "страница изменилась, разборщик её не понимает",
+    "source_down_misconfigured": "в настройках источника ошибка, исправьте ссылку или параметры",
+    "source_up": "✅ Источник {where} бренда «{brand}» снова работает.",
+    "digest_refused": "Дайджест доступен только участникам бренда.",
+    "digest_which_brand": "Укажите бренд: /digest НАЗВАНИЕ [7d|30d|2026-10]. Ваши бренды: {names}",
+    "digest_no_brands": "У вас пока нет брендов.",
+    "digest_unknown_brand": "Бренд «{name}» не найден.",
+    "digest_bad_period": "Период: 7d, 30d или месяц, например 2026-10.",
+    "digest_at_owners": "Время дайджеста меняет владелец бренда.",
+    "digest_at_off": "Еженедельный дайджест в этом чате выключен. Включить: /digest_at пн 10:00",
+    "digest_at_usage": "Пример: <code>/digest_at пн 10:00</code>, "
+    "<code>/digest_at fri 18:30 Asia/Novosibirsk</code> или <code>/digest_at off</code>.",
+    "digest_at_set": "Дайджест будет приходить: {day}, {at} ({zone}).",
+    "weekday_0": "понедельник",
+    "weekday_1": "вторник",
+    "weekday_2": "среда",
+    "weekday_3": "четверг",
+    "weekday_4": "пятница",
+    "weekday_5": "суббота",
+    "weekday_6": "воскресенье",
 }
 
 EN: dict[str, str] = {
@@ -288,10 +316,11 @@ EN: dict[str, str] = {
     "nobody": "nobody",
     "stats_title": "<b>Statistics for {days} days</b>",
     "stats_line": (
-        "<b>{brand}</b>: {total} cases, {answered} answered ({rate}), "
+        "<b>{brand}</b>: {total} cases{ignored}, {answered} answered ({rate}), "
         "{on_time} on time; median first response {median}; {open} open"
     ),
     "stats_empty": "No cases in this period.",
+    "stats_ignored": " ({n} ignored)",
     "brands_title": "<b>Your brands</b>",
     "brand_line": "<b>{name}</b> ({role}) · reply within {minutes} min, {work_start}–{work_end}{paused}{quiet}",
     "paused_until": " · ⏸ alerts paused until {until}",
@@ -303,14 +332,15 @@ EN: dict[str, str] = {
     "last_success": "\n   last success: {at}",
     "last_error": "\n   error: {error}",
     "health_ok": "✅",
-    "health_failing": "⚠️",
     "health_unhealthy": "❌",
     "health_parser_broken": "🛠",
     "health_blocked": "⛔️",
+    "health_misconfigured": "⚙️",
     "bad_url": "That is not an http(s) link. Send a page address such as https://2gis.ru/…",
     "unsupported_url": "I cannot read that site. Supported: {kinds}",
     "source_added": "Source #{id} ({kind}) added to “{brand}”. The first poll runs within minutes.",
     "source_exists": "“{brand}” already has this source (#{id}).",
+    "source_misconfigured": "Source {kind} not added: {problem}. Add a source like this in the config file with the options it needs.",
     "source_removed": "Source #{id} ({kind}) disabled. Reviews it found stay in history.",
     "source_removed_config": "\nIt is listed in the config file: remove it there or it comes back after a restart.",
     "source_not_found": "Source #{id} not found.",
@@ -328,6 +358,32 @@ EN: dict[str, str] = {
     "already_subscribed": "This chat already receives alerts for “{brand}”.",
     "unsubscribed": "This chat no longer receives alerts for “{brand}”.",
     "done": "Done.",
+    "source_down": (
+        "⚠️ Source {where} of “{brand}” is down: {reason}.\n"
+        "Failures in a row: {failures}. Last: <code>{detail}</code>"
+    ),
+    "source_down_unhealthy": "the site is unreachable or answers with an error",
+    "source_down_blocked": "the site answers with an anti-bot (captcha) page",
+    "source_down_parser_broken": "the page layout changed and the parser does not understand it",
+    "source_down_misconfigured": "its configuration is wrong; fix the URL or the options",
+    "source_up": "✅ Source {where} of “{brand}” works again.",
+    "digest_refused": "Only members of the brand may get its digest.",
+    "digest_which_brand": "Name the brand: /digest NAME [7d|30d|2026-10]. Your brands: {names}",
+    "digest_no_brands": "You have no brands yet.",
+    "digest_unknown_brand": "Brand “{name}” not found.",
+    "digest_bad_period": "Period: 7d, 30d or a month such as 2026-10.",
+    "digest_at_owners": "Only a brand owner can change the digest time.",
+    "digest_at_off": "The weekly digest is off in this chat. Turn it on: /digest_at mon 10:00",
+    "digest_at_usage": "For example <code>/digest_at mon 10:00</code>, "
+    "<code>/digest_at fri 18:30 Asia/Novosibirsk</code> or <code>/digest_at off</code>.",
+    "digest_at_set": "The digest will come every {day} at {at} ({zone}).",
+    "weekday_0": "Monday",
+    "weekday_1": "Tuesday",
+    "weekday_2": "Wednesday",
+    "weekday_3": "Thursday",
+    "weekday_4": "Friday",
+    "weekday_5": "Saturday",
+    "weekday_6": "Sunday",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}

@@ -78,7 +78,12 @@ class Database:
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
     """The brands file synced into the migrated database: enough for commands that only read
     rows, which must not pay for an HTTP session or a sentiment model."""
-    config = load_config(settings.config, detect_kind=registry.detect, known_kinds=registry.kinds())
+    config = load_config(
+        settings.config,
+        detect_kind=registry.detect,
+        known_kinds=registry.kinds(),
+        check_source=registry.check,
+    )
     engine = await prepare_database(settings)
     try:
         sessions = make_sessionmaker(engine)
@@ -89,21 +94,26 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         await engine.dispose()
 
 
+def fetch_settings_of(settings: Settings) -> FetchSettings:
+    """How the service fetches: the same for polls and for `otklik doctor`."""
+    return FetchSettings(
+        connect_timeout=min(10.0, settings.http_timeout),
+        read_timeout=settings.http_timeout,
+        total_timeout=settings.http_timeout * 2,
+        retries=settings.http_retries,
+        backoff_base=settings.http_backoff,
+        per_host_rate=settings.http_per_host_rate,
+        per_host_concurrency=settings.http_per_host_concurrency,
+        max_bytes=settings.http_max_bytes,
+    )
+
+
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Everything a scan or the service needs, closed in reverse order on the way out."""
     async with open_database(settings) as database:
         config, sessions = database.config, database.sessionmaker
-        fetch_settings = FetchSettings(
-            connect_timeout=min(10.0, settings.http_timeout),
-            read_timeout=settings.http_timeout,
-            total_timeout=settings.http_timeout * 2,
-            retries=settings.http_retries,
-            backoff_base=settings.http_backoff,
-            per_host_rate=settings.http_per_host_rate,
-            per_host_concurrency=settings.http_per_host_concurrency,
-            max_bytes=settings.http_max_bytes,
-        )
+        fetch_settings = fetch_settings_of(settings)
         async with make_client_session(fetch_settings) as http:
             fetcher = Fetcher(http, fetch_settings)
             classifier = load_classifier(

@@ -6,8 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from common.errors import OtklikError
 from otklik.commands import COMMANDS
-from otklik.errors import OtklikError
 
 
 def build_parser() -> argparse.ArgumentParser:

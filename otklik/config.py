@@ -10,12 +10,14 @@ import re
 import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from otklik.errors import ConfigError
+from common.errors import ConfigError
+from common.vocabulary import AlertOn
+from scrapers.records import SourceSpec
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
@@ -71,7 +73,7 @@ class BrandConfig(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     aliases: list[str] = Field(default_factory=list)
     owners: list[int] = Field(default_factory=list)
-    alert_on: Literal["negative", "all", "none"] = "negative"
+    alert_on: AlertOn = AlertOn.NEGATIVE
     timezone: str = "Europe/Moscow"
     response_time: Duration = 3600
     work_hours: str = "09:00-21:00"
@@ -143,9 +145,11 @@ def load_config(
     *,
     detect_kind: Callable[[str], str | None] | None = None,
     known_kinds: Sequence[str] | None = None,
+    check_source: Callable[[SourceSpec], None] | None = None,
 ) -> AppConfig:
     """Read and validate the brands file. `detect_kind` fills in a source's missing `kind`;
-    a kind outside `known_kinds` is refused."""
+    a kind outside `known_kinds` is refused; `check_source` raises ConfigError for a source
+    whose URL or options cannot work."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -169,7 +173,24 @@ def load_config(
         config = _with_kinds(path, text, config, detect_kind)
     if known_kinds is not None:
         _check_kinds(path, text, config, known_kinds)
+    if check_source is not None:
+        _check_sources(path, text, config, check_source)
     return config
+
+
+def _check_sources(
+    path: Path, text: str, config: AppConfig, check_source: Callable[[SourceSpec], None]
+) -> None:
+    for b, brand in enumerate(config.brands):
+        for s, source in enumerate(brand.sources):
+            spec = SourceSpec(source.kind or "", source.url, brand.all_aliases, source.options)
+            try:
+                check_source(spec)
+            except ConfigError as exc:
+                loc = ("brands", b, "sources", s)
+                raise ConfigError(
+                    f"{path}, line {_line_of(text, loc)}: {_dotted(loc)}: {exc}"
+                ) from exc
 
 
 def _check_kinds(path: Path, text: str, config: AppConfig, known_kinds: Sequence[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from typing import TextIO
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,6 +14,15 @@ from storage.records import MentionRecord, OutboxRecord
 from storage.repositories.mentions import get_mentions
 
 _TAGS = re.compile(r"<[^>]+>")
+
+
+def short_url(url: str, width: int = 60) -> str:
+    """A URL as a person reads it: no scheme or www, percent-escapes decoded, cut to `width`."""
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    rest = unquote(parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else ""))
+    text = f"{host}{rest}" if host else unquote(url)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def describe(mention: MentionRecord, *, width: int = 160) -> str:

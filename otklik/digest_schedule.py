@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from otklik.deadlines import parse_hhmm
+from common.vocabulary import OutboxKind
+from common.worktime import parse_hhmm
 from reports.periods import Period, week_before, zone
 from storage.repositories import digests, outbox
 from storage.repositories.digests import DigestSubscription
@@ -99,7 +100,7 @@ async def _queue(
             session,
             dedup_key=dedup_key(chat_id, brand_id, period.start),
             chat_id=chat_id,
-            kind="digest",
+            kind=OutboxKind.DIGEST,
             now=now,
             brand_id=brand_id,
             payload=digest_payload(brand_id, period),

@@ -1,41 +1,32 @@
 """Source health: after N failed polls in a row a source is unhealthy, and the owner is told
-once; when it works again, once more."""
+once; when it works again, once more. A misconfigured source is reported at its first failure:
+waiting does not cure it."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from otklik.errors import AntiBotPage, ParseError, SourceError
-from storage.records import SourceRecord
+from common.vocabulary import OutboxKind, SourceHealth
+from scrapers.errors import AntiBotPage, ParseError, SourceConfigError, SourceError
+from storage.records import HealthNotice, SourceRecord
 from storage.repositories import sources as sources_repo
 from storage.repositories.brands import brand_chat_ids
 from storage.repositories.outbox import enqueue
 
 _STATE_OF = (
-    (AntiBotPage, "blocked"),
-    (ParseError, "parser_broken"),
+    (SourceConfigError, SourceHealth.MISCONFIGURED),
+    (AntiBotPage, SourceHealth.BLOCKED),
+    (ParseError, SourceHealth.PARSER_BROKEN),
 )
 
-_REASON_RU = {
-    "blocked": "сайт отвечает страницей защиты от ботов (капча)",
-    "parser_broken": "страница изменилась, разборщик её не понимает",
-    "unhealthy": "сайт недоступен или отвечает ошибкой",
-}
-_REASON_EN = {
-    "blocked": "the site answers with an anti-bot (captcha) page",
-    "parser_broken": "the page layout changed and the parser does not understand it",
-    "unhealthy": "the site is unreachable or answers with an error",
-}
 
-
-def health_of(error: SourceError) -> str:
+def health_of(error: SourceError) -> SourceHealth:
     for kind, state in _STATE_OF:
         if isinstance(error, kind):
             return state
-    return "unhealthy"
+    return SourceHealth.UNHEALTHY
 
 
 async def record_failure(
@@ -46,73 +37,43 @@ async def record_failure(
     failures: int,
     threshold: int,
     now: datetime,
-) -> str | None:
+) -> SourceHealth | None:
     """Mark the source unhealthy once it failed `threshold` times in a row; returns the new
     health when it changed."""
-    if failures < threshold:
-        return None
     state = health_of(error)
+    if failures < threshold and state != SourceHealth.MISCONFIGURED:
+        return None
     if source.health == state and source.health_notified:
         return None
     await sources_repo.set_health(
         session, source.id, health=state, notified=True, now=now, note=str(error)
     )
-    where = f"<b>{escape(source.kind)}</b> {escape(source.url)}"
-    brand = escape(source.brand_name)
-    detail = escape(str(error)[:500])
-    await _tell_owners(
-        session,
-        source,
-        key=f"health:{source.id}:{state}:{now.isoformat()}",
-        text_ru=(
-            f"⚠️ Источник {where} бренда «{brand}» не работает: {_REASON_RU[state]}.\n"
-            f"Ошибок подряд: {failures}. Последняя: <code>{detail}</code>"
-        ),
-        text_en=(
-            f"⚠️ Source {where} of “{brand}” is down: {_REASON_EN[state]}.\n"
-            f"Failures in a row: {failures}. Last: <code>{detail}</code>"
-        ),
-        now=now,
-    )
+    notice = HealthNotice(source.id, state, failures=failures, error=str(error)[:500])
+    await _tell_owners(session, source, notice, now=now)
     return state
 
 
 async def record_recovery(session: AsyncSession, source: SourceRecord, *, now: datetime) -> bool:
-    if source.health == "ok":
+    if source.health == SourceHealth.OK:
         return False
     await sources_repo.set_health(
-        session, source.id, health="ok", notified=False, now=now, note="recovered"
+        session, source.id, health=SourceHealth.OK, notified=False, now=now, note="recovered"
     )
     if source.health_notified:
-        where = f"<b>{escape(source.kind)}</b> {escape(source.url)}"
-        brand = escape(source.brand_name)
-        await _tell_owners(
-            session,
-            source,
-            key=f"health:{source.id}:ok:{now.isoformat()}",
-            text_ru=f"✅ Источник {where} бренда «{brand}» снова работает.",
-            text_en=f"✅ Source {where} of “{brand}” works again.",
-            now=now,
-        )
+        await _tell_owners(session, source, HealthNotice(source.id, SourceHealth.OK), now=now)
     return True
 
 
 async def _tell_owners(
-    session: AsyncSession,
-    source: SourceRecord,
-    *,
-    key: str,
-    text_ru: str,
-    text_en: str,
-    now: datetime,
+    session: AsyncSession, source: SourceRecord, notice: HealthNotice, *, now: datetime
 ) -> None:
     for chat_id in await brand_chat_ids(session, source.brand_id):
         await enqueue(
             session,
-            dedup_key=f"{key}:{chat_id}",
+            dedup_key=f"health:{source.id}:{notice.state}:{now.isoformat()}:{chat_id}",
             chat_id=chat_id,
-            kind="health",
+            kind=OutboxKind.HEALTH,
             brand_id=source.brand_id,
-            payload={"text": text_ru, "text_en": text_en},
+            payload=notice.to_payload(),
             now=now,
         )

@@ -8,17 +8,20 @@ anywhere either redoes the whole poll or has everything it needs to send the ale
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.backoff import backoff, jittered
+from common.clock import Clock, utcnow
+from common.errors import ConfigError, OtklikError
+from common.vocabulary import SourceHealth
+from common.worktime import due_at
 from otklik import health
-from otklik.deadlines import due_at
-from otklik.errors import OtklikError, ParseError, RateLimited, SourceError
+from scrapers.errors import ParseError, RateLimited, SourceConfigError, SourceError
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
 from sentiment.records import Sentiment, TextInput
 from storage.records import (
@@ -33,12 +36,6 @@ from storage.repositories import sources as sources_repo
 from storage.repositories.triage import open_cases_and_alerts
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class PollingSource(Protocol):
@@ -72,7 +69,12 @@ class PollReport:
     not_modified: bool = False
     backfill: bool = False
     error: str | None = None
-    health: str | None = None
+    error_kind: str | None = None
+    health: SourceHealth | None = None
+    # Entries the source's pages held but could not read (the others were stored).
+    skipped: tuple[str, ...] = ()
+    # How the reviews were reached, where a source has more than one way.
+    path: str | None = None
 
 
 class Pipeline:
@@ -111,10 +113,15 @@ class Pipeline:
         except SourceError as exc:
             await self._failed(report, exc)
             return report
+        except ConfigError as exc:  # e.g. a kind this version does not know
+            error = SourceConfigError(str(exc), source=source.kind, url=source.url)
+            await self._failed(report, error)
+            return report
         except OtklikError as exc:
             await self._failed(report, SourceError(str(exc), source=source.kind, url=source.url))
             return report
         report.not_modified = result.not_modified
+        report.skipped, report.path = result.skipped, result.path
         if result.seen == 0 and (source.last_item_count or 0) > 0:
             await self._failed(
                 report,
@@ -206,8 +213,11 @@ class Pipeline:
                 backfilled=True,
                 item_count=result.seen,
             )
+            await sources_repo.note_poll(
+                session, source.id, now=now, skipped=result.skipped, path=result.path
+            )
             if await health.record_recovery(session, source, now=now):
-                report.health = "ok"
+                report.health = SourceHealth.OK
             report.new_mentions = await mentions_repo.get_mentions(
                 session, [mid for mid, _, _ in created]
             )
@@ -216,10 +226,16 @@ class Pipeline:
         source = report.source
         # The source's kind and URL are shown beside the message wherever it is read.
         report.error = str(error.args[0]) if error.args else str(error)
+        # The library's own exception, when there is one, tells a developer the most.
+        report.error_kind = type(error.__cause__ or error).__name__
         log.warning("source %s %s failed: %s", source.kind, source.url, error)
         now = self._clock()
-        factor = min(2**source.consecutive_failures, self._options.max_backoff_factor)
-        wait = source.interval_seconds * factor
+        interval = source.interval_seconds
+        wait = backoff(
+            source.consecutive_failures,
+            base=interval,
+            cap=interval * self._options.max_backoff_factor,
+        )
         if isinstance(error, RateLimited) and error.retry_after:
             wait = max(wait, error.retry_after)
         async with self._sessions.begin() as session:
@@ -274,8 +290,7 @@ class Pipeline:
         return out
 
     def _next_poll(self, now: datetime, seconds: float) -> datetime:
-        spread = seconds * self._options.jitter
-        return now + timedelta(seconds=seconds + random.uniform(-spread, spread))
+        return now + timedelta(seconds=jittered(seconds, self._options.jitter))
 
     @staticmethod
     def _to_new_mention(item: ScrapedItem) -> NewMention:

@@ -10,7 +10,8 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from otklik.pipeline import Clock, Pipeline, PollReport, utcnow
+from common.clock import Clock, utcnow
+from otklik.pipeline import Pipeline, PollReport
 from storage.records import SourceRecord
 from storage.repositories import sources as sources_repo
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from otklik.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
-from otklik.pipeline import Clock, utcnow
+from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
+from common.backoff import backoff
+from common.clock import Clock, utcnow
+from common.vocabulary import OutboxStatus
 from storage.records import OutboxRecord
 from storage.repositories import outbox as outbox_repo
 
@@ -88,7 +89,7 @@ class Sender:
                 await outbox_repo.mark_skipped(session, message.id, reason=str(exc))
             return 0
         except DeliveryError as exc:
-            wait = self._backoff(message.attempts)
+            wait = backoff(message.attempts, base=1.0, cap=600.0, spread=0.2)
             if isinstance(exc, RetryLater) and exc.retry_after is not None:
                 wait = max(float(exc.retry_after), 0.0)
             async with self._sessions.begin() as session:
@@ -100,7 +101,7 @@ class Sender:
                     give_up_after=self._max_attempts,
                 )
             log.log(
-                logging.ERROR if status == "failed" else logging.INFO,
+                logging.ERROR if status == OutboxStatus.FAILED else logging.INFO,
                 "delivery of %s to %s: %s (attempt %d, %s)",
                 message.dedup_key,
                 message.chat_id,
@@ -114,8 +115,3 @@ class Sender:
                 session, message.id, telegram_id=telegram_id, now=self._clock()
             )
         return 1
-
-    @staticmethod
-    def _backoff(attempts: int) -> float:
-        base = min(2.0**attempts, 600.0)
-        return base * random.uniform(0.8, 1.2)

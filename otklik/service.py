@@ -16,10 +16,10 @@ from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from bot.factory import create_bot
 from bot.setup import build_dispatcher, set_bot_commands
+from common.clock import utcnow
 from otklik.app import Runtime, open_runtime
 from otklik.console import ConsoleNotifier
 from otklik.digest_schedule import queue_due_digests
-from otklik.pipeline import utcnow
 from otklik.scheduler import Scheduler
 from otklik.sender import Notifier, Sender
 from otklik.settings import Settings

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from otklik.errors import ConfigError
+from common.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///otklik.db"
 

@@ -13,16 +13,16 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from common.vocabulary import Label
 from reports.figures import DigestFigures
 from reports.i18n import day_range, short_day, t
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 600, 100
 # Stack order bottom to top: the bad news sits on the baseline where it is easiest to compare.
 LAYERS = (
-    ("negative", "#d64541"),
-    ("mixed", "#f0a94b"),
-    ("neutral", "#a9b1bb"),
-    ("positive", "#3aa55d"),
+    (Label.NEGATIVE, "#d64541"),
+    (Label.NEUTRAL, "#a9b1bb"),
+    (Label.POSITIVE, "#3aa55d"),
 )
 UNCLASSIFIED_COLOR = "#e3e6ea"
 RATING_COLOR = "#1f4e9c"
@@ -56,8 +56,6 @@ def _draw(figure: Figure, figures: DigestFigures, lang: str) -> None:
     bottom = [0] * len(days)
     for key, color in LAYERS:
         heights = [getattr(day.counts, key) for day in days]
-        if not any(heights) and key == "mixed":
-            continue
         axes.bar(positions, heights, bottom=bottom, color=color, width=0.7, label=t(lang, key))
         bottom = [low + high for low, high in zip(bottom, heights, strict=True)]
     unclassified = [day.counts.unclassified for day in days]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from common.vocabulary import Label, SourceEventKind, SourceHealth
 from reports.periods import Period
+from reports.response import ResponseFigures, response_figures
 from reports.touchpoints import TouchpointFigures, ranked_touchpoints, short_quote
 from storage.repositories.stats import (
     BrandInfo,
@@ -19,8 +20,8 @@ from storage.repositories.stats import (
     SourceInfo,
 )
 
-SENTIMENTS = ("positive", "neutral", "mixed", "negative")
-FAILURE_EVENTS = frozenset({"error", "failure", "failed", "unhealthy", "parser_broken", "blocked"})
+SENTIMENTS = tuple(Label)
+FAILURE_EVENTS = frozenset(set(SourceEventKind) - {SourceEventKind.RECOVERED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +30,12 @@ class SentimentCounts:
 
     positive: int = 0
     neutral: int = 0
-    mixed: int = 0
     negative: int = 0
     unclassified: int = 0
 
     @property
     def total(self) -> int:
-        return self.positive + self.neutral + self.mixed + self.negative + self.unclassified
+        return self.positive + self.neutral + self.negative + self.unclassified
 
     @property
     def classified(self) -> int:
@@ -77,26 +77,6 @@ class DayFigures:
     day: date
     counts: SentimentCounts
     average_rating: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class ResponseFigures:
-    """Cases opened in a period and how they were answered, as of the period's cutoff."""
-
-    cases: int = 0
-    responded: int = 0
-    ignored: int = 0
-    missed_deadlines: int = 0
-    median_minutes: float | None = None
-
-    @property
-    def counted(self) -> int:
-        return self.cases - self.ignored
-
-    @property
-    def rate(self) -> int | None:
-        """Percentage of cases (ignored ones without an answer left out) with a first response."""
-        return round(100 * self.responded / self.counted) if self.counted else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +165,8 @@ def compute_figures(
         days=_days(period, mentions),
         response=response_figures(cases, period.cutoff(now)),
         previous_response=response_figures(previous_cases, previous.cutoff(now)),
-        criticised=ranked_touchpoints(mentions, previous_mentions, "negative"),
-        praised=ranked_touchpoints(mentions, previous_mentions, "positive"),
+        criticised=ranked_touchpoints(mentions, previous_mentions, Label.NEGATIVE),
+        praised=ranked_touchpoints(mentions, previous_mentions, Label.POSITIVE),
         open_cases=[
             OpenCase(
                 case.id,
@@ -211,32 +191,6 @@ def count_sentiments(mentions: Iterable[MentionRow]) -> SentimentCounts:
     return SentimentCounts(**{key: counts[key] for key in (*SENTIMENTS, "unclassified")})
 
 
-def response_figures(cases: Iterable[CaseRow], cutoff: datetime) -> ResponseFigures:
-    total = responded = ignored = missed = 0
-    minutes: list[float] = []
-    for case in cases:
-        total += 1
-        answer = case.first_response_at
-        if answer is not None and answer > cutoff:
-            answer = None
-        if answer is None and case.status == "ignored":
-            # Ignoring spam is a decision, not a failure to respond: out of the rate.
-            ignored += 1
-            continue
-        if answer is not None:
-            responded += 1
-            minutes.append((answer - case.created_at).total_seconds() / 60)
-        if case.due_at is not None:
-            missed += answer > case.due_at if answer is not None else case.due_at < cutoff
-    return ResponseFigures(
-        cases=total,
-        responded=responded,
-        ignored=ignored,
-        missed_deadlines=missed,
-        median_minutes=round(statistics.median(minutes), 1) if minutes else None,
-    )
-
-
 def _sources(
     sources: Sequence[SourceInfo],
     mentions: Sequence[MentionRow],
@@ -257,7 +211,7 @@ def _sources(
             qualifier=_qualifier(source.url) if kinds[source.kind] > 1 else "",
             mentions=len(now_by[source.id]),
             previous_mentions=len(before_by[source.id]),
-            negative=sum(1 for mention in now_by[source.id] if mention.sentiment == "negative"),
+            negative=sum(1 for mention in now_by[source.id] if mention.sentiment == Label.NEGATIVE),
             average_rating=_average(mention.rating for mention in now_by[source.id]),
             previous_average_rating=_average(mention.rating for mention in before_by[source.id]),
         )
@@ -298,7 +252,7 @@ def _failed_sources(
             last_message.get(source.id) or source.last_error,
         )
         for source in sources
-        if failures[source.id] or (source.enabled and source.health != "ok")
+        if failures[source.id] or (source.enabled and source.health != SourceHealth.OK)
     ]
 
 

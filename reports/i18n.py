@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from common.vocabulary import Label, SourceHealth
+
 LANGUAGES = ("ru", "en")
 
 _TEXTS: dict[str, dict[str, str]] = {
@@ -33,10 +35,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "unclassified": "без оценки тональности: {n}",
         "empty": "За этот период упоминаний не было.",
         "new_brand": "Бренд подключён недавно: полная картина появится в следующем дайджесте.",
-        "positive": "позитивные",
-        "neutral": "нейтральные",
-        "mixed": "смешанные",
-        "negative": "негативные",
+        Label.POSITIVE: "позитивные",
+        Label.NEUTRAL: "нейтральные",
+        Label.NEGATIVE: "негативные",
         "chart_title": "Упоминания по дням и средняя оценка",
         "chart_count": "Упоминаний",
         "unclassified_short": "без оценки",
@@ -53,23 +54,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "avg": "Оценка",
         "change": "Изменение",
         "generated": "Сформирован",
-        "refused": "Дайджест доступен только участникам бренда.",
-        "which_brand": "Укажите бренд: /digest НАЗВАНИЕ [7d|30d|2026-10]. Ваши бренды: {names}",
-        "no_brands": "У вас пока нет брендов.",
-        "unknown_brand": "Бренд «{name}» не найден.",
-        "bad_period": "Период: 7d, 30d или месяц, например 2026-10.",
-        "digest_at_owners": "Время дайджеста меняет владелец бренда.",
-        "digest_at_off": "Еженедельный дайджест в этом чате выключен. Включить: /digest_at пн 10:00",
-        "digest_at_usage": "Пример: <code>/digest_at пн 10:00</code>, "
-        "<code>/digest_at fri 18:30 Asia/Novosibirsk</code> или <code>/digest_at off</code>.",
-        "digest_at_set": "Дайджест будет приходить: {day}, {at} ({zone}).",
-        "weekday_0": "понедельник",
-        "weekday_1": "вторник",
-        "weekday_2": "среда",
-        "weekday_3": "четверг",
-        "weekday_4": "пятница",
-        "weekday_5": "суббота",
-        "weekday_6": "воскресенье",
     },
     "en": {
         "title": "Reputation digest",
@@ -97,10 +81,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "unclassified": "sentiment unknown: {n}",
         "empty": "No mentions in this period.",
         "new_brand": "The brand was added recently: the full picture comes with the next digest.",
-        "positive": "positive",
-        "neutral": "neutral",
-        "mixed": "mixed",
-        "negative": "negative",
+        Label.POSITIVE: "positive",
+        Label.NEUTRAL: "neutral",
+        Label.NEGATIVE: "negative",
         "chart_title": "Mentions per day and average rating",
         "chart_count": "Mentions",
         "unclassified_short": "unclassified",
@@ -117,23 +100,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "avg": "Rating",
         "change": "Change",
         "generated": "Generated",
-        "refused": "Only members of the brand may get its digest.",
-        "which_brand": "Name the brand: /digest NAME [7d|30d|2026-10]. Your brands: {names}",
-        "no_brands": "You have no brands yet.",
-        "unknown_brand": "Brand “{name}” not found.",
-        "bad_period": "Period: 7d, 30d or a month such as 2026-10.",
-        "digest_at_owners": "Only a brand owner can change the digest time.",
-        "digest_at_off": "The weekly digest is off in this chat. Turn it on: /digest_at mon 10:00",
-        "digest_at_usage": "For example <code>/digest_at mon 10:00</code>, "
-        "<code>/digest_at fri 18:30 Asia/Novosibirsk</code> or <code>/digest_at off</code>.",
-        "digest_at_set": "The digest will come every {day} at {at} ({zone}).",
-        "weekday_0": "Monday",
-        "weekday_1": "Tuesday",
-        "weekday_2": "Wednesday",
-        "weekday_3": "Thursday",
-        "weekday_4": "Friday",
-        "weekday_5": "Saturday",
-        "weekday_6": "Sunday",
     },
 }
 
@@ -169,11 +135,11 @@ _TOUCHPOINTS: dict[str, tuple[str, str]] = {
 }
 
 _HEALTH: dict[str, tuple[str, str]] = {
-    "ok": ("работает", "working"),
-    "failing": ("сбоит", "failing"),
-    "unhealthy": ("не отвечает", "unhealthy"),
-    "parser_broken": ("сменилась вёрстка", "page layout changed"),
-    "blocked": ("блокирует нас", "blocking us"),
+    SourceHealth.OK: ("работает", "working"),
+    SourceHealth.UNHEALTHY: ("не отвечает", "unhealthy"),
+    SourceHealth.PARSER_BROKEN: ("сменилась вёрстка", "page layout changed"),
+    SourceHealth.BLOCKED: ("блокирует нас", "blocking us"),
+    SourceHealth.MISCONFIGURED: ("ошибка в настройках", "misconfigured"),
 }
 
 _MONTHS_RU = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from otklik.errors import OtklikError
+from common.errors import OtklikError
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
 _DAYS = re.compile(r"^(\d{1,3})d$")

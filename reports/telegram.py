@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
+from common.vocabulary import Label, SourceHealth
 from reports.figures import (
     SENTIMENTS,
     DigestFigures,
     FailedSource,
-    ResponseFigures,
     SentimentCounts,
-    TouchpointFigures,
 )
 from reports.i18n import (
     day_range,
@@ -23,6 +22,8 @@ from reports.i18n import (
     t,
     touchpoint_name,
 )
+from reports.response import ResponseFigures
+from reports.touchpoints import TouchpointFigures
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -30,7 +31,7 @@ MAX_SOURCES = 8
 MAX_FAILED = 5
 MAX_OPEN = 8
 # Sentiment marks keep the counts line short and readable at a glance.
-MARKS = {"positive": "👍", "neutral": "😐", "mixed": "🤔", "negative": "👎"}
+MARKS = {Label.POSITIVE: "👍", Label.NEUTRAL: "😐", Label.NEGATIVE: "👎"}
 
 
 def header(figures: DigestFigures, lang: str) -> str:
@@ -101,11 +102,7 @@ def _overview(figures: DigestFigures, lang: str) -> str:
 
 
 def sentiment_line(counts: SentimentCounts, lang: str) -> str:
-    parts = [
-        f"{MARKS[key]} {getattr(counts, key)}"
-        for key in SENTIMENTS
-        if key != "mixed" or counts.mixed
-    ]
+    parts = [f"{MARKS[key]} {getattr(counts, key)}" for key in SENTIMENTS]
     if counts.unclassified:
         parts.append(t(lang, "unclassified", n=counts.unclassified))
     return " · ".join(parts)
@@ -201,7 +198,7 @@ def failure_details(source: FailedSource, lang: str) -> str:
     details = []
     if source.failures:
         details.append(t(lang, "failures", n=source.failures))
-    if source.health != "ok":
+    if source.health != SourceHealth.OK:
         details.append(t(lang, "health_now", health=health_name(source.health, lang)))
     return ", ".join(details)
 

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from common.vocabulary import Label
 from storage.repositories.stats import MentionRow
 
 QUOTE_CHARS = 110
@@ -58,10 +59,10 @@ def touchpoint_marks(mention: MentionRow) -> list[tuple[str, str]]:
 def _polarity(value: str) -> str:
     lowered = value.strip().lower()
     if lowered.startswith(("neg", "-")):
-        return "negative"
+        return Label.NEGATIVE
     if lowered.startswith(("pos", "+")):
-        return "positive"
-    return "neutral"
+        return Label.POSITIVE
+    return Label.NEUTRAL
 
 
 def ranked_touchpoints(

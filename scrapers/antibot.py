@@ -1,7 +1,7 @@
 """Recognise captcha and anti-bot pages so no source mistakes one for "no reviews".
 
 `check_antibot(body, url=..., status=..., headers=..., source=...)` raises
-`otklik.errors.AntiBotPage` naming the protection. The fetcher calls it on every answer; a source
+`scrapers.errors.AntiBotPage` naming the protection. The fetcher calls it on every answer; a source
 may call it again on anything it fetched another way. JSON answers are not inspected (a review
 text may well say "Access denied"), only HTML-looking ones, and only their head.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from otklik.errors import AntiBotPage
+from scrapers.errors import AntiBotPage
 
 _HEAD = 64 * 1024
 

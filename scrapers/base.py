@@ -8,7 +8,9 @@ A source module subclasses `Source`, sets `kind` and `url_patterns`, and impleme
         # Pass etag/last_modified on to `self.fetcher.get` where the site honours them.
     def parse(self, response: FetchResponse) -> Page
         # Every item on the page (no alias filtering), newest first or not; `Page.next` is the
-        # token of the following (older) page, or None. Missing structure → ParseError.
+        # token of the following (older) page, or None. Missing structure → ParseError; a page
+        # of the site that holds no reviews → NotReviewsPage. Read the entries through
+        # `scrapers.entries.read_entries`, so one malformed entry is skipped, not fatal.
 
 `Source.poll` (do not override; override `collect` only if a site needs another loop) then
 does the rest the same way for every site:
@@ -21,7 +23,14 @@ does the rest the same way for every site:
 - the cursor (`Cursor`, JSON text: newest date seen plus the ids at that date) is returned in
   the new state, with the first page's ETag / Last-Modified and backfilled=True;
 - anything other than a SourceError raised while parsing becomes ParseError ("layout
-  changed?"), chained with `raise ... from`, so a broken page is this source's error only.
+  changed?"), chained with `raise ... from`, so a broken page is this source's error only;
+- entries a page left out (`Page.skipped`) are logged with the source and returned in
+  `PollResult.skipped` for the core to count in health; the first page's `site_total` (the
+  review count the site states) and `path` (how the reviews were reached) are passed on too.
+
+`check` reads the URL and options without fetching and raises SourceConfigError when they
+cannot work; it runs when a source is added (brands file, `/add_source`) and at every poll.
+Sources with URL-derived settings (a query, a channel, a branch id) extend it.
 
 `parse` is also what `otklik parse KIND FILE` runs on a saved page, so keep it a pure function
 of the response.
@@ -40,7 +49,8 @@ from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from otklik.errors import ConfigError, FetchError, ParseError, SourceError
+from scrapers.entries import SkippedEntry
+from scrapers.errors import ParseError, SourceConfigError, SourceError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.matching import AliasMatcher
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
@@ -56,6 +66,13 @@ class Page:
 
     items: list[ScrapedItem]
     next: str | None = None
+    skipped: tuple[SkippedEntry, ...] = ()
+    # The number of reviews the site says it has (2GIS meta.total_count, Trustpilot
+    # numberOfReviews, ...), where the answer states one.
+    site_total: int | None = None
+    # How the reviews were reached, in words the owner understands: "API", "embedded state",
+    # "HTML"; None where a source has one way only.
+    path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +182,8 @@ class Source(ABC):
     """One site or API: fetches pages and turns them into ScrapedItem records."""
 
     kind: ClassVar[str]
+    # What the owner calls the site ("2GIS", "Yandex Maps"), for messages such as otklik doctor.
+    title: ClassVar[str] = ""
     # Regexes searched in a pasted URL (lower-cased, scheme stripped) to recognise the kind.
     url_patterns: ClassVar[tuple[str, ...]] = ()
     # Generic kinds (rss) are tried only after every specific kind failed to match.
@@ -172,11 +191,19 @@ class Source(ABC):
     # Mention sources keep only items naming one of the brand's aliases.
     filters_by_alias: ClassVar[bool] = False
     max_pages: ClassVar[int] = 10
+    # Options the source cannot work without → what to put there (shown to the owner).
+    required_options: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, spec: SourceSpec, fetcher: Fetcher) -> None:
+    def __init__(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> None:
         self.spec = spec
-        self.fetcher = fetcher
+        self._fetcher = fetcher
         self.matcher = AliasMatcher(spec.aliases) if self.filters_by_alias else None
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            raise RuntimeError(f"{self.kind} source built without a fetcher can only check()")
+        return self._fetcher
 
     @classmethod
     def matches_url(cls, url: str) -> bool:
@@ -195,19 +222,21 @@ class Source(ABC):
         try:
             return int(raw)
         except ValueError:
-            raise ConfigError(
-                f"{self.kind} source {self.spec.url}: option {key}={raw!r} is not a whole number"
-            ) from None
+            raise self.misconfigured(f"option {key}={raw!r} is not a whole number") from None
 
-    def required_option(self, key: str, what: str) -> str:
-        """Option `key`; without it the poll fails with a message saying what to set (a
-        SourceError, so only this source fails)."""
+    def required_option(self, key: str) -> str:
+        """Option `key` (listed in `required_options`); without it, SourceConfigError saying
+        what to set."""
         value = self.option(key)
         if not value:
-            raise FetchError(
-                f"option {key} is missing: {what}", source=self.kind, url=self.spec.url
-            )
+            raise self.misconfigured(f"option {key} is missing: {self.required_options[key]}")
         return value
+
+    def check(self) -> None:
+        """Raise SourceConfigError when the URL or options cannot work; fetches nothing."""
+        self.int_option("max_pages", self.max_pages)
+        for key in self.required_options:
+            self.required_option(key)
 
     def base_url(self, public_base: str, public_domains: tuple[str, ...]) -> str:
         """Where to send requests: option "api_base", else the public base when the spec URL is
@@ -230,6 +259,10 @@ class Source(ABC):
         """A ParseError for this source; raise it when the page lacks the expected structure."""
         return ParseError(message, source=self.kind, url=url or self.spec.url)
 
+    def misconfigured(self, message: str) -> SourceConfigError:
+        """A SourceConfigError for this source; raise it when its URL or options cannot work."""
+        return SourceConfigError(message, source=self.kind, url=self.spec.url)
+
     # -- the per-site part -----------------------------------------------------------------
     @abstractmethod
     async def fetch_page(
@@ -250,12 +283,20 @@ class Source(ABC):
         backfill_since: datetime | None = None,
     ) -> PollResult:
         with self._own_errors(self.spec.url):
+            self.check()
             return await self.collect(state, backfill_limit, backfill_since)
 
     def parse_safely(self, response: FetchResponse) -> Page:
-        """`parse` with the same error wrapping as `poll` (for `otklik parse` and benches)."""
+        """`parse` with the same error wrapping and skipped-entry logging as `poll` (for
+        `otklik parse`, `otklik doctor` and benches)."""
         with self._own_errors(response.url):
-            return self.parse(response)
+            page = self.parse(response)
+        self._report_skipped(page, response.url)
+        return page
+
+    def _report_skipped(self, page: Page, url: str) -> None:
+        for entry in page.skipped:
+            log.warning("%s %s: skipped a malformed %s", self.kind, url, entry)
 
     @contextmanager
     def _own_errors(self, url: str) -> Iterator[None]:
@@ -286,6 +327,8 @@ class Source(ABC):
         )
         token: str | None = None
         first: FetchResponse | None = None
+        first_page: Page | None = None
+        skipped: list[SkippedEntry] = []
         seen = 0
         for number in range(max(1, self.int_option("max_pages", self.max_pages))):
             conditional = number == 0 and state.backfilled
@@ -299,6 +342,9 @@ class Source(ABC):
                     return PollResult([], replace(state, backfilled=True), not_modified=True)
                 first = response
             page = self.parse(response)
+            self._report_skipped(page, response.url)
+            skipped.extend(page.skipped)
+            first_page = first_page or page
             seen += len(page.items)
             if collector.add(page.items) or not page.next:
                 break
@@ -310,7 +356,7 @@ class Source(ABC):
                     self.kind,
                     self.spec.url,
                 )
-        assert first is not None
+        assert first is not None and first_page is not None
         return PollResult(
             collector.items,
             PollState(
@@ -320,4 +366,7 @@ class Source(ABC):
                 backfilled=True,
             ),
             seen=seen,
+            skipped=tuple(str(entry) for entry in skipped),
+            site_total=first_page.site_total,
+            path=first_page.path,
         )

@@ -21,7 +21,7 @@ Behaviour of `get`/`post`:
   site asks for more than `max_retry_after`), raises `RateLimited(retry_after=...)`;
 - any other 4xx raises `FetchError` naming the status and URL, without retrying;
 - captcha / anti-bot pages (see `scrapers.antibot`) raise `AntiBotPage`, whatever the status.
-Every failure is an `otklik.errors.SourceError` subclass; no aiohttp exception escapes.
+Every failure is an `scrapers.errors.SourceError` subclass; no aiohttp exception escapes.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,9 +38,11 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from otklik.errors import FetchError, ParseError, RateLimited, ResponseTooLarge
+from common.backoff import backoff
 from scrapers.antibot import check_antibot
 from scrapers.encoding import decode_body
+from scrapers.errors import FetchError, ParseError, RateLimited, ResponseTooLarge
+from scrapers.site_tokens import SiteTokens
 
 log = logging.getLogger(__name__)
 
@@ -148,11 +149,19 @@ class _HostGate:
 class _Retry(Exception):
     """Internal: this attempt failed in a way worth retrying."""
 
-    def __init__(self, reason: str, *, retry_after: float | None = None, status: int = 0) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        status: int = 0,
+        cause: BaseException | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.status = status
+        self.cause = cause
 
 
 class Fetcher:
@@ -162,6 +171,8 @@ class Fetcher:
         self.session = session
         self.settings = settings
         self._gates: dict[str, _HostGate] = {}
+        # Keys and tokens read from sites' public pages, shared by every source of the process.
+        self.tokens = SiteTokens()
 
     async def get(
         self,
@@ -227,11 +238,12 @@ class Fetcher:
                             url=str(target),
                         ) from None
                 elif last:
+                    tries = f" (after {attempt + 1} tries)" if attempt else ""
                     raise FetchError(
-                        f"{retry.reason} for {target} after {attempt + 1} tries",
+                        f"{retry.reason}{tries}",
                         source=source,
                         url=str(target),
-                    ) from None
+                    ) from retry.cause
                 delay = self._backoff(attempt, retry.retry_after)
                 log.info("%s %s: %s, retry in %.2fs", source, target, retry.reason, delay)
                 await asyncio.sleep(delay)
@@ -246,8 +258,9 @@ class Fetcher:
         return gate
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        delay = self.settings.backoff_base * (2**attempt) * random.uniform(0.5, 1.5)
-        delay = min(delay, self.settings.backoff_max)
+        delay = backoff(
+            attempt, base=self.settings.backoff_base, cap=self.settings.backoff_max, spread=0.5
+        )
         if retry_after is not None:
             delay = max(delay, retry_after)
         return delay
@@ -266,13 +279,22 @@ class Fetcher:
             ) as resp:
                 return await self._read(resp, url, source)
         except TimeoutError:
-            raise _Retry("timed out") from None
+            raise _Retry(f"{url.host} did not answer in time (timed out)") from None
         except aiohttp.ClientPayloadError as exc:
             raise _Retry(f"truncated or corrupt body ({exc})") from None
         except aiohttp.InvalidURL as exc:
             raise FetchError(f"invalid URL ({exc})", source=source, url=str(url)) from exc
+        except aiohttp.ClientConnectorDNSError as exc:
+            # A name that does not resolve will not resolve a second later: the next poll retries.
+            raise FetchError(
+                f"cannot resolve {url.host}: no internet connection, or no such site",
+                source=source,
+                url=str(url),
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise _Retry(f"cannot connect to {url.host}", cause=exc) from None
         except aiohttp.ClientError as exc:
-            raise _Retry(f"connection failed ({type(exc).__name__}: {exc})") from None
+            raise _Retry(f"connection to {url.host} failed ({exc})", cause=exc) from None
 
     async def _read(self, resp: aiohttp.ClientResponse, url: URL, source: str) -> FetchResponse:
         final_url = str(resp.url)
@@ -282,7 +304,9 @@ class Fetcher:
         if status == 429 or status >= 500:
             body = await self._read_capped(resp, _ERROR_BODY_CAP, source, truncate=True)
             check_antibot(body, url=final_url, status=status, headers=resp.headers, source=source)
-            raise _Retry(f"HTTP {status}", retry_after=_retry_after(resp), status=status)
+            raise _Retry(
+                f"site answered HTTP {status}", retry_after=_retry_after(resp), status=status
+            )
         if status >= 400:
             body = await self._read_capped(resp, _ERROR_BODY_CAP, source, truncate=True)
             check_antibot(body, url=final_url, status=status, headers=resp.headers, source=source)

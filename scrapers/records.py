@@ -50,3 +50,11 @@ class PollResult:
     # Items the fetched pages held before dropping known or off-topic ones: a page that
     # listed reviews yesterday and lists none today has most likely changed its layout.
     seen: int | None = None
+    # Entries the pages held but could not be read ("entry 3: bad rating 'x'"): counted in the
+    # source's health; the other entries are in `items`.
+    skipped: tuple[str, ...] = ()
+    # The review count the site states on its first page, where it states one.
+    site_total: int | None = None
+    # How the reviews were reached ("API", "embedded state", "HTML"), where a source has more
+    # than one way.
+    path: str | None = None

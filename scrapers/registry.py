@@ -3,6 +3,8 @@
 - `kinds() -> list[str]` — every known kind, in registry order.
 - `source_class(kind) -> type[Source]` — the class (imports its module on first use).
 - `create(spec, fetcher) -> Source` — unknown kind → ConfigError listing the known kinds.
+- `check(spec)` — ConfigError for an unknown kind, SourceConfigError when the source's URL or
+  options cannot work; fetches nothing (run when a source is added).
 - `detect(url) -> str | None` — the kind a pasted http(s) URL belongs to (specific kinds first,
   generic ones such as rss last), or None.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import importlib
 from urllib.parse import urlsplit
 
-from otklik.errors import ConfigError
+from common.errors import ConfigError
 from scrapers.base import Source
 from scrapers.fetch import Fetcher
 from scrapers.records import SourceSpec
@@ -53,6 +55,10 @@ def source_class(kind: str) -> type[Source]:
 
 def create(spec: SourceSpec, fetcher: Fetcher) -> Source:
     return source_class(spec.kind)(spec, fetcher)
+
+
+def check(spec: SourceSpec) -> None:
+    source_class(spec.kind)(spec).check()
 
 
 def detect(url: str) -> str | None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 
-from otklik.errors import SentimentError
 from sentiment.base import Classifier
 from sentiment.bundled import BundledClassifier
 from sentiment.encoded import EncoderClassifier
+from sentiment.errors import SentimentError
 from sentiment.hf import TransformersClassifier
 from sentiment.keywords import KeywordClassifier
-from sentiment.records import LABELS, Label, Sentiment, TextInput, TouchpointTag
+from sentiment.records import LABELS, Sentiment, TextInput, TouchpointTag
 from sentiment.touchpoints import BrandTouchpoints
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "LABELS",
     "Classifier",
-    "Label",
     "Sentiment",
     "TextInput",
     "TouchpointTag",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from common.vocabulary import Label
 from sentiment.base import run_in_batches, to_sentiment
 from sentiment.linear import MODEL_DIR, LinearModel
-from sentiment.records import Label, Sentiment, TextInput
+from sentiment.records import Sentiment, TextInput
 from sentiment.touchpoints import BrandTouchpoints, TouchpointTagger
 
 
@@ -31,7 +32,7 @@ class BundledClassifier:
 
     def _clause_labels(self, texts: Sequence[str]) -> list[Label]:
         probs = self.model.predict_proba(list(texts), [None] * len(texts))
-        return [self.model.classes[i] for i in probs.argmax(axis=1)]  # type: ignore[misc]
+        return [self.model.classes[i] for i in probs.argmax(axis=1)]
 
     def classify_sync(self, batch: Sequence[TextInput]) -> list[Sentiment]:
         return [

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from otklik.errors import SentimentError
+from sentiment.errors import SentimentError
 
 NAVEC_FILE = "navec_news_v1_1B_250K_300d_100q.tar"
 # Navec learned Russian: its few Latin-script words (names, "the") carry news-topic noise that

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
+from common.vocabulary import Label
 from sentiment.base import run_in_batches, to_sentiment
 from sentiment.encoder import Encoder
 from sentiment.head import EncoderHead
 from sentiment.linear import MODEL_DIR, LinearModel
-from sentiment.records import Label, Sentiment, TextInput
+from sentiment.records import Sentiment, TextInput
 from sentiment.text import branded_flags
 from sentiment.touchpoints import BrandTouchpoints, TouchpointTagger
 
@@ -54,7 +55,7 @@ class EncoderClassifier:
         # Clauses are many and short: the linear model reads them, the encoder would cost a
         # forward pass each.
         probs = self.linear.predict_proba(list(texts), [None] * len(texts))
-        return [self.linear.classes[i] for i in np.argmax(probs, axis=1)]  # type: ignore[misc]
+        return [self.linear.classes[i] for i in np.argmax(probs, axis=1)]
 
     def classify_sync(self, batch: Sequence[TextInput]) -> list[Sentiment]:
         return [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from otklik.errors import SentimentError
+from sentiment.errors import SentimentError
 
 ENCODER_NAME = "multilingual-e5-small-q4"
 DIM = 384

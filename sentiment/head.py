@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from otklik.errors import SentimentError
 from sentiment.encoder import DIM, ENCODER_NAME
+from sentiment.errors import SentimentError
 from sentiment.linear import MODEL_DIR
 from sentiment.records import LABELS
 
@@ -50,11 +50,12 @@ class EncoderHead:
     meta: dict[str, object]
 
     def head_logits(self, embeddings: np.ndarray, branded: np.ndarray) -> np.ndarray:
-        return (
+        logits: np.ndarray = (
             embeddings @ self.weights
             + (embeddings * branded[:, None]) @ self.brand_weights
             + self.bias
         )
+        return logits
 
     def predict_proba(
         self, embeddings: np.ndarray, branded: np.ndarray, linear_proba: np.ndarray
@@ -65,7 +66,8 @@ class EncoderHead:
         logits = stacked @ self.stack_weights + self.stack_bias
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        proba: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+        return proba
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from otklik.errors import SentimentError
+from common.vocabulary import Label
 from sentiment.base import run_in_batches, to_sentiment
-from sentiment.records import LABELS, Label, Sentiment, TextInput
+from sentiment.errors import SentimentError
+from sentiment.records import LABELS, Sentiment, TextInput
 from sentiment.stars import star_label
 from sentiment.touchpoints import BrandTouchpoints, TouchpointTagger
 
@@ -23,9 +24,9 @@ MAX_TOKENS = 512
 BATCH_SIZE = 32
 
 _NAMES: dict[Label, tuple[str, ...]] = {
-    "positive": ("positive", "pos", "позитив", "позитивный", "положительный", "good", "joy"),
-    "neutral": ("neutral", "neu", "нейтральный", "нейтрально", "нейтрал", "none", "skip"),
-    "negative": ("negative", "neg", "негатив", "негативный", "отрицательный", "bad"),
+    Label.POSITIVE: ("positive", "pos", "позитив", "позитивный", "положительный", "good", "joy"),
+    Label.NEUTRAL: ("neutral", "neu", "нейтральный", "нейтрально", "нейтрал", "none", "skip"),
+    Label.NEGATIVE: ("negative", "neg", "негатив", "негативный", "отрицательный", "bad"),
 }
 
 
@@ -55,7 +56,9 @@ def map_id2label(id2label: Mapping[int, str]) -> dict[int, Label]:
     generic = all(re.fullmatch(r"label_?\d+", str(id2label[i]).lower()) for i in unknown)
     if not mapped and generic and len(unknown) in (2, 3):
         order: tuple[Label, ...] = (
-            ("negative", "positive") if len(unknown) == 2 else ("negative", "neutral", "positive")
+            (Label.NEGATIVE, Label.POSITIVE)
+            if len(unknown) == 2
+            else (Label.NEGATIVE, Label.NEUTRAL, Label.POSITIVE)
         )
         return dict(zip(unknown, order, strict=True))
     names = {i: id2label[i] for i in unknown}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from common.vocabulary import Label
 from sentiment.base import run_in_batches, to_sentiment
 from sentiment.lexicon import polarity_score
 from sentiment.records import Sentiment, TextInput
@@ -18,10 +19,12 @@ def lexicon_scores(text: str) -> dict[str, float]:
     score = polarity_score(text[:MAX_CHARS])
     strength = 1.0 - math.exp(-abs(score))
     if score == 0:
-        return {"positive": 0.2, "neutral": 0.6, "negative": 0.2}
-    side, other = ("positive", "negative") if score > 0 else ("negative", "positive")
+        return {Label.POSITIVE: 0.2, Label.NEUTRAL: 0.6, Label.NEGATIVE: 0.2}
+    side, other = (
+        (Label.POSITIVE, Label.NEGATIVE) if score > 0 else (Label.NEGATIVE, Label.POSITIVE)
+    )
     main = 0.4 + 0.5 * strength
-    return {side: main, "neutral": (1 - main) * 0.7, other: (1 - main) * 0.3}
+    return {side: main, Label.NEUTRAL: (1 - main) * 0.7, other: (1 - main) * 0.3}
 
 
 class KeywordClassifier:

@@ -21,7 +21,8 @@ TOKEN = re.compile(r"[^\W\d_]+", re.U)
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     word = word.lower().replace("ё", "е")
-    return _RU.stemWord(word) if _CYRILLIC.search(word) else _EN.stemWord(word)
+    stemmer = _RU if _CYRILLIC.search(word) else _EN
+    return str(stemmer.stemWord(word))
 
 
 def stems(text: str) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from otklik.errors import SentimentError
+from sentiment.errors import SentimentError
 from sentiment.features import Vectorizer, analyze, word_average
 from sentiment.records import LABELS
 from sentiment.text import BRAND_TOKEN, normalize, words
@@ -114,7 +114,8 @@ class LinearModel:
         logits += self.bias + branded[:, None] * self.brand_bias
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        probabilities: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+        return probabilities
 
 
 def _sparse_logits(

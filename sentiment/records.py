@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-Label = Literal["positive", "neutral", "negative"]
-LABELS: tuple[Label, ...] = ("positive", "neutral", "negative")
+from common.vocabulary import Label
+
+LABELS: tuple[Label, ...] = tuple(Label)
 
 
 @dataclass(frozen=True, slots=True)

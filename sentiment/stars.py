@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from sentiment.records import LABELS, Label
+from common.vocabulary import Label
+from sentiment.records import LABELS
 
 # What a given star count usually means, by label (positive, neutral, negative): it weighs the
 # text's probabilities into the scores shown beside the label.
@@ -37,15 +38,18 @@ def valid_rating(rating: float | None) -> float | None:
 
 def star_label(rating: float) -> Label:
     stars = round(rating)
-    return "negative" if stars <= 2 else "neutral" if stars == 3 else "positive"
+    return Label.NEGATIVE if stars <= 2 else Label.NEUTRAL if stars == 3 else Label.POSITIVE
 
 
 def text_label(text_scores: Mapping[str, float], negative_threshold: float | None = None) -> Label:
     """The text's own label: the likeliest one, or negative once its probability reaches the
     operating point `negative_threshold` (chosen for recall on held-out data)."""
-    if negative_threshold is not None and text_scores.get("negative", 0.0) >= negative_threshold:
-        return "negative"
-    candidates = LABELS if negative_threshold is None else ("positive", "neutral")
+    if (
+        negative_threshold is not None
+        and text_scores.get(Label.NEGATIVE, 0.0) >= negative_threshold
+    ):
+        return Label.NEGATIVE
+    candidates = LABELS if negative_threshold is None else (Label.POSITIVE, Label.NEUTRAL)
     return max(candidates, key=lambda k: text_scores.get(k, 0.0))
 
 
@@ -65,10 +69,10 @@ def combine(
     total = sum(product.values())
     scores: dict[str, float] = {k: v / total for k, v in product.items()}
     stars = star_label(rating)
-    if stars == "neutral":
+    if stars == Label.NEUTRAL:
         return said, scores, False
-    if stars == "negative":
-        return "negative", scores, text_scores.get("positive", 0.0) >= CLEAR
-    if text_scores.get("negative", 0.0) >= CLEAR:
-        return "negative", scores, True
-    return "positive", scores, False
+    if stars == Label.NEGATIVE:
+        return Label.NEGATIVE, scores, text_scores.get(Label.POSITIVE, 0.0) >= CLEAR
+    if text_scores.get(Label.NEGATIVE, 0.0) >= CLEAR:
+        return Label.NEGATIVE, scores, True
+    return Label.POSITIVE, scores, False

@@ -11,8 +11,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from common.vocabulary import Label
 from sentiment.lexicon import stems, stems_polarity
-from sentiment.records import Label, TouchpointTag
+from sentiment.records import TouchpointTag
 
 # Brand name → tag → its extra words (the `[brands.touchpoints]` TOML table).
 BrandTouchpoints = Mapping[str, Mapping[str, Sequence[str]]]
@@ -323,23 +324,23 @@ class TouchpointTagger:
         for tag, number in found:
             score = lexical[number]
             polarity: Label = (
-                "positive"
+                Label.POSITIVE
                 if score > 0
-                else "negative"
+                else Label.NEGATIVE
                 if score < 0
                 else modelled.get(number, overall)
             )
-            tally = votes.setdefault(tag, {"positive": 0, "neutral": 0, "negative": 0})
+            tally = votes.setdefault(tag, dict.fromkeys(Label, 0))
             tally[polarity] += 1
         return tuple(TouchpointTag(tag, _verdict(tally, overall)) for tag, tally in votes.items())
 
 
 def _verdict(tally: Mapping[Label, int], overall: Label) -> Label:
-    if tally["positive"] == tally["negative"] == 0:
-        return "neutral"
-    positive = tally["positive"] + 0.5 * (overall == "positive")
-    negative = tally["negative"] + 0.5 * (overall == "negative")
-    return "positive" if positive > negative else "negative"
+    if tally[Label.POSITIVE] == tally[Label.NEGATIVE] == 0:
+        return Label.NEUTRAL
+    positive = tally[Label.POSITIVE] + 0.5 * (overall == Label.POSITIVE)
+    negative = tally[Label.NEGATIVE] + 0.5 * (overall == Label.NEGATIVE)
+    return Label.POSITIVE if positive > negative else Label.NEGATIVE
 
 
 def clauses(text: str) -> list[str]:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from otklik.errors import SentimentError
 from sentiment.embeddings import WordVectors, load_navec
+from sentiment.errors import SentimentError
 from sentiment.features import Vectorizer, analyze, word_average
 from sentiment.linear import MODEL_DIR, LinearModel
 from sentiment.records import LABELS

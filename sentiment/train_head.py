@@ -22,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from otklik.errors import SentimentError
+from common.vocabulary import Label
 from sentiment.embedding_cache import DEFAULT_CACHE, EmbeddingCache
 from sentiment.encoder import Encoder
+from sentiment.errors import SentimentError
 from sentiment.head import EncoderHead, stack_features
 from sentiment.head_data import Sampled, held_out, sample
 from sentiment.linear import MODEL_DIR, LinearModel
@@ -74,7 +75,8 @@ def _fit_lr(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndar
 def _softmax(logits: np.ndarray) -> np.ndarray:
     logits = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(logits)
-    return exp / exp.sum(axis=1, keepdims=True)
+    proba: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+    return proba
 
 
 def macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
@@ -133,7 +135,7 @@ def build(data: Path, cache_dir: Path = DEFAULT_CACHE) -> tuple[EncoderHead, dic
         cache.fill(todo, encoder.embed_prepared, lambda d, n: logger.info("embedded %d/%d", d, n))
     x = cache.lookup([r.example.text for r in rows]).astype(np.float64)
     brand = branded_flags([r.example.text for r in rows], [r.example.brand for r in rows])
-    y = np.array([LABELS.index(r.example.label) for r in rows])  # type: ignore[arg-type]
+    y = np.array([LABELS.index(Label(r.example.label)) for r in rows])
     held = np.array([r.held_out for r in rows])
     features = np.hstack([x, x * brand[:, None]])
     fits = {c: _fit_lr(features[~held], y[~held], c) for c in HEAD_C_GRID}

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from common.vocabulary import AlertOn, CaseStatus, OutboxStatus, SourceHealth, SourceOrigin
 from storage.types import UTCDateTime
 
 # Most of Otklik's users are Russian businesses: a brand with no zone set lives on Moscow time.
@@ -49,7 +50,7 @@ class Brand(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     aliases: Mapped[list[Any]] = mapped_column(default=list)
-    alert_on: Mapped[str] = mapped_column(String(16), default="negative")
+    alert_on: Mapped[str] = mapped_column(String(16), default=AlertOn.NEGATIVE)
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     # Response target: first answer within this many working minutes.
     response_minutes: Mapped[int] = mapped_column(Integer, default=60)
@@ -76,7 +77,7 @@ class Source(Base):
     interval_seconds: Mapped[int] = mapped_column(Integer, default=600)
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # "config" sources follow the TOML file; "chat" ones were added by an owner from the bot.
-    origin: Mapped[str] = mapped_column(String(16), default="config")
+    origin: Mapped[str] = mapped_column(String(16), default=SourceOrigin.CONFIG)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
 
@@ -88,11 +89,9 @@ class Source(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100))
     backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
-    consecutive_empty: Mapped[int] = mapped_column(Integer, default=0)
     last_item_count: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
-    # ok | failing | unhealthy | parser_broken | blocked
-    health: Mapped[str] = mapped_column(String(20), default="ok")
+    health: Mapped[str] = mapped_column(String(20), default=SourceHealth.OK)
     health_notified: Mapped[bool] = mapped_column(Boolean, default=False)
 
     brand: Mapped[Brand] = relationship(back_populates="sources")
@@ -170,13 +169,11 @@ class Case(Base):
         ForeignKey("mentions.id", ondelete="CASCADE"), unique=True
     )
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
-    # new | in_progress | replied | resolved | ignored
-    status: Mapped[str] = mapped_column(String(16), default="new")
+    status: Mapped[str] = mapped_column(String(16), default=CaseStatus.NEW)
     assignee_id: Mapped[int | None] = mapped_column(BigInteger)
     due_at: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
     reply_text: Mapped[str | None] = mapped_column(Text)
-    # local | published | failed
     reply_state: Mapped[str | None] = mapped_column(String(16))
     reply_published_at: Mapped[datetime | None]
     ignore_reason: Mapped[str | None] = mapped_column(Text)
@@ -234,7 +231,6 @@ class Member(Base):
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     name: Mapped[str | None] = mapped_column(String(200))
-    # owner | pr | viewer
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
 
@@ -264,13 +260,11 @@ class OutboxMessage(Base):
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
-    # alert | health | reminder | escalation | digest | text
     kind: Mapped[str] = mapped_column(String(16))
     mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # pending | sending | sent | failed | skipped
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)

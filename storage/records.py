@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from common.vocabulary import SourceHealth
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxRecord:
-    """A message waiting for delivery. `kind` says how the notifier renders it:
-    alert (mention_id, case_id), health / reminder / escalation / text (payload["text"]),
-    digest (payload: brand_id, period_start, period_end as ISO strings)."""
+    """A message waiting for delivery: facts only, the bot renders it in the chat's language at
+    delivery. By kind: alert and reminder / escalation (case_id; alert also mention_id), health
+    (payload: a HealthNotice), digest (payload: brand_id, period_start, period_end as ISO
+    strings)."""
 
     id: int
     dedup_key: str
@@ -138,3 +141,31 @@ class MentionRecord:
     sentiment_score: float | None
     needs_review: bool
     touchpoints: list[dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class HealthNotice:
+    """What a source-health message says: the source, its new state and, when it went down,
+    how many polls failed in a row and the last error."""
+
+    source_id: int
+    state: SourceHealth
+    failures: int = 0
+    error: str = ""
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "source_id": self.source_id,
+            "state": str(self.state),
+            "failures": self.failures,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> HealthNotice:
+        return cls(
+            source_id=int(payload["source_id"]),
+            state=SourceHealth(payload["state"]),
+            failures=int(payload.get("failures", 0)),
+            error=str(payload.get("error", "")),
+        )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
@@ -21,12 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import case_actions
 from bot.alerts import load_alert, refresh_alerts
 from bot.callbacks import CaseAction
-from bot.case_actions import CaseRefused, ReplyOutcome
-from bot.handlers.common import Clock, Refusal, actor, args_of, case_to_act, parse_int, rest_after
+from bot.case_actions import CaseRefused, Publisher, ReplyOutcome
+from bot.handlers.common import Refusal, actor, args_of, case_to_act, parse_int, rest_after
 from bot.handlers.views import case_details, case_list
 from bot.middlewares import Access
 from bot.render import esc, is_link, link
 from bot.texts import t
+from common.clock import Clock
+from common.vocabulary import ReplyState
 from storage.repositories import cases as cases_repo
 from storage.repositories.cases import CaseRecord
 
@@ -72,7 +72,7 @@ async def cmd_change(
     access: Access,
     lang: str,
     clock: Clock,
-    publisher: Any | None,
+    publisher: Publisher | None,
 ) -> None:
     command = (message.text or "").split()[0].lstrip("/").split("@")[0]
     words = args_of(message.text)
@@ -132,7 +132,7 @@ async def reply_text(
     lang: str,
     clock: Clock,
     state: FSMContext,
-    publisher: Any | None,
+    publisher: Publisher | None,
 ) -> None:
     data = await state.get_data()
     await state.clear()
@@ -158,7 +158,7 @@ async def _after_reply(
     await session.commit()
     await refresh_alerts(bot, session, now=clock(), case_id=outcome.case.id)
     case_id = outcome.case.id
-    if outcome.state == "published":
+    if outcome.state == ReplyState.PUBLISHED:
         await message.answer(t(lang, "reply_published_ok", id=case_id))
         return
     rows = [
@@ -171,7 +171,7 @@ async def _after_reply(
     ]
     if is_link(outcome.link):
         rows.append([InlineKeyboardButton(text=t(lang, "btn_open"), url=str(outcome.link))])
-    if outcome.state == "failed":
+    if outcome.state == ReplyState.FAILED:
         text = t(lang, "reply_publish_failed", id=case_id, error=esc(outcome.error or ""))
     elif is_link(outcome.link):
         text = t(lang, "reply_saved_link", id=case_id, link=link(outcome.link, outcome.link or ""))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.case_actions import Actor
@@ -14,8 +11,6 @@ from bot.texts import t
 from storage.repositories import cases as cases_repo
 from storage.repositories.cases import CaseRecord
 from storage.repositories.members import Membership
-
-Clock = Callable[[], datetime]
 
 
 class Refusal(Exception):

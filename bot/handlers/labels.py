@@ -8,13 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.alerts import refresh_alerts
 from bot.callbacks import LabelFix
-from bot.handlers.common import Clock
 from bot.middlewares import Access
 from bot.texts import t
+from common.clock import Clock
+from common.vocabulary import Label
 from storage.repositories import corrections
 from storage.repositories import mentions as mentions_repo
 
-LABELS = ("negative", "neutral", "positive")
+LABELS = (Label.NEGATIVE, Label.NEUTRAL, Label.POSITIVE)  # the order of the buttons
 
 
 async def on_label(

@@ -10,10 +10,12 @@ from aiogram.types import Message
 from aiogram.utils.deep_linking import create_start_link
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.common import Clock, Refusal, args_of, pick_brand
+from bot.handlers.common import Refusal, args_of, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, local_time
 from bot.texts import LANGUAGES, t
+from common.clock import Clock
+from common.vocabulary import Role
 from storage.repositories import brands_admin, chats, invites, members
 
 INVITE_TTL = timedelta(days=7)
@@ -52,12 +54,12 @@ async def invite(
     message: Message, bot: Bot, session: AsyncSession, access: Access, lang: str, clock: Clock
 ) -> None:
     words = args_of(message.text)
-    if not words or words[0].lower() not in ("pr", "viewer"):
+    if not words or words[0].lower() not in (Role.PR, Role.VIEWER):
         await message.answer(t(lang, "invite_usage"))
         return
     role = words[0].lower()
     try:
-        brand = pick_brand(lang, access.brands_where("owner"), " ".join(words[1:]) or None)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER), " ".join(words[1:]) or None)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
@@ -105,7 +107,7 @@ async def subscribe(
 ) -> None:
     words = args_of(message.text)
     try:
-        brand = pick_brand(lang, access.brands_where("owner", "pr"), " ".join(words) or None)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER, Role.PR), " ".join(words) or None)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return

@@ -11,12 +11,17 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.common import Clock, Refusal, args_of, parse_int, pick_brand
+from bot.handlers.common import Refusal, args_of, parse_int, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, fit_escaped, local_time
 from bot.texts import RU, t
-from scrapers.registry import kinds
+from common.clock import Clock
+from common.vocabulary import Role, SourceHealth, SourceOrigin
+from scrapers.errors import SourceConfigError
+from scrapers.records import SourceSpec
+from scrapers.registry import check, kinds
 from storage.repositories import brands_admin, chats
+from storage.repositories.brands import brand_record
 
 Detect = Callable[[str], str | None]
 _DURATION = re.compile(r"^(\d{1,4})([mhd])$")
@@ -63,7 +68,7 @@ async def list_sources(message: Message, session: AsyncSession, access: Access, 
             detail += t(
                 lang, "last_success", at=local_time(source.last_success_at, source.timezone)
             )
-        if source.last_error and source.health != "ok":
+        if source.last_error and source.health != SourceHealth.OK:
             error, _ = fit_escaped(source.last_error, 200)
             detail += t(lang, "last_error", error=error)
         health = f"health_{source.health}"  # t() raises on a state it has no icon for
@@ -76,7 +81,7 @@ async def list_sources(message: Message, session: AsyncSession, access: Access, 
                 id=source.id,
                 kind=esc(source.kind),
                 brand=esc(source.brand_name),
-                origin=t(lang, "from_config") if source.origin == "config" else "",
+                origin=t(lang, "from_config") if source.origin == SourceOrigin.CONFIG else "",
                 url=esc(source.url),
                 detail=detail,
             )
@@ -109,7 +114,7 @@ async def pasted_url(
     clock: Clock,
     detect_source: Detect,
 ) -> None:
-    if not access.brands_where("owner"):
+    if not access.brands_where(Role.OWNER):
         return
     await _add(
         message, session, access, lang, clock, detect_source, (message.text or "").strip(), None
@@ -127,7 +132,7 @@ async def _add(
     brand_name: str | None,
 ) -> None:
     try:
-        owned = access.brands_where("owner")
+        owned = access.brands_where(Role.OWNER)
         if brand_name is None and len(owned) > 1:
             # In a brand's own chat the brand is obvious.
             here = set(await chats.brand_ids_of_chat(session, message.chat.id))
@@ -143,6 +148,13 @@ async def _add(
     kind = detect_source(url)
     if kind is None:
         await message.answer(t(lang, "unsupported_url", kinds=", ".join(kinds())))
+        return
+    aliases = (await brand_record(session, brand.brand_id)).aliases
+    try:
+        check(SourceSpec(kind, url, aliases))
+    except SourceConfigError as exc:
+        problem = esc(str(exc.args[0]))
+        await message.answer(t(lang, "source_misconfigured", kind=esc(kind), problem=problem))
         return
     source, fresh = await brands_admin.add_source(
         session, brand_id=brand.brand_id, kind=kind, url=url, now=clock()
@@ -167,7 +179,7 @@ async def remove_source(message: Message, session: AsyncSession, access: Access,
     await brands_admin.disable_source(session, source_id)
     await session.commit()
     text = t(lang, "source_removed", id=source_id, kind=esc(source.kind))
-    if source.origin == "config":
+    if source.origin == SourceOrigin.CONFIG:
         text += t(lang, "source_removed_config")
     await message.answer(text)
 
@@ -187,7 +199,7 @@ async def pause(
         duration = timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
         words = words[1:]
     try:
-        brand = pick_brand(lang, access.brands_where("owner"), " ".join(words) or None)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER), " ".join(words) or None)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
@@ -211,7 +223,7 @@ async def quiet(message: Message, session: AsyncSession, access: Access, lang: s
         await message.answer(t(lang, "usage_quiet"))
         return
     try:
-        brand = pick_brand(lang, access.brands_where("owner"), " ".join(words[1:]) or None)
+        brand = pick_brand(lang, access.brands_where(Role.OWNER), " ".join(words[1:]) or None)
     except Refusal as refusal:
         await message.answer(refusal.text)
         return

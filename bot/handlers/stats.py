@@ -1,4 +1,4 @@
-"""/stats: response rate and median time to first response per brand."""
+"""/stats: per brand, the response figures of the digest's rule over the last N days."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handlers.common import Clock, args_of, parse_int
+from bot.handlers.common import args_of, parse_int
 from bot.middlewares import Access
 from bot.render import esc
-from bot.response_stats import brand_stats, format_duration
 from bot.texts import t
-from storage.repositories import cases as cases_repo
+from common.clock import Clock
+from reports.i18n import duration
+from reports.response import response_figures
+from storage.repositories import stats as stats_repo
 
 
 async def stats(
@@ -23,28 +25,32 @@ async def stats(
     days = parse_int(next(iter(args_of(message.text)), None)) or 30
     days = max(1, min(days, 3650))
     now = clock()
-    rows = await cases_repo.response_rows(session, access.brand_ids, now - timedelta(days=days))
-    if not rows:
-        await message.answer(t(lang, "stats_empty"))
-        return
     lines = [t(lang, "stats_title", days=days)]
     for membership in access.memberships.values():
-        figures = brand_stats([r for r in rows if r.brand_id == membership.brand_id])
-        if figures.total == 0:
+        cases = await stats_repo.cases_created_between(
+            session, membership.brand_id, now - timedelta(days=days)
+        )
+        figures = response_figures(cases, now)
+        if figures.cases == 0:
             continue
+        median = figures.median_minutes
         lines.append(
             t(
                 lang,
                 "stats_line",
                 brand=esc(membership.brand_name),
-                total=figures.total,
-                answered=figures.answered,
-                rate=f"{figures.rate:.0%}",
+                total=figures.cases,
+                ignored=t(lang, "stats_ignored", n=figures.ignored) if figures.ignored else "",
+                answered=figures.responded,
+                rate=f"{figures.rate}%" if figures.rate is not None else "—",
                 on_time=figures.on_time,
-                median=format_duration(figures.median_seconds, lang),
+                median=duration(median, lang) if median is not None else "—",
                 open=figures.open,
             )
         )
+    if len(lines) == 1:
+        await message.answer(t(lang, "stats_empty"))
+        return
     await message.answer("\n".join(lines))
 
 

@@ -22,9 +22,9 @@ from bot.render import (
     utf16_len,
 )
 from bot.texts import t
+from common.vocabulary import OPEN_STATUSES, CaseStatus
 from scrapers.registry import kinds
 from storage.repositories import cases as cases_repo
-from storage.repositories.cases import OPEN_STATUSES, STATUSES
 
 LIST_LIMIT = 30
 
@@ -41,18 +41,18 @@ async def case_list(
         folded = word.casefold()
         if folded in names:
             brand_ids = [names[folded]]
-        elif folded in STATUSES:
-            statuses = (folded,)
+        elif folded in set(CaseStatus):
+            statuses = (CaseStatus(folded),)
         elif folded in ("open", "открытые"):
             statuses = OPEN_STATUSES
         elif folded in ("all", "все"):
-            statuses = STATUSES
+            statuses = tuple(CaseStatus)
         elif (
             folded.replace("_", "").isalnum() and not folded.isdigit() and _looks_like_kind(folded)
         ):
             kind = folded
         else:
-            raise Refusal(t(lang, "bad_status", status=esc(word), statuses=", ".join(STATUSES)))
+            raise Refusal(t(lang, "bad_status", status=esc(word), statuses=", ".join(CaseStatus)))
     items = await cases_repo.list_cases(
         session, brand_ids, statuses=statuses, source_kind=kind, limit=LIST_LIMIT
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from otklik.commands import classify, init, parse, report, run, scan, sources, train
+from otklik.commands import classify, demo, doctor, init, parse, report, run, scan, sources, train
 
 COMMANDS: list[ModuleType] = [
+    demo,
     init,
     scan,
     run,
@@ -16,4 +17,5 @@ COMMANDS: list[ModuleType] = [
     train,
     report,
     parse,
+    doctor,
 ]

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from otklik.errors import ConfigError
+from common.errors import ConfigError
 from otklik.logs import setup_logging
 from otklik.settings import load_settings
 from sentiment import Classifier, Sentiment, TextInput, load_classifier

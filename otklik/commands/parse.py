@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from otklik.errors import ConfigError
+from common.errors import ConfigError
 from scrapers import registry
 from scrapers.antibot import check_antibot
 from scrapers.fetch import Fetcher, FetchResponse, FetchSettings, make_client_session

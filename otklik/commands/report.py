@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from otklik.errors import ConfigError, OtklikError
+from common.errors import ConfigError, OtklikError
 from otklik.logs import setup_logging
 from otklik.settings import load_settings
 from reports import (

@@ -8,7 +8,7 @@ import asyncio
 from otklik.app import open_database
 from otklik.logs import setup_logging
 from otklik.settings import Settings, load_settings
-from storage.repositories.sources import list_sources
+from storage.repositories.sources import current_paths, list_sources
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,6 +25,7 @@ def handle(args: argparse.Namespace) -> int:
 async def show(settings: Settings) -> int:
     async with open_database(settings) as database, database.sessionmaker() as session:
         sources = await list_sources(session)
+        paths = await current_paths(session)
     for source in sources:
         when = (
             source.last_success_at.isoformat(timespec="minutes")
@@ -36,6 +37,8 @@ async def show(settings: Settings) -> int:
         print(
             f"      health: {state}; last success: {when}; failures in a row: {source.consecutive_failures}"
         )
+        if source.id in paths:
+            print(f"      reads via: {paths[source.id]}")
         if source.last_error:
             print(f"      last error: {source.last_error}")
     return 0

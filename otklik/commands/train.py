@@ -8,7 +8,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from otklik.errors import ConfigError
+from common.errors import ConfigError
 from otklik.logs import setup_logging
 from otklik.settings import Settings, load_settings
 from sentiment.linear import MODEL_DIR

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import aiohttp
 import jwt
 
-from otklik.errors import SourceError
+from scrapers.errors import SourceError
 
 log = logging.getLogger(__name__)
 

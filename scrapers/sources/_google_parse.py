@@ -16,12 +16,14 @@ import hashlib
 import re
 from typing import Any
 
-from otklik.errors import ParseError
+from scrapers.entries import read_entries
+from scrapers.errors import ParseError
 from scrapers.records import ScrapedItem
 from scrapers.sources._reviews_common import (
     ParsedPage,
     as_dict,
     as_list,
+    count_or_none,
     from_epoch,
     load_json,
     opt_dict,
@@ -61,11 +63,14 @@ def parse_places(text: str, *, url: str) -> ParsedPage:
         result = as_dict(data["result"], "result", url=url, source=PLACES)
         rows = as_list(result.get("reviews", []), "result.reviews", url=url, source=PLACES)
         maps_url = opt_str(result.get("url"))
-        return ParsedPage(items=[_legacy(row, url=url, maps_url=maps_url) for row in rows])
+        entries = read_entries(rows, lambda row: _legacy(row, url=url, maps_url=maps_url))
+        total = count_or_none(result.get("user_ratings_total"))
+        return ParsedPage.of(entries, site_total=total, path="API")
     if "id" not in data and "reviews" not in data:
         raise ParseError("answer is not a place", source=PLACES, url=url)
     rows = as_list(data.get("reviews", []), "reviews", url=url, source=PLACES)
-    return ParsedPage(items=[_new(row, url=url) for row in rows])
+    entries = read_entries(rows, lambda row: _new(row, url=url))
+    return ParsedPage.of(entries, site_total=count_or_none(data.get("userRatingCount")), path="API")
 
 
 def _new(row: Any, *, url: str) -> ScrapedItem:
@@ -109,9 +114,12 @@ def parse_business_reviews(text: str, *, url: str, link: str | None = None) -> P
     rows = as_list(data.get("reviews", []), "reviews", url=url, source=BUSINESS)
     if not rows and "totalReviewCount" not in data and "averageRating" not in data:
         raise ParseError("answer is not a reviews list", source=BUSINESS, url=url)
-    return ParsedPage(
-        items=[_business(row, url=url, link=link) for row in rows],
-        next_url=opt_str(data.get("nextPageToken")),
+    entries = read_entries(rows, lambda row: _business(row, url=url, link=link))
+    return ParsedPage.of(
+        entries,
+        opt_str(data.get("nextPageToken")),
+        site_total=count_or_none(data.get("totalReviewCount")),
+        path="API",
     )
 
 

@@ -3,7 +3,9 @@
 Selectors follow each site's markup (see tests/pages/README.md for what each test page is based
 on): schema.org Review microdata where the site has it, the site's own classes otherwise. A page
 with neither review cards nor the list container is a layout change (ParseError) unless it is a
-captcha wall (AntiBotPage).
+captcha wall (AntiBotPage) or a page of the site that lists no reviews at all — a catalog, the
+home page (NotReviewsPage: the URL is wrong, not the parser). Otzovik is checked against a real
+list page of 2026; iRecommend and Zoon only against their real non-review pages.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from otklik.errors import ParseError
+from scrapers.entries import read_entries
+from scrapers.errors import NotReviewsPage, ParseError
 from scrapers.records import ScrapedItem
 from scrapers.sources._reviews_common import (
     ParsedPage,
@@ -36,7 +39,9 @@ def _soup(text: str, *, url: str, source: str) -> BeautifulSoup:
 
 
 def _date(card: Tag, selectors: str, *, url: str, source: str) -> datetime:
-    meta = card.select_one("meta[itemprop=datePublished]")
+    # Any tag may carry the microdata: Otzovik puts the full ISO time on the visible date's div
+    # ("2 июн 2026" shown, content="2026-06-02T01:06:31+03:00").
+    meta = card.select_one("[itemprop=datePublished][content]")
     if meta and meta.get("content"):
         return parse_ru_date(str(meta["content"]), url=url, source=source)
     marked = card.select_one(".value-title[title]")
@@ -80,8 +85,8 @@ def parse_otzovik(text: str, *, url: str) -> ParsedPage:
     cards = soup.select(".review-list-chunk .item[itemprop=review], .review-list-chunk div.item")
     if not cards and not soup.select_one(".review-list-chunk, .product-header"):
         raise layout_missing(text, "no review list on the page", url=url, source=OTZOVIK)
-    items = [_otzovik_card(card, url=url) for card in cards]
-    return ParsedPage(items=items, next_url=_next(soup, "a.pager-item.next, a[rel=next]", url))
+    entries = read_entries(cards, lambda card: _otzovik_card(card, url=url))
+    return ParsedPage.of(entries, _next(soup, "a.pager-item.next, a[rel=next]", url), path="HTML")
 
 
 def _otzovik_card(card: Tag, *, url: str) -> ScrapedItem:
@@ -121,9 +126,18 @@ def parse_irecommend(text: str, *, url: str) -> ParsedPage:
     soup = _soup(text, url=url, source=IRECOMMEND)
     cards = soup.select(".list-comments > .item, .reviewsList .item, ul.list-comments li.item")
     if not cards and not soup.select_one(".list-comments, .reviewsList"):
+        body = soup.body
+        classes = body.get_attribute_list("class") if body is not None else []
+        if "front" in classes or "page-bestreviews" in classes:
+            raise NotReviewsPage(
+                "this is the iRecommend home page, not a product's reviews page "
+                "(paste the product's irecommend.ru/content/… link)",
+                source=IRECOMMEND,
+                url=url,
+            )
         raise layout_missing(text, "no review list on the page", url=url, source=IRECOMMEND)
-    items = [_irecommend_card(card, url=url) for card in cards]
-    return ParsedPage(items=items, next_url=_next(soup, "li.pager-next a, a[rel=next]", url))
+    entries = read_entries(cards, lambda card: _irecommend_card(card, url=url))
+    return ParsedPage.of(entries, _next(soup, "li.pager-next a, a[rel=next]", url), path="HTML")
 
 
 def _irecommend_card(card: Tag, *, url: str) -> ScrapedItem:
@@ -157,12 +171,21 @@ def parse_zoon(text: str, *, url: str) -> ParsedPage:
     cards = soup.select('[data-uitest="comment-item"], li.comment-item')
     next_url = _next(soup, "a[rel=next], .js-next-page[href]", url)
     if cards:
-        return ParsedPage(items=[_zoon_card(card, url=url) for card in cards], next_url=next_url)
-    ld_reviews = _json_ld_reviews(soup, url=url)
-    if ld_reviews is not None:
-        return ParsedPage(items=ld_reviews, next_url=next_url)
+        entries = read_entries(cards, lambda card: _zoon_card(card, url=url))
+        return ParsedPage.of(entries, next_url, path="HTML")
+    ld_rows = _json_ld_rows(soup)
+    if ld_rows is not None:
+        entries = read_entries(ld_rows, lambda row: _ld_review(row, url=url))
+        return ParsedPage.of(entries, next_url, path="JSON-LD")
     if soup.select_one(".comments-list, [data-uitest=comments-list], .js-comments-list"):
         return ParsedPage(items=[], next_url=None)
+    if soup.select_one(".minicard-item, [data-uitest=catalog-list], .catalog-list"):
+        raise NotReviewsPage(
+            "this is a Zoon catalog page (a list of organizations), not one organization's "
+            "reviews (paste the organization's zoon.ru page)",
+            source=ZOON,
+            url=url,
+        )
     raise layout_missing(text, "no reviews block on the page", url=url, source=ZOON)
 
 
@@ -187,9 +210,9 @@ def _zoon_card(card: Tag, *, url: str) -> ScrapedItem:
     )
 
 
-def _json_ld_reviews(soup: BeautifulSoup, *, url: str) -> list[ScrapedItem] | None:
-    """Reviews from the page's schema.org JSON-LD; None when the page has none."""
-    found: list[ScrapedItem] | None = None
+def _json_ld_rows(soup: BeautifulSoup) -> list[object] | None:
+    """The raw `review` objects of the page's schema.org JSON-LD; None when it has none."""
+    found: list[object] | None = None
     for script in soup.select('script[type="application/ld+json"]'):
         try:
             data = json.loads(script.string or "")
@@ -200,7 +223,7 @@ def _json_ld_reviews(soup: BeautifulSoup, *, url: str) -> list[ScrapedItem] | No
             if isinstance(reviews, dict):
                 reviews = [reviews]
             if isinstance(reviews, list):
-                found = (found or []) + [_ld_review(row, url=url) for row in reviews]
+                found = (found or []) + reviews
     return found
 
 

@@ -29,8 +29,7 @@ class HtmlReviewListSource(Source):
         if not url.startswith(("http://", "https://")):
             # A saved file: its links are relative to the site, not to the file.
             url = self.spec.url if self.spec.url.startswith("http") else f"{self.public_base}/"
-        page = self.parse_text(response.text(), url=url)
-        return Page(page.items, page.next_url)
+        return self.parse_text(response.text(), url=url).to_page()
 
     def parse_text(self, text: str, *, url: str) -> ParsedPage:
         raise NotImplementedError

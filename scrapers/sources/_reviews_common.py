@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 from bs4 import Tag
 
-from otklik.errors import AntiBotPage, ParseError
 from scrapers.antibot import check_antibot
+from scrapers.base import Page
+from scrapers.entries import Entries, SkippedEntry
+from scrapers.errors import AntiBotPage, ParseError
 from scrapers.parsing import clean_text
 from scrapers.records import ScrapedItem
 
@@ -69,6 +71,42 @@ class ParsedPage:
     items: list[ScrapedItem]
     next_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    skipped: list[SkippedEntry] = field(default_factory=list)
+    site_total: int | None = None
+    path: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        entries: Entries,
+        next_url: str | None = None,
+        *,
+        site_total: int | None = None,
+        path: str | None = None,
+    ) -> ParsedPage:
+        return cls(
+            entries.items, next_url, skipped=entries.skipped, site_total=site_total, path=path
+        )
+
+    def to_page(self) -> Page:
+        return Page(
+            self.items,
+            self.next_url,
+            skipped=tuple(self.skipped),
+            site_total=self.site_total,
+            path=self.path,
+        )
+
+
+def count_or_none(value: Any) -> int | None:
+    """A review count as the site states it (int or numeric string), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
 def check_anti_bot(text: str, *, url: str, source: str) -> None:

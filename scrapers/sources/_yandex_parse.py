@@ -1,15 +1,23 @@
 """Parsers of Yandex Maps organization reviews: the reviews page HTML and the fetchReviews JSON.
 
-The page `yandex.ru/maps/org/<slug>/<id>/reviews/` renders review cards
-(`.business-reviews-card-view__review` > `.business-review-view`, schema.org Review microdata) and
-embeds the session tokens (csrfToken, sessionId, reqId) that `maps/api/business/fetchReviews`
-needs. The JSON answer: data.reviews[]{reviewId, author{name, publicId}, text, rating,
-updatedTime, businessComment{text, updatedTime}}, data.params{page, count, totalPages}.
+The page `yandex.ru/maps/org/<slug>/<id>/reviews/` embeds its state as JSON in
+`<script class="state-view">`: config{csrfToken, requestId, counters.analytics.sessionId}, and in
+stack[0].results.items[0] (type business) ratingData{ratingValue, ratingCount, reviewCount} and
+reviewResults{reviews[], params} — the organization's first reviews, in the same shape as the
+API's. It also renders review cards (`.business-reviews-card-view__review` >
+`.business-review-view`, schema.org Review microdata); a card whose business reply is collapsed
+("Посмотреть ответ организации") has no reply text in the DOM.
+The JSON answer of `maps/api/business/fetchReviews`: data.reviews[]{reviewId, author{name,
+professionLevel, publicId}, text, rating, updatedTime, businessComment{text, updatedTime}},
+data.params{page, count, totalPages}.
+Checked against a real card of 2024; the state and the JSON are reconstructed from the sites'
+real structure (no real fetchReviews answer could be found: that path is unverified).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,13 +25,15 @@ from urllib.parse import urlencode
 
 from bs4 import BeautifulSoup, Tag
 
-from otklik.errors import ParseError
+from scrapers.entries import read_entries
+from scrapers.errors import ParseError
 from scrapers.records import ScrapedItem
 from scrapers.sources._reviews_common import (
     ParsedPage,
     as_dict,
     as_list,
     check_anti_bot,
+    count_or_none,
     layout_missing,
     load_json,
     node_text,
@@ -38,8 +48,10 @@ from scrapers.sources._reviews_common import (
 
 SOURCE = "yandex_maps"
 _TOKEN = {
-    name: re.compile(rf'"{name}"\s*:\s*"([^"]+)"') for name in ("csrfToken", "sessionId", "reqId")
+    name: re.compile(rf'"{name}"\s*:\s*"([^"]+)"')
+    for name in ("csrfToken", "sessionId", "reqId", "requestId")
 }
+EMBEDDED = "embedded state"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +67,38 @@ def page_tokens(text: str) -> PageTokens:
     found = {
         name: (m[1] if (m := pattern.search(text)) else None) for name, pattern in _TOKEN.items()
     }
-    return PageTokens(found["csrfToken"], found["sessionId"], found["reqId"])
+    return PageTokens(found["csrfToken"], found["sessionId"], found["reqId"] or found["requestId"])
+
+
+def embedded_state(soup: BeautifulSoup) -> dict[str, Any] | None:
+    """The page's `state-view` JSON, or None when it has none (or it is unreadable)."""
+    script = soup.select_one("script.state-view")
+    if script is None or not script.string:
+        return None
+    try:
+        data = json.loads(script.string)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _find(data: Any, key: str, depth: int = 0) -> Any:
+    """The first value under `key` anywhere in the state (its nesting moves between versions)."""
+    if depth > 12:
+        return None
+    if isinstance(data, dict):
+        if key in data:
+            return data[key]
+        children: list[Any] = list(data.values())
+    elif isinstance(data, list):
+        children = data
+    else:
+        return None
+    for child in children:
+        found = _find(child, key, depth + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def signature(params: dict[str, str]) -> str:
@@ -67,12 +110,29 @@ def signature(params: dict[str, str]) -> str:
 
 
 def parse_html(text: str, *, url: str, link: str) -> ParsedPage:
+    """The reviews page: the reviews of its embedded state where it has them (ids, full texts,
+    replies), else the rendered cards."""
     check_anti_bot(text, url=url, source=SOURCE)
     soup = BeautifulSoup(text, "lxml")
+    state = embedded_state(soup)
+    total = count_or_none(opt_dict(_find(state, "ratingData")).get("reviewCount"))
+    results = opt_dict(_find(state, "reviewResults"))
+    rows = results.get("reviews")
+    if isinstance(rows, list) and rows:
+        entries = read_entries(rows, lambda row: _json_review(row, url=url, link=link))
+        return ParsedPage.of(entries, site_total=total, path=EMBEDDED)
     cards = soup.select(".business-reviews-card-view__review .business-review-view")
     if not cards and not soup.select_one(".business-reviews-card-view"):
         raise layout_missing(text, "no reviews block on the page", url=url, source=SOURCE)
-    return ParsedPage(items=[_card(card, url=url, link=link) for card in cards])
+    entries = read_entries(cards, lambda card: _card(card, url=url, link=link))
+    return ParsedPage.of(entries, site_total=total, path="HTML")
+
+
+def has_reviews(text: str) -> bool:
+    """Whether a reviews page holds reviews to fall back on (embedded state or cards)."""
+    soup = BeautifulSoup(text, "lxml")
+    rows = opt_dict(_find(embedded_state(soup), "reviewResults")).get("reviews")
+    return bool(rows) or soup.select_one(".business-reviews-card-view__review") is not None
 
 
 def _card(card: Tag, *, url: str, link: str) -> ScrapedItem:
@@ -101,6 +161,13 @@ def _card(card: Tag, *, url: str, link: str) -> ScrapedItem:
         ".business-review-view__body-text, .business-review-view__body"
     )
     reply_node = card.select_one(".business-review-comment-content__bubble")
+    extra: dict[str, str] = {}
+    level = node_text(card.select_one(".business-review-view__author-caption"))
+    if level:
+        extra["author_level"] = level
+    if reply_node is None and card.select_one(".business-review-view__comment-expand"):
+        # The organization answered, but the card shows the answer only after a click.
+        extra["reply_collapsed"] = "1"
     share = card.select_one("a[href*='/reviews/']")
     review_id = _id_from_href(str(share["href"])) if share and share.get("href") else None
     if review_id is None:
@@ -114,6 +181,7 @@ def _card(card: Tag, *, url: str, link: str) -> ScrapedItem:
         rating=rating,
         published_at=published,
         reply=node_text(reply_node) or None,
+        extra=extra,
     )
 
 
@@ -133,13 +201,16 @@ def parse_json(text: str, *, url: str, link: str) -> ParsedPage:
         raise ParseError("answer has no data", source=SOURCE, url=url)
     body = as_dict(data["data"], "data", url=url, source=SOURCE)
     rows = as_list(body.get("reviews"), "data.reviews", url=url, source=SOURCE)
-    items = [_json_review(row, url=url, link=link) for row in rows]
+    entries = read_entries(rows, lambda row: _json_review(row, url=url, link=link))
     params = opt_dict(body.get("params"))
     page, pages = params.get("page"), params.get("totalPages")
     next_url = None
     if isinstance(page, int) and isinstance(pages, int) and page < pages:
         next_url = str(page + 1)
-    return ParsedPage(items=items, next_url=next_url)
+    total = count_or_none(params.get("count"))
+    if total is None:
+        total = count_or_none(body.get("totalCount"))
+    return ParsedPage.of(entries, next_url, site_total=total, path="API")
 
 
 def _json_review(row: Any, *, url: str, link: str) -> ScrapedItem:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from otklik.errors import FetchError
 from scrapers.base import Page, Source
+from scrapers.errors import FetchError
 from scrapers.fetch import FetchResponse
 from scrapers.sources._google_parse import parse_business_reviews
 
@@ -26,10 +26,14 @@ class GoogleBusinessSource(Source):
     """Reviews of one Business Profile location."""
 
     kind: ClassVar[str] = "google_business"
+    title: ClassVar[str] = "Google Business Profile"
     url_patterns: ClassVar[tuple[str, ...]] = (
         r"^mybusiness\.googleapis\.com/v4/accounts/[^/]+/locations/[^/?#]+",
     )
     max_pages: ClassVar[int] = 20
+    required_options: ClassVar[dict[str, str]] = {
+        "access_token": "an OAuth token of the location's owner (scope business.manage)"
+    }
 
     def location(self) -> tuple[str, str]:
         account, location = self.option("account_id"), self.option("location_id")
@@ -37,8 +41,12 @@ class GoogleBusinessSource(Source):
             return account, location
         match = _LOCATION.search(self.spec.url)
         if match is None:
-            raise self.error("no accounts/<id>/locations/<id> in the URL")
+            raise self.misconfigured("no accounts/<id>/locations/<id> in the URL")
         return match[1], match[2]
+
+    def check(self) -> None:
+        super().check()
+        self.location()
 
     def link(self) -> str | None:
         """The place's public Maps page (option maps_url); the API gives no review links."""
@@ -47,9 +55,7 @@ class GoogleBusinessSource(Source):
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
-        access = self.required_option(
-            "access_token", "an OAuth token of the location's owner (scope business.manage)"
-        )
+        access = self.required_option("access_token")
         account, location = self.location()
         base = self.base_url(PUBLIC_API, ("googleapis.com",))
         params = {"pageSize": "50", "orderBy": "updateTime desc"}
@@ -72,5 +78,4 @@ class GoogleBusinessSource(Source):
             raise
 
     def parse(self, response: FetchResponse) -> Page:
-        page = parse_business_reviews(response.text(), url=response.url, link=self.link())
-        return Page(page.items, page.next_url)
+        return parse_business_reviews(response.text(), url=response.url, link=self.link()).to_page()

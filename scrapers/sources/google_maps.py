@@ -30,14 +30,18 @@ class GoogleMapsSource(Source):
     """The (at most 5) reviews that the Places API gives for one place."""
 
     kind: ClassVar[str] = "google_maps"
+    title: ClassVar[str] = "Google Maps"
     url_patterns: ClassVar[tuple[str, ...]] = (
         r"^(www\.)?google\.[a-z.]+/maps/place/",
         r"^maps\.google\.[a-z.]+/.*(place_id|cid=)",
     )
     max_pages: ClassVar[int] = 1
+    required_options: ClassVar[dict[str, str]] = {
+        "api_key": "a Google Cloud API key with Places API enabled"
+    }
 
     def _key(self) -> str:
-        return self.required_option("api_key", "a Google Cloud API key with Places API enabled")
+        return self.required_option("api_key")
 
     def _legacy(self) -> bool:
         return (self.option("places_api", "new") or "new").lower() == "legacy"
@@ -58,7 +62,7 @@ class GoogleMapsSource(Source):
             return match[1]
         name = _NAME.search(self.spec.url)
         if name is None:
-            raise self.error("no place name or place_id in the URL; set option place_id")
+            raise self.misconfigured("no place name or place_id in the URL; set option place_id")
         return await self._search(unquote_plus(name[1]))
 
     async def _search(self, text: str) -> str:
@@ -111,4 +115,6 @@ class GoogleMapsSource(Source):
         )
 
     def parse(self, response: FetchResponse) -> Page:
-        return Page(parse_places(response.text(), url=response.url).items)
+        page = parse_places(response.text(), url=response.url)
+        page.next_url = None  # the Places API has no more than its five
+        return page.to_page()

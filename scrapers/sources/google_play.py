@@ -1,13 +1,15 @@
 """Google Play reviews of one app, newest first, through the web client's batchexecute RPC.
 
-Request (as the Play web app and the google-play-scraper libraries make it):
+Request (as the Play web app makes it today; a 2026 recording shows rpc `oCPfdb`):
 POST `{api_base}/_/PlayStoreUi/data/batchexecute?hl=ru&gl=ru` with form field
-`f.req=[[["UsvDTd","[null,null,[2,2,[COUNT,null,TOKEN],null,[]],[\\"APP_ID\\",7]]",null,"generic"]]]`
+`f.req=[[["oCPfdb","[null,[2,2,[COUNT,null,TOKEN],null,[null×9]],[\\"APP_ID\\",7]]",null,"generic"]]]`
 (sort 2 = newest). The answer starts with `)]}'`, then a JSON envelope list (optionally
-length-prefixed chunks); the `["wrb.fr","UsvDTd", PAYLOAD, ...]` entry carries a JSON string
-whose [0] is the review list and whose [1][1] (or [-2][-1]) is the next-page token.
+length-prefixed chunks); the `["wrb.fr","oCPfdb", PAYLOAD, ...]` entry (older answers: rpc
+`UsvDTd`, read the same way) carries a JSON string whose [0] is the review list and whose [1][1]
+(or [-2][-1]) is the next-page token.
 
-A review is a positional array: [0] id "gp:…", [1][0] author, [2] stars, [4] text,
+A review is a positional array: [0] id (a plain UUID today, "gp:…" before), [1][0] author,
+[2] stars, [4] text,
 [5][0] epoch seconds, [6] thumbs-up, [7][1] developer reply, [7][2][0] its time, [10] app version.
 `parse` also reads a saved app page (older layout) where the same arrays sit in an
 `AF_initDataCallback({key:'ds:N', …, data:…})` block; the block is found by its content, not by N.
@@ -26,13 +28,18 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from scrapers.base import Page, Source
+from scrapers.entries import read_entries
+from scrapers.errors import NotReviewsPage
 from scrapers.fetch import FetchResponse
 from scrapers.parsing import clean_text, dig, from_epoch
 from scrapers.records import ScrapedItem
+from scrapers.sources._play_developer import parse_developer_api
 
 _PUBLIC = "https://play.google.com"
 _PUBLIC_HOSTS = ("play.google.com",)
-_RPC = "UsvDTd"
+_RPC = "oCPfdb"
+# Older answers (and the google-play-scraper libraries' requests) use UsvDTd, same positions.
+_REVIEW_RPCS = (_RPC, "UsvDTd")
 _SORT_NEWEST = 2
 _XSSI = ")]}'"
 _CALLBACK = re.compile(r"AF_initDataCallback\(\s*\{")
@@ -41,12 +48,24 @@ _DECODER = json.JSONDecoder()
 _CHUNK_LENGTH = re.compile(r"\s*(\d+)\s*")
 
 
+def _looks_like_review(value: Any) -> bool:
+    """A positional review array: an id, then [author, …], then stars, …, [seconds, nanos]."""
+    return (
+        isinstance(value, list)
+        and len(value) > 5
+        and isinstance(value[0], str)
+        and isinstance(dig(value, 1, 0), str)
+        and isinstance(value[2], int)
+        and isinstance(dig(value, 5, 0), int | float)
+    )
+
+
 def _looks_like_reviews(value: Any) -> bool:
+    # One malformed review must not hide the block; most of its entries look like reviews.
     return (
         isinstance(value, list)
         and bool(value)
-        and all(isinstance(r, list) and r and isinstance(r[0], str) for r in value)
-        and str(value[0][0]).startswith("gp:")
+        and sum(map(_looks_like_review, value)) * 2 >= len(value)
     )
 
 
@@ -82,6 +101,7 @@ class GooglePlaySource(Source):
     """Reviews of one Android app on Google Play."""
 
     kind = "google_play"
+    title = "Google Play"
     max_pages = 5
     url_patterns = (r"^play\.google\.com/store/apps/details\?(.*&)?id=",)
 
@@ -93,13 +113,20 @@ class GooglePlaySource(Source):
     def app_id(self) -> str:
         app = self.option("app_id") or self._query("id")
         if not app:
-            raise self.error("no app id: the URL needs ?id=com.example.app, or set option app_id")
+            raise self.misconfigured(
+                "no app id: the URL needs ?id=com.example.app, or set option app_id"
+            )
         return app
+
+    def check(self) -> None:
+        super().check()
+        _ = self.app_id
+        self.int_option("page_size", 100)
 
     def request_body(self, token: str | None) -> str:
         count = self.int_option("page_size", 100)
         inner = json.dumps(
-            [None, None, [2, _SORT_NEWEST, [count, None, token], None, []], [self.app_id, 7]],
+            [None, [2, _SORT_NEWEST, [count, None, token], None, [None] * 9], [self.app_id, 7]],
             separators=(",", ":"),
         )
         outer = json.dumps([[[_RPC, inner, None, "generic"]]], separators=(",", ":"))
@@ -124,8 +151,12 @@ class GooglePlaySource(Source):
             data = self._rpc_payload(text, response.url)
         elif "AF_initDataCallback" in text:
             data = self._page_payload(text, response.url)
+        elif text.lstrip().startswith("{") and '"reviewId"' in text:
+            return parse_developer_api(text, url=response.url, app=self._app_or_none())
         else:
-            raise self.error("neither a batchexecute answer nor an app page", response.url)
+            raise NotReviewsPage(
+                "neither a Play batchexecute answer nor an app page", source=self.kind
+            )
         if not isinstance(data, list) or not data:
             raise self.error(
                 "review payload is not a non-empty array (layout changed?)", response.url
@@ -135,22 +166,30 @@ class GooglePlaySource(Source):
             return Page([])
         if not isinstance(reviews, list):
             raise self.error("review list is not an array (layout changed?)", response.url)
-        items = [self._item(review, response.url) for review in reviews]
+        read = read_entries(reviews, lambda review: self._item(review, response.url))
         token = dig(data, 1, 1)
         if not isinstance(token, str):
             token = dig(data, -2, -1)
-        return Page(items, token if isinstance(token, str) and token and items else None)
+        more = token if isinstance(token, str) and token and read.items else None
+        return Page(read.items, more, skipped=tuple(read.skipped))
+
+    def _app_or_none(self) -> str | None:
+        return self.option("app_id") or self._query("id")
 
     def _rpc_payload(self, text: str, url: str) -> Any:
         for entry in _envelopes(text):
-            if len(entry) > 2 and entry[0] == "wrb.fr" and entry[1] == _RPC:
+            if len(entry) > 2 and entry[0] == "wrb.fr" and entry[1] in _REVIEW_RPCS:
+                rpc = entry[1]
                 if not isinstance(entry[2], str):
-                    raise self.error(f"Google answered {_RPC} without data (unknown app?)", url)
+                    raise self.error(f"Google answered {rpc} without data (unknown app?)", url)
                 try:
                     return json.loads(entry[2])
                 except ValueError as exc:
-                    raise self.error(f"{_RPC} payload is not JSON ({exc})", url) from exc
-        raise self.error(f"no {_RPC} answer in the batchexecute envelope (layout changed?)", url)
+                    raise self.error(f"{rpc} payload is not JSON ({exc})", url) from exc
+        raise self.error(
+            f"no {'/'.join(_REVIEW_RPCS)} answer in the batchexecute envelope (layout changed?)",
+            url,
+        )
 
     def _page_payload(self, text: str, url: str) -> Any:
         for callback in _CALLBACK.finditer(text):
@@ -188,7 +227,7 @@ class GooglePlaySource(Source):
             extra["reply_at"] = from_epoch(replied).isoformat()
         author = dig(review, 1, 0)
         text = dig(review, 4)
-        app = self.option("app_id") or self._query("id")
+        app = self._app_or_none()
         return ScrapedItem(
             external_id=review_id,
             url=f"{_PUBLIC}/store/apps/details?id={quote(app)}&reviewId={quote(review_id)}"

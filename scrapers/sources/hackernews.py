@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from otklik.errors import ConfigError
 from scrapers.base import Page, Source
+from scrapers.entries import read_entries
 from scrapers.fetch import FetchResponse
 from scrapers.parsing import clean_text, from_epoch, html_to_text, parse_iso, text_or_none
 from scrapers.records import ScrapedItem
@@ -26,9 +26,14 @@ class HackerNewsSource(Source):
     """Hacker News items mentioning the brand."""
 
     kind = "hackernews"
+    title = "Hacker News"
     filters_by_alias = True
     max_pages = 5
     url_patterns = (r"^hn\.algolia\.com/", r"^news\.ycombinator\.com/")
+
+    def check(self) -> None:
+        super().check()
+        self._query()
 
     def _query(self) -> tuple[str, bool]:
         """The query, and whether its words are optional (aliases OR-ed)."""
@@ -41,7 +46,7 @@ class HackerNewsSource(Source):
             return from_url, False
         if self.spec.aliases:
             return " ".join(self.spec.aliases), len(self.spec.aliases) > 1
-        raise ConfigError(f"hackernews source {self.spec.url}: no query (add ?q= or aliases)")
+        raise self.misconfigured("no query (add ?q= or aliases)")
 
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
@@ -68,12 +73,14 @@ class HackerNewsSource(Source):
         hits = data.get("hits") if isinstance(data, dict) else None
         if not isinstance(hits, list):
             raise self.error("no 'hits' list in the answer (layout changed?)", response.url)
-        items = [self._item(hit, response.url) for hit in hits if isinstance(hit, dict)]
+        read = read_entries(hits, lambda hit: self._item(hit, response.url), what="hit")
         page, pages = data.get("page"), data.get("nbPages")
-        more = isinstance(page, int) and isinstance(pages, int) and page + 1 < pages and items
-        return Page(items, str(page + 1) if more else None)
+        more = isinstance(page, int) and isinstance(pages, int) and page + 1 < pages and read.items
+        return Page(read.items, str(page + 1) if more else None, skipped=tuple(read.skipped))
 
-    def _item(self, hit: dict[str, Any], url: str) -> ScrapedItem:
+    def _item(self, hit: Any, url: str) -> ScrapedItem:
+        if not isinstance(hit, dict):
+            raise self.error("hit is not an object", url)
         object_id = hit.get("objectID")
         if not isinstance(object_id, str | int) or not str(object_id):
             raise self.error("hit without objectID", url)

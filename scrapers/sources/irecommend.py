@@ -18,6 +18,7 @@ class IrecommendSource(HtmlReviewListSource):
     """Reviews of one product on irecommend.ru."""
 
     kind: ClassVar[str] = "irecommend"
+    title: ClassVar[str] = "iRecommend"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^(www\.)?irecommend\.ru/content/[^/?#]+",)
     public_base: ClassVar[str] = "https://irecommend.ru"
     site_domains: ClassVar[tuple[str, ...]] = ("irecommend.ru",)

@@ -19,6 +19,7 @@ class OtzovikSource(HtmlReviewListSource):
     """Reviews of one product or company on otzovik.com."""
 
     kind: ClassVar[str] = "otzovik"
+    title: ClassVar[str] = "Otzovik"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^(www\.)?otzovik\.com/reviews/[^/?#]+",)
     public_base: ClassVar[str] = "https://otzovik.com"
     site_domains: ClassVar[tuple[str, ...]] = ("otzovik.com",)

@@ -14,8 +14,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from otklik.errors import ConfigError
 from scrapers.base import Page, Source
+from scrapers.entries import read_entries
+from scrapers.errors import NotReviewsPage
 from scrapers.fetch import FetchResponse
 from scrapers.parsing import clean_text, from_epoch, text_or_none
 from scrapers.records import ScrapedItem
@@ -29,9 +30,14 @@ class RedditSource(Source):
     """Reddit posts mentioning the brand."""
 
     kind = "reddit"
+    title = "Reddit"
     filters_by_alias = True
     max_pages = 5
     url_patterns = (r"^((www|old|new)\.)?reddit\.com/",)
+
+    def check(self) -> None:
+        super().check()
+        _ = self.query
 
     @property
     def query(self) -> str:
@@ -43,7 +49,7 @@ class RedditSource(Source):
             return from_url[0]
         if self.spec.aliases:
             return " OR ".join(f'"{alias}"' for alias in self.spec.aliases)
-        raise ConfigError(f"reddit source {self.spec.url}: no query (add ?q= or brand aliases)")
+        raise self.misconfigured("no query (add ?q= or brand aliases)")
 
     @property
     def subreddit(self) -> str | None:
@@ -79,19 +85,28 @@ class RedditSource(Source):
 
     def parse(self, response: FetchResponse) -> Page:
         listing = response.json()
-        data = listing.get("data") if isinstance(listing, dict) else None
+        if isinstance(listing, dict) and "error" in listing:
+            raise self.error(
+                f"Reddit answered error {listing.get('error')} {listing.get('message', '')} "
+                "instead of a Listing",
+                response.url,
+            )
+        if not isinstance(listing, dict) or ("kind" not in listing and "data" not in listing):
+            raise NotReviewsPage("not a Reddit listing (no kind/data)", source=self.kind)
+        data = listing.get("data")
         if not isinstance(data, dict) or not isinstance(data.get("children"), list):
             raise self.error(
                 "no Listing data.children in the answer (layout changed?)", response.url
             )
-        items = [
-            self._item(child["data"], response.url)
+        posts = [
+            child
             for child in data["children"]
-            if isinstance(child, dict)
-            and child.get("kind") == "t3"
-            and isinstance(child.get("data"), dict)
+            if isinstance(child, dict) and child.get("kind") == "t3"
         ]
-        return Page(items, text_or_none(data.get("after")))
+        read = read_entries(
+            posts, lambda child: self._item(child["data"], response.url), what="post"
+        )
+        return Page(read.items, text_or_none(data.get("after")), skipped=tuple(read.skipped))
 
     def _item(self, post: dict[str, Any], url: str) -> ScrapedItem:
         post_id = text_or_none(post.get("name")) or (

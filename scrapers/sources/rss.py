@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import feedparser
 
 from scrapers.base import Page, Source
+from scrapers.entries import read_entries
 from scrapers.fetch import FetchResponse
 from scrapers.parsing import clean_text, html_to_text
 from scrapers.records import ScrapedItem
@@ -48,6 +49,7 @@ class RssSource(Source):
     """Any valid RSS or Atom feed; brand mentions only."""
 
     kind = "rss"
+    title = "an RSS/Atom feed"
     generic = True
     filters_by_alias = True
     max_pages = 1
@@ -84,7 +86,10 @@ class RssSource(Source):
         if isinstance(problem, xml.sax.SAXParseException) and not _closed(response.body):
             raise self.error(f"feed is cut off ({problem})", response.url)
         feed_title = clean_text(parsed.feed.get("title", ""))
-        return Page([self._item(entry, feed_title) for entry in parsed.entries])
+        read = read_entries(
+            parsed.entries, lambda entry: self._item(entry, feed_title), what="item"
+        )
+        return Page(read.items, skipped=tuple(read.skipped))
 
     def _item(self, entry: Any, feed_title: str) -> ScrapedItem:
         # FeedBurner wraps links in its tracker; the original is kept alongside.

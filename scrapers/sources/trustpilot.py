@@ -26,14 +26,19 @@ class TrustpilotSource(Source):
     """Reviews of one company on Trustpilot."""
 
     kind: ClassVar[str] = "trustpilot"
+    title: ClassVar[str] = "Trustpilot"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z]+\.)?trustpilot\.com/review/[^/?#]+",)
     max_pages: ClassVar[int] = 10
 
     def domain(self) -> str:
         match = _DOMAIN.search(self.spec.url)
         if match is None:
-            raise self.error("no /review/<domain> in the URL")
+            raise self.misconfigured("no /review/<domain> in the URL")
         return match[1]
+
+    def check(self) -> None:
+        super().check()
+        self.domain()
 
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
@@ -54,5 +59,4 @@ class TrustpilotSource(Source):
         return await self.fetcher.get(url, params={"sort": "recency"}, source=self.kind)
 
     def parse(self, response: FetchResponse) -> Page:
-        page = parse_page(response.text(), url=response.url)
-        return Page(page.items, page.next_url)
+        return parse_page(response.text(), url=response.url).to_page()

@@ -1,32 +1,44 @@
 """Yandex Maps organization reviews.
 
-URL: `yandex.ru/maps/org/<slug>/<orgId>/[reviews/]` (also yandex.com/.by/.kz). The source loads
-the reviews page for its session tokens, then pages `maps/api/business/fetchReviews` newest first
-(`ranking=by_time`, 50 a page) the way the page's own script does, signing each request.
-Options: `api_base` (tests, mirrors), `max_pages`. A captcha page (SmartCaptcha, frequent from
-data-centre networks) is reported as AntiBotPage.
+URL: `yandex.ru/maps/org/<slug>/<orgId>/[reviews/]` (also yandex.com/.by/.kz). The source reads
+the organization's reviews page once for the session tokens its own script uses (csrfToken,
+sessionId, reqId from the page's embedded state), keeps them for half an hour (or until the API
+refuses them), and pages `maps/api/business/fetchReviews` newest first (`ranking=by_time`, 50 a
+page), signing each request the way the page's script does.
+
+When that signed JSON fails (refused, changed, blocked), the newest reviews still arrive: the
+ones the reviews page embeds in its state (or, failing that, its rendered cards), one page only.
+`Page.path` says which way was used ("API" / "embedded state (fetchReviews failed: …)" / "HTML"),
+so health and `otklik doctor` can say it. Options: `api_base` (tests, mirrors), `max_pages`.
+A captcha page (SmartCaptcha, frequent from data-centre networks) is reported as AntiBotPage.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import ClassVar
 
 from scrapers.base import Page, Source
+from scrapers.errors import RateLimited, SourceError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.records import SourceSpec
 from scrapers.sources._reviews_common import layout_missing
 from scrapers.sources._yandex_parse import (
     PageTokens,
+    has_reviews,
     page_tokens,
     parse_html,
     parse_json,
     signature,
 )
 
+log = logging.getLogger(__name__)
+
 PUBLIC = "https://yandex.ru"
 DOMAINS = ("yandex.ru", "yandex.com", "yandex.by", "yandex.kz", "yandex.uz", "yandex.com.tr")
+TOKEN_TTL = 30 * 60.0
 _ORG = re.compile(r"/maps/org/([^/?#]+)/(\d+)")
 
 
@@ -34,17 +46,23 @@ class YandexMapsSource(Source):
     """Reviews of one organization on Yandex Maps."""
 
     kind: ClassVar[str] = "yandex_maps"
+    title: ClassVar[str] = "Yandex Maps"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^(www\.)?yandex\.[a-z.]+/maps/org/[^/]+/\d+",)
     max_pages: ClassVar[int] = 10
 
-    def __init__(self, spec: SourceSpec, fetcher: Fetcher) -> None:
+    def __init__(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> None:
         super().__init__(spec, fetcher)
         self._tokens = PageTokens(None, None, None)
+        self._fallback_reason: str | None = None
+
+    def check(self) -> None:
+        super().check()
+        self.org()
 
     def org(self) -> tuple[str, str]:
         match = _ORG.search(self.spec.url)
         if match is None:
-            raise self.error("no /maps/org/<slug>/<id> in the URL")
+            raise self.misconfigured("no /maps/org/<slug>/<id> in the URL")
         return match[1], match[2]
 
     def link(self) -> str:
@@ -56,26 +74,65 @@ class YandexMapsSource(Source):
     def _base(self) -> str:
         return self.base_url(PUBLIC, DOMAINS)
 
+    def _slot(self) -> str:
+        return f"yandex-maps-tokens:{self._base()}"
+
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
         slug, org_id = self.org()
-        if token is None:
-            html = await self.fetcher.get(
-                f"{self._base()}/maps/org/{slug}/{org_id}/reviews/", source=self.kind
-            )
-            text = html.text()
-            self._tokens = page_tokens(text)
+        if token is not None:
+            return await self._api_page(org_id, int(token))
+        self._fallback_reason = None
+        cached = self.fetcher.tokens.get(self._slot())
+        if isinstance(cached, PageTokens):
+            self._tokens = cached
+            try:
+                return await self._api_page(org_id, 1)
+            except RateLimited:
+                raise
+            except SourceError:
+                # Stale session: read the page again for fresh tokens.
+                self.fetcher.tokens.forget(self._slot())
+        html = await self.fetcher.get(
+            f"{self._base()}/maps/org/{slug}/{org_id}/reviews/", source=self.kind
+        )
+        text = html.text()
+        self._tokens = page_tokens(text)
+        try:
             if not self._tokens.csrf_token:
                 raise layout_missing(
                     text, "no csrfToken on the organization page", url=html.url, source=self.kind
                 )
-        response = await self._fetch_reviews(org_id, int(token or 1))
+            response = await self._api_page(org_id, 1)
+        except RateLimited:
+            raise
+        except SourceError as exc:
+            if not has_reviews(text):
+                raise
+            self._fallback_reason = str(exc.args[0]) if exc.args else type(exc).__name__
+            log.warning(
+                "%s %s: fetchReviews failed (%s); reading the newest reviews from the page",
+                self.kind,
+                self.spec.url,
+                self._fallback_reason,
+            )
+            return html
+        self.fetcher.tokens.put(self._slot(), self._tokens, ttl=TOKEN_TTL)
+        return response
+
+    async def _api_page(self, org_id: str, page: int) -> FetchResponse:
+        """One fetchReviews answer, checked to be a readable reviews answer."""
+        response = await self._fetch_reviews(org_id, page)
         fresh = _renewed_token(response)
         if fresh:
             # The API answers a stale token with a fresh one; ask once more with it.
             self._tokens = PageTokens(fresh, self._tokens.session_id, self._tokens.req_id)
-            response = await self._fetch_reviews(org_id, int(token or 1))
+            self.fetcher.tokens.put(self._slot(), self._tokens, ttl=TOKEN_TTL)
+            response = await self._fetch_reviews(org_id, page)
+        parsed = parse_json(response.text(), url=response.url, link=self.link())
+        if "csrfToken" in parsed.extra:
+            raise self.error("the reviews API keeps refusing the session token", response.url)
         return response
 
     async def _fetch_reviews(self, org_id: str, page: int) -> FetchResponse:
@@ -108,7 +165,9 @@ class YandexMapsSource(Source):
                 raise self.error("the reviews API keeps refusing the session token", response.url)
         else:
             page = parse_html(text, url=response.url, link=self.link())
-        return Page(page.items, page.next_url)
+            if self._fallback_reason:
+                page.path = f"{page.path} (fetchReviews failed: {self._fallback_reason})"
+        return page.to_page()
 
 
 def _renewed_token(response: FetchResponse) -> str | None:
@@ -116,6 +175,5 @@ def _renewed_token(response: FetchResponse) -> str | None:
         data = json.loads(response.text())
     except ValueError:
         return None
-    if isinstance(data, dict) and "data" not in data and isinstance(data.get("csrfToken"), str):
-        return data["csrfToken"]
-    return None
+    token = data.get("csrfToken") if isinstance(data, dict) and "data" not in data else None
+    return token if isinstance(token, str) else None

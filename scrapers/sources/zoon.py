@@ -19,6 +19,7 @@ class ZoonSource(HtmlReviewListSource):
     """Reviews of one organization on zoon.ru."""
 
     kind: ClassVar[str] = "zoon"
+    title: ClassVar[str] = "Zoon"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z]+\.)?zoon\.ru/[a-z_]+/[^?#]+",)
     public_base: ClassVar[str] = "https://zoon.ru"
     site_domains: ClassVar[tuple[str, ...]] = ("zoon.ru",)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import Role, SourceOrigin
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Brand, BrandChat, Chat, Member, Source
 from storage.records import BrandInput, BrandRecord
@@ -56,13 +57,13 @@ async def _sync_owners(
         if chat_id > 0:
             await session.execute(
                 insert_ignoring_conflicts(session, Member).values(
-                    brand_id=brand.id, user_id=chat_id, role="owner", created_at=now
+                    brand_id=brand.id, user_id=chat_id, role=Role.OWNER, created_at=now
                 )
             )
             await session.execute(
                 update(Member)
                 .where(Member.brand_id == brand.id, Member.user_id == chat_id)
-                .values(role="owner")
+                .values(role=Role.OWNER)
             )
 
 
@@ -72,7 +73,7 @@ async def _sync_sources(
     existing = {
         (row.kind, row.url): row
         for row in await session.scalars(
-            select(Source).where(Source.brand_id == brand_id, Source.origin == "config")
+            select(Source).where(Source.brand_id == brand_id, Source.origin == SourceOrigin.CONFIG)
         )
     }
     wanted = {(source.kind, source.url): source for source in spec.sources}
@@ -85,7 +86,7 @@ async def _sync_sources(
         if row is None:
             row = Source(brand_id=brand_id, kind=source.kind, url=source.url, created_at=now)
             session.add(row)
-        row.origin = "config"
+        row.origin = SourceOrigin.CONFIG
         row.interval_seconds = source.interval_seconds
         row.options = dict(source.options)
         row.enabled = source.enabled

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import SourceOrigin
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import DEFAULT_TIMEZONE, Brand, Source
 from storage.records import BrandRecord
@@ -103,7 +104,7 @@ async def add_source(
             brand_id=brand_id,
             kind=kind,
             url=url,
-            origin="chat",
+            origin=SourceOrigin.CHAT,
             interval_seconds=interval_seconds,
             options={},
             enabled=True,

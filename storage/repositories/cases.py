@@ -7,16 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, select, update
+from sqlalchemy import CursorResult, Select, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import AWAITING_STATUSES, OPEN_STATUSES, OutboxKind
 from storage.models import Brand, Case, CaseEvent, Member, Mention, OutboxMessage, Source
-
-# Open and still owed work: nobody has replied yet.
-AWAITING_STATUSES = ("new", "in_progress")
-OPEN_STATUSES = (*AWAITING_STATUSES, "replied")
-CLOSED_STATUSES = ("resolved", "ignored")
-STATUSES = OPEN_STATUSES + CLOSED_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +80,6 @@ class DeadlineCase:
     escalated_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class ResponseRow:
-    brand_id: int
-    status: str
-    created_at: datetime
-    due_at: datetime | None
-    first_response_at: datetime | None
-
-
 def _record(row: Case, brand_name: str, assignee_name: str | None) -> CaseRecord:
     return CaseRecord(
         id=row.id,
@@ -117,7 +103,7 @@ def _record(row: Case, brand_name: str, assignee_name: str | None) -> CaseRecord
     )
 
 
-def _case_query():  # type: ignore[no-untyped-def]
+def _case_query() -> Select[Case, str, str | None]:
     return (
         select(Case, Brand.name, Member.name)
         .join(Brand, Brand.id == Case.brand_id)
@@ -220,7 +206,7 @@ async def alert_messages(
 ) -> list[AlertMessage]:
     """Alerts already delivered for a case (or a mention without a case)."""
     query = select(OutboxMessage).where(
-        OutboxMessage.kind == "alert", OutboxMessage.sent_message_id.is_not(None)
+        OutboxMessage.kind == OutboxKind.ALERT, OutboxMessage.sent_message_id.is_not(None)
     )
     if case_id is not None:
         query = query.where(OutboxMessage.case_id == case_id)
@@ -235,7 +221,7 @@ async def alert_messages(
 async def alert_at(session: AsyncSession, chat_id: int, message_id: int) -> AlertMessage | None:
     row = await session.scalar(
         select(OutboxMessage).where(
-            OutboxMessage.kind == "alert",
+            OutboxMessage.kind == OutboxKind.ALERT,
             OutboxMessage.chat_id == chat_id,
             OutboxMessage.sent_message_id == message_id,
         )
@@ -282,14 +268,3 @@ async def mark_deadline(session: AsyncSession, case_id: int, *, column: str, now
         update(Case).where(Case.id == case_id, target.is_(None)).values({column: now})
     )
     return bool(cast(CursorResult[Any], result).rowcount)
-
-
-async def response_rows(
-    session: AsyncSession, brand_ids: list[int], since: datetime
-) -> list[ResponseRow]:
-    rows = await session.scalars(
-        select(Case).where(Case.brand_id.in_(brand_ids), Case.created_at >= since)
-    )
-    return [
-        ResponseRow(r.brand_id, r.status, r.created_at, r.due_at, r.first_response_at) for r in rows
-    ]

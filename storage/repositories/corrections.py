@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import Label
 from storage.models import Brand, LabelCorrection, Mention
 
-VALID_LABELS = ("positive", "neutral", "negative")
+VALID_LABELS = tuple(Label)
 
 
 @dataclass(frozen=True, slots=True)

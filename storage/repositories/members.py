@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import Role
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Brand, Member
 
-ROLES = ("owner", "pr", "viewer")
-_RANK = {"viewer": 0, "pr": 1, "owner": 2}
+_RANK: dict[str, int] = {Role.VIEWER: 0, Role.PR: 1, Role.OWNER: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ async def members_of(session: AsyncSession, brand_id: int) -> list[MemberRecord]
 async def owners_of(session: AsyncSession, brand_id: int) -> list[int]:
     rows = await session.scalars(
         select(Member.user_id)
-        .where(Member.brand_id == brand_id, Member.role == "owner")
+        .where(Member.brand_id == brand_id, Member.role == Role.OWNER)
         .order_by(Member.user_id)
     )
     return list(rows)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import bulk_insert_ignoring_conflicts
@@ -135,7 +135,7 @@ async def get_mentions(session: AsyncSession, ids: Sequence[int]) -> list[Mentio
     return [_record(*row) for row in rows.all()]
 
 
-def _record_query():  # type: ignore[no-untyped-def]
+def _record_query() -> Select[Mention, str, str]:
     return (
         select(Mention, Brand.name, Source.kind)
         .join(Brand, Brand.id == Mention.brand_id)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import OutboxStatus
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Chat, OutboxMessage
 from storage.records import OutboxRecord
@@ -50,7 +51,7 @@ async def due_messages(
 ) -> list[OutboxRecord]:
     rows = await session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
@@ -78,7 +79,7 @@ async def mark_sent(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .values(
-            status="sent",
+            status=OutboxStatus.SENT,
             sent_message_id=telegram_id,
             sent_at=now,
             attempts=OutboxMessage.attempts + 1,
@@ -90,7 +91,11 @@ async def mark_skipped(session: AsyncSession, message_id: int, *, reason: str) -
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(status="skipped", last_error=reason[:2000], attempts=OutboxMessage.attempts + 1)
+        .values(
+            status=OutboxStatus.SKIPPED,
+            last_error=reason[:2000],
+            attempts=OutboxMessage.attempts + 1,
+        )
     )
 
 
@@ -103,7 +108,7 @@ async def mark_retry(
     row.last_error = error[:2000]
     row.next_attempt_at = retry_at
     if row.attempts >= give_up_after:
-        row.status = "failed"
+        row.status = OutboxStatus.FAILED
     return row.status
 
 
@@ -114,8 +119,8 @@ async def mark_chat_unavailable(
     await session.execute(update(Chat).where(Chat.id == chat_id).values(blocked_at=now))
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
-        .values(status="skipped", last_error=error[:2000])
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SKIPPED, last_error=error[:2000])
     )
     await session.execute(
         update(OutboxMessage)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import SourceEventKind, SourceHealth
 from storage.models import Brand, Source, SourceEvent
 from storage.records import SourceRecord
 
@@ -89,6 +90,49 @@ async def save_poll_success(
     row.last_error = None
 
 
+async def note_poll(
+    session: AsyncSession,
+    source_id: int,
+    *,
+    now: datetime,
+    skipped: Sequence[str],
+    path: str | None,
+) -> None:
+    """Leave in the source's health history what a successful poll had to say: entries it
+    could not read (the others were stored), and a change in how the reviews were reached."""
+    if skipped:
+        shown = "; ".join(skipped[:5]) + (" …" if len(skipped) > 5 else "")
+        message = f"{len(skipped)} malformed entries skipped: {shown}"
+        session.add(
+            SourceEvent(source_id=source_id, at=now, kind="skipped", message=message[:2000])
+        )
+    if path:
+        last = await session.scalar(
+            select(SourceEvent.message)
+            .where(SourceEvent.source_id == source_id, SourceEvent.kind == "path")
+            .order_by(SourceEvent.at.desc(), SourceEvent.id.desc())
+            .limit(1)
+        )
+        if last != path:
+            session.add(SourceEvent(source_id=source_id, at=now, kind="path", message=path[:2000]))
+
+
+async def current_paths(session: AsyncSession) -> dict[int, str]:
+    """source id → how its reviews were last reached, for the sources that have said so."""
+    latest = (
+        select(SourceEvent.source_id, func.max(SourceEvent.id).label("last"))
+        .where(SourceEvent.kind == "path")
+        .group_by(SourceEvent.source_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(SourceEvent.source_id, SourceEvent.message).join(
+            latest, SourceEvent.id == latest.c.last
+        )
+    )
+    return {source_id: message or "" for source_id, message in rows.all()}
+
+
 async def save_poll_failure(
     session: AsyncSession, source_id: int, *, now: datetime, next_poll_at: datetime, error: str
 ) -> int:
@@ -98,7 +142,9 @@ async def save_poll_failure(
     row.next_poll_at = next_poll_at
     row.consecutive_failures += 1
     row.last_error = error[:2000]
-    session.add(SourceEvent(source_id=source_id, at=now, kind="error", message=error[:2000]))
+    session.add(
+        SourceEvent(source_id=source_id, at=now, kind=SourceEventKind.ERROR, message=error[:2000])
+    )
     return row.consecutive_failures
 
 
@@ -112,7 +158,9 @@ async def set_health(
         SourceEvent(
             source_id=source_id,
             at=now,
-            kind=health if health != "ok" else "recovered",
+            kind=SourceEventKind(health)
+            if health != SourceHealth.OK
+            else SourceEventKind.RECOVERED,
             message=note,
         )
     )

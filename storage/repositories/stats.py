@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import AWAITING_STATUSES
 from storage.models import Brand, Case, Chat, Mention, Source, SourceEvent
-from storage.repositories.cases import AWAITING_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,11 +179,11 @@ async def mentions_between(
 
 
 async def cases_created_between(
-    session: AsyncSession, brand_id: int, start: datetime, end: datetime
+    session: AsyncSession, brand_id: int, start: datetime, end: datetime | None = None
 ) -> list[CaseRow]:
-    return await _cases(
-        session, Case.brand_id == brand_id, Case.created_at >= start, Case.created_at < end
-    )
+    """Cases opened in [start, end); no end: up to now."""
+    until = () if end is None else (Case.created_at < end,)
+    return await _cases(session, Case.brand_id == brand_id, Case.created_at >= start, *until)
 
 
 async def open_cases(session: AsyncSession, brand_id: int) -> list[CaseRow]:

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.vocabulary import AlertOn, CaseEventKind, CaseStatus, Label, OutboxKind, OutboxStatus
 from storage.dialect import bulk_insert_ignoring_conflicts
 from storage.models import Case, CaseEvent, OutboxMessage
 from storage.records import BrandRecord
@@ -39,7 +40,7 @@ async def open_cases_and_alerts(
         return Triaged(0, 0)
     brand = await brand_record(session, brand_id)
     due = deadline(now, brand)
-    negative_ids = [mention_id for mention_id, label in mentions if label == "negative"]
+    negative_ids = [mention_id for mention_id, label in mentions if label == Label.NEGATIVE]
     case_of: dict[int, int] = {}
     if negative_ids:
         cases = Case.__table__.c
@@ -49,7 +50,7 @@ async def open_cases_and_alerts(
                 {
                     "mention_id": mention_id,
                     "brand_id": brand_id,
-                    "status": "new",
+                    "status": CaseStatus.NEW,
                     "due_at": due,
                     "created_at": now,
                     "updated_at": now,
@@ -62,7 +63,7 @@ async def open_cases_and_alerts(
         await session.execute(
             insert(cast(Table, CaseEvent.__table__)),
             [
-                {"case_id": case_id, "action": "opened", "created_at": now}
+                {"case_id": case_id, "action": CaseEventKind.OPENED, "created_at": now}
                 for case_id in case_of.values()
             ],
         )
@@ -70,7 +71,8 @@ async def open_cases_and_alerts(
     wanted = [
         mention_id
         for mention_id, label in mentions
-        if brand.alert_on == "all" or (brand.alert_on == "negative" and label == "negative")
+        if brand.alert_on == AlertOn.ALL
+        or (brand.alert_on == AlertOn.NEGATIVE and label == Label.NEGATIVE)
     ]
     chats = await brand_chat_ids(session, brand_id)
     alerts: list[dict[str, Any]] = [
@@ -78,11 +80,11 @@ async def open_cases_and_alerts(
             "dedup_key": f"alert:{mention_id}:{chat_id}",
             "chat_id": chat_id,
             "brand_id": brand_id,
-            "kind": "alert",
+            "kind": OutboxKind.ALERT,
             "mention_id": mention_id,
             "case_id": case_of.get(mention_id),
             "payload": {},
-            "status": "pending",
+            "status": OutboxStatus.PENDING,
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import TelegramNotifier
 from bot.setup import build_dispatcher
-from otklik.deadlines import due_at
+from common.worktime import due_at
 from otklik.sender import Sender
 from storage.db import make_sessionmaker
 from storage.models import (

@@ -9,7 +9,9 @@ import pytest
 
 from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
-from otklik.errors import ChatUnavailable, RetryLater
+from bot.errors import ChatUnavailable, RetryLater
+from common.vocabulary import SourceHealth
+from storage.records import HealthNotice
 from storage.repositories import brands_admin, chats
 from storage.repositories import cases as cases_repo
 from storage.repositories.outbox import enqueue
@@ -112,14 +114,16 @@ async def test_texts_go_out_in_the_chat_language(fake_telegram: FakeTelegram, wo
                 dedup_key=f"health:1:{chat}",
                 chat_id=chat,
                 kind="health",
-                payload={"text": "⚠️ Источник не работает", "text_en": "⚠️ Source is down"},
+                payload=HealthNotice(
+                    world.source_id, SourceHealth.UNHEALTHY, failures=3, error="HTTP 503"
+                ).to_payload(),
                 now=world.clock(),
             )
     await drain(notifier, world)
-    assert (await fake_telegram.wait_for("sendMessage", chat_id=GROUP)).text == "⚠️ Source is down"
-    assert (
-        await fake_telegram.wait_for("sendMessage", chat_id=OWNER)
-    ).text == "⚠️ Источник не работает"
+    english = (await fake_telegram.wait_for("sendMessage", chat_id=GROUP)).text or ""
+    assert english.startswith("⚠️ Source") and "Failures in a row: 3" in english
+    russian = (await fake_telegram.wait_for("sendMessage", chat_id=OWNER)).text or ""
+    assert russian.startswith("⚠️ Источник") and "Ошибок подряд: 3" in russian
 
 
 async def test_hostile_text_renders_and_long_text_is_trimmed(

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.delivery import TelegramNotifier
+from bot.errors import RetryLater
 from bot.setup import build_dispatcher
 from otklik.digest_schedule import queue_due_digests
-from otklik.errors import RetryLater
 from storage.db import make_sessionmaker
 from storage.models import Brand, Chat, OutboxMessage
 from storage.records import OutboxRecord

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from storage.models import Brand, Member, Source
 from tests.bot.conftest import OWNER, PR, STRANGER, RunningBot, World, drain
+from tests.reports.html_check import visible_text
 
 
 async def _say(bot: RunningBot, text: str, user: int) -> str:
@@ -66,6 +67,20 @@ async def test_sources_from_chat(running_bot: RunningBot, world: World) -> None:
     assert "Формат" in await _say(running_bot, "/quiet 25:00-08:00", OWNER)
 
 
+async def test_a_source_that_cannot_work_from_a_link_alone_is_refused_at_once(
+    running_bot: RunningBot, world: World
+) -> None:
+    # (A 2GIS link alone works: its key is read from the page. Google's Places API needs one.)
+    answer = await _say(
+        running_bot, "/add_source https://www.google.com/maps/place/Kofemania", OWNER
+    )
+    assert "не добавлен" in answer and "option api_key is missing" in answer
+    private = await _say(running_bot, "https://t.me/joinchat/AbCdEf", OWNER)
+    assert "не добавлен" in private and "no public channel name" in private
+    async with world.sessions() as session:
+        assert (await session.scalars(select(Source).where(Source.origin == "chat"))).all() == []
+
+
 async def test_stats_and_language(running_bot: RunningBot, world: World) -> None:
     _, answered = await world.negative_review()
     await world.negative_review("Второй")
@@ -80,3 +95,31 @@ async def test_stats_and_language(running_bot: RunningBot, world: World) -> None
     assert "English" in await _say(running_bot, "/lang en", OWNER)
     stats = await _say(running_bot, "/stats", OWNER)
     assert "2 cases, 1 answered (50%)" in stats
+
+
+async def test_stats_and_the_digest_give_one_response_rate(
+    running_bot: RunningBot, world: World
+) -> None:
+    """One case answered in 1 h 5 min, one ignored as spam: both say 1 of 1 answered, 100%."""
+    _, answered = await world.negative_review()
+    _, ignored = await world.negative_review("Реклама: купите наши курсы")
+    await drain(running_bot.notifier, world)
+    world.clock.advance(minutes=65)
+    await _say(running_bot, f"/reply {answered} Спасибо", PR)
+    running_bot.fake.press_button(f"c:confirm:{answered}:", user_id=PR, chat_id=PR, message_id=1)
+    await running_bot.fake.wait_for("answerCallbackQuery")
+    await _say(running_bot, f"/ignore {ignored} спам", PR)
+
+    stats = await _say(running_bot, "/stats 7", OWNER)
+    assert "отвечено 1 (100%)" in stats and "1 ч 5 мин" in stats
+
+    fake = running_bot.fake
+    mark = fake.mark()
+    fake.send_text("/digest 7d", user_id=OWNER, first_name="Ольга")
+    photo = await fake.wait_for("sendPhoto", chat_id=OWNER, since=mark)
+    digest = photo.text or ""
+    if "Ответили" not in digest:
+        digest = (await fake.wait_for("sendMessage", chat_id=OWNER, since=mark)).text or ""
+    digest = visible_text(digest)
+    assert "Ответили на 1 из 1 обращений (100%)" in digest
+    assert "Медиана до первого ответа: 1 ч 5 мин" in digest

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import ConfigError
 from otklik.config import load_config, parse_duration
-from otklik.errors import ConfigError
 from otklik.settings import load_settings
+from scrapers import registry
 
 GOOD = """
 [[brands]]
@@ -117,3 +118,19 @@ def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("OTKLIK_MAX_CONCURRENT_POLLS", "0")
     with pytest.raises(ConfigError, match="OTKLIK_MAX_CONCURRENT_POLLS"):
         load_settings()
+
+
+def test_a_source_whose_options_cannot_work_is_refused_at_load(tmp_path: Path) -> None:
+    text = GOOD.replace('kind = "rss"', 'kind = "google_maps"').replace(
+        "https://news.example.com/feed.xml", "https://www.google.com/maps/place/Kofemania"
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r"line 8: brands\[0\]\.sources\[0\]: google_maps .*option api_key is missing",
+    ):
+        load_config(
+            write(tmp_path, text),
+            detect_kind=registry.detect,
+            known_kinds=registry.kinds(),
+            check_source=registry.check,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from otklik.deadlines import due_at
+from common.worktime import due_at
 
 
 def msk(day: int, hour: int, minute: int = 0) -> datetime:

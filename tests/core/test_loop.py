@@ -17,11 +17,13 @@ from xml.sax.saxutils import escape
 import pytest
 from sqlalchemy import select
 
+from common.vocabulary import OutboxKind
 from otklik.app import open_database, open_runtime
 from otklik.pipeline import PollReport
 from otklik.scheduler import Scheduler
 from otklik.settings import Settings
-from storage.models import Case, Mention, OutboxMessage, Source
+from storage.models import Brand, Case, Mention, OutboxMessage, Source
+from storage.repositories import outbox as outbox_repo
 from tests.fakes.site_server import SiteServer
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -95,6 +97,19 @@ async def scan(settings: Settings) -> list[PollReport]:
         return await Scheduler(runtime.sessionmaker, runtime.pipeline).poll_all()
 
 
+async def health_notices(settings: Settings, lang: str = "ru") -> list[tuple[int, str]]:
+    """The queued source-health messages as the bot renders them: (chat id, text)."""
+    from bot.notices import render_notice
+
+    async with open_database(settings) as database, database.sessionmaker() as session:
+        queued = await outbox_repo.due_messages(session, datetime.now(UTC) + timedelta(days=1))
+        return [
+            (m.chat_id, await render_notice(session, m, lang))
+            for m in queued
+            if m.kind == OutboxKind.HEALTH
+        ]
+
+
 async def test_new_reviews_become_classified_mentions_cases_and_alerts(
     tmp_path: Path, site: SiteServer, fake_telegram: FakeTelegram
 ) -> None:
@@ -163,15 +178,13 @@ async def test_bad_sources_give_clear_errors_and_the_others_keep_going(
     await scan(settings)
     async with open_database(settings) as database, database.sessionmaker() as session:
         health = dict((await session.execute(select(Source.url, Source.health))).all())
-        told = (
-            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "health"))
-        ).all()
+    told = await health_notices(settings)
     assert health[urls[0]] == "ok"
     assert health[urls[1]] == "unhealthy" and health[urls[3]] == "parser_broken"
     # Four broken sources, one message each, to the owner, naming the source.
-    named = sorted(url for url in urls for m in told if url in m.payload["text"])
-    assert named == sorted(urls[1:]) and {m.chat_id for m in told} == {OWNER}
-    assert all(m.payload["text"].startswith("⚠️") for m in told)
+    named = sorted(url for url in urls for _, text in told if url in text)
+    assert named == sorted(urls[1:]) and {chat for chat, _ in told} == {OWNER}
+    assert all(text.startswith("⚠️") for _, text in told)
 
 
 def _sent_alerts(database: Path) -> int:
@@ -250,11 +263,8 @@ async def test_a_page_that_suddenly_lists_nothing_is_a_broken_parser_not_silence
     assert first.error is None and len(first.new_mentions) == 1
     assert second.error == "the page listed 1 items before and none now (layout changed?)"
     assert third.health == "parser_broken"
-    async with open_database(settings) as database, database.sessionmaker() as session:
-        told = (
-            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "health"))
-        ).all()
-    assert len(told) == 1 and "разборщик" in told[0].payload["text"]
+    told = await health_notices(settings)
+    assert len(told) == 1 and "разборщик" in told[0][1]
 
 
 async def test_the_bot_comes_back_when_telegram_was_down_at_start(
@@ -277,3 +287,36 @@ async def test_the_bot_comes_back_when_telegram_was_down_at_start(
         stop.set()
         await asyncio.wait_for(service, 15)
     assert len(fake_telegram.calls_of("getMe", ok=False)) == 2
+
+
+async def test_a_misconfigured_source_is_reported_at_once_as_misconfigured(
+    tmp_path: Path, site: SiteServer
+) -> None:
+    site.add("/feed.xml", feed([OLD]), content_type="application/rss+xml")
+    settings = settings_for(
+        tmp_path, write_config(tmp_path / "otklik.toml", [site.url("/feed.xml")], [OWNER])
+    )
+    bad_url = "https://t.me/joinchat/AbCdEf"  # an invite link names no public channel
+    async with open_database(settings) as database, database.sessionmaker.begin() as session:
+        now = datetime.now(UTC)
+        brand_id = await session.scalar(select(Brand.id))
+        assert brand_id is not None
+        session.add(
+            Source(
+                brand_id=brand_id,
+                kind="telegram",
+                url=bad_url,
+                origin="chat",
+                created_at=now,
+                next_poll_at=now,
+            )
+        )
+
+    reports = {r.source.url: r for r in await scan(settings)}
+    assert reports[bad_url].health == "misconfigured"  # the first failure, not the threshold's
+    assert "no public channel name" in (reports[bad_url].error or "")
+    (told,) = [text for _, text in await health_notices(settings)]
+    assert "настройках источника ошибка" in told
+    assert "вёрстка" not in told and "недоступен" not in told
+    (told_en,) = [text for _, text in await health_notices(settings, "en")]
+    assert "configuration is wrong" in told_en

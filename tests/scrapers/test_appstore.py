@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from otklik.errors import ParseError
 from scrapers import registry
 from scrapers.base import Cursor
+from scrapers.errors import ParseError
 from scrapers.fetch import Fetcher
 from scrapers.records import PollState, SourceSpec
 from tests.fakes.site_server import SiteServer

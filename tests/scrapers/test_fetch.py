@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from otklik.errors import AntiBotPage, FetchError, RateLimited, ResponseTooLarge
+from scrapers.errors import AntiBotPage, FetchError, RateLimited, ResponseTooLarge
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
 from tests.fakes.site_server import SiteServer
 

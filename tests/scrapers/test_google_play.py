@@ -8,8 +8,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from otklik.errors import ParseError
 from scrapers import registry
+from scrapers.errors import NotReviewsPage, ParseError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.records import PollState, SourceSpec
 from tests.fakes.site_server import SiteServer
@@ -25,7 +25,7 @@ def serve(server: SiteServer, first: str = "batchexecute_page1.txt") -> None:
 
         form = parse_qs(await request.text())
         inner = json.loads(json.loads(form["f.req"][0])[0][0][1])
-        token = inner[2][2][2]
+        token = inner[1][2][2]
         name = "batchexecute_page2_chunked.txt" if token else first
         return web.Response(body=page("google_play", name), content_type="application/json")
 
@@ -60,13 +60,29 @@ async def test_reviews_with_replies_across_pages(site_server: SiteServer, fetche
     assert result.items[4].reply == "Светлана, приносим извинения, начислили 300 бонусов."
     requests = site_server.hits(RPC)
     assert [r.query for r in requests] == [{"hl": "ru", "gl": "ru"}] * 2
-    second = json.loads(json.loads(parse_qs(requests[1].body)["f.req"][0])[0][0][1])
-    assert second == [
+    outer = json.loads(parse_qs(requests[1].body)["f.req"][0])
+    assert outer[0][0][0] == "oCPfdb"
+    assert json.loads(outer[0][0][1]) == [
         None,
-        None,
-        [2, 2, [100, None, "CrQBCrEBKlIKOfc7msyC_FAKE_TOKEN_PAGE_2"], None, []],
+        [2, 2, [100, None, "CrQBCrEBKlIKOfc7msyC_FAKE_TOKEN_PAGE_2"], None, [None] * 9],
         ["ru.coffeemania.app", 7],
     ]
+
+
+async def test_current_answer_with_uuid_ids(site_server: SiteServer, fetcher: Fetcher) -> None:
+    serve(site_server, first="batchexecute_ocpfdb_uuid.txt")
+    result = await source(site_server, fetcher).poll(PollState(), backfill_limit=2)
+    first, second = result.items
+    assert first.external_id == "8c1f7d4e-2b3a-4c5d-9e6f-0a1b2c3d4e5f"
+    assert first.author == "Ольга Петрова" and first.rating == 2.0
+    assert first.text == "После обновления не приходят пуш-уведомления о заказе."
+    assert first.published_at == datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+    assert first.reply == "Ольга, спасибо! Исправили в 6.0.2."
+    assert first.extra["version"] == "6.0.1"
+    assert first.url is not None and first.url.endswith(
+        "&reviewId=8c1f7d4e-2b3a-4c5d-9e6f-0a1b2c3d4e5f"
+    )
+    assert second.external_id == "f0e1d2c3-b4a5-4968-8776-655443322110" and second.reply is None
 
 
 async def test_unknown_app_is_parse_error(site_server: SiteServer, fetcher: Fetcher) -> None:
@@ -95,10 +111,10 @@ async def test_recorded_app_page_parses(site_server: SiteServer, fetcher: Fetche
     assert parsed.next and parsed.next.startswith("CpUBCpIB")
 
 
-def test_page_without_data_is_parse_error() -> None:
+def test_other_page_is_not_a_reviews_page() -> None:
     spec = SourceSpec("google_play", "https://play.google.com/store/apps/details?id=x")
     src = registry.create(spec, None)  # type: ignore[arg-type]
-    with pytest.raises(ParseError, match="neither"):
+    with pytest.raises(NotReviewsPage, match="neither"):
         src.parse(FetchResponse(200, "http://x", b"<html><body>Google Play</body></html>"))
 
 

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from otklik.errors import ConfigError, ParseError
+from common.errors import ConfigError
 from scrapers import registry
 from scrapers.base import Cursor, Page, Source
+from scrapers.errors import ParseError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.matching import AliasMatcher, mentions
 from scrapers.records import PollState, ScrapedItem, SourceSpec

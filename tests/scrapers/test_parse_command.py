@@ -48,7 +48,7 @@ def test_detect(capsys: pytest.CaptureFixture[str]) -> None:
         (["parse", "nosuch", "file.html"], "unknown source kind 'nosuch'; known kinds: rss"),
         (["parse", "rss", "/nonexistent/feed.xml"], "cannot read /nonexistent/feed.xml"),
         (["parse", "telegram", str(PAGES / "telegram" / "no_preview.html")], "no channel preview"),
-        (["parse", "appstore", str(PAGES / "telegram" / "channel_page.html")], "not JSON"),
+        (["parse", "appstore", str(PAGES / "telegram" / "channel_page.html")], "not the App Store"),
     ],
 )
 def test_errors_are_clear_with_exit_code_2(

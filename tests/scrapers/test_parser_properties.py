@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from otklik.errors import SourceError
 from scrapers import registry
+from scrapers.errors import SourceError
 from scrapers.fetch import FetchResponse
 from scrapers.records import SourceSpec
 from tests.scrapers.conftest import page

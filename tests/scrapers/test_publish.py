@@ -13,7 +13,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from otklik.errors import SourceError
+from scrapers.errors import SourceError
 from scrapers.publish import (
     PublishedReply,
     PublishError,

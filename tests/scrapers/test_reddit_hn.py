@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from otklik.errors import ParseError, RateLimited
 from scrapers import registry
 from scrapers.base import Cursor
+from scrapers.errors import ParseError, RateLimited, SourceConfigError
 from scrapers.fetch import Fetcher
 from scrapers.records import PollState, SourceSpec
 from tests.fakes.site_server import SiteServer
@@ -184,3 +184,30 @@ async def test_hn_error_object_is_parse_error(site_server: SiteServer, fetcher: 
 def test_detect_reddit_and_hn() -> None:
     assert registry.detect("https://www.reddit.com/r/moscow/search/?q=x") == "reddit"
     assert registry.detect("https://hn.algolia.com/?q=coffeemania") == "hackernews"
+
+
+@pytest.mark.parametrize(
+    ("kind", "url"),
+    [
+        ("reddit", "https://www.reddit.com/r/coffee/"),
+        ("hackernews", "https://hn.algolia.com/api/v1/search_by_date"),
+        ("telegram", "https://t.me/joinchat/AbCdEf"),
+    ],
+)
+async def test_a_source_without_query_or_channel_is_misconfigured_not_a_changed_layout(
+    site_server: SiteServer, fetcher: Fetcher, kind: str, url: str
+) -> None:
+    spec = SourceSpec(kind, url, options={"api_base": site_server.origin})
+    with pytest.raises(SourceConfigError) as caught:
+        await registry.create(spec, fetcher).poll(PollState())
+    assert not isinstance(caught.value, ParseError)
+    assert caught.value.source == kind and "layout" not in str(caught.value)
+    with pytest.raises(SourceConfigError):
+        registry.check(spec)
+    assert site_server.requests == []
+
+
+def test_a_whole_number_option_that_is_not_one_is_misconfigured() -> None:
+    spec = SourceSpec("hackernews", "https://hn.algolia.com/?q=x", options={"max_pages": "ten"})
+    with pytest.raises(SourceConfigError, match="option max_pages='ten' is not a whole number"):
+        registry.check(spec)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from otklik.errors import ParseError
+from scrapers.errors import ParseError
 from scrapers.sources._reviews_common import from_epoch, parse_iso, parse_ru_date
 
 MSK = ZoneInfo("Europe/Moscow")

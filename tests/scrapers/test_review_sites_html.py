@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from otklik.errors import AntiBotPage, ParseError
 from scrapers import registry
+from scrapers.errors import AntiBotPage, ParseError
 from scrapers.records import PollState, SourceSpec
 from scrapers.sources._trustpilot_parse import parse_page
 from tests.scrapers.conftest import REVIEW_SITE_KINDS, page, shared_fixture

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from otklik.errors import AntiBotPage, FetchError, ParseError
 from scrapers import registry
+from scrapers.errors import AntiBotPage, FetchError, ParseError, SourceConfigError
 from scrapers.records import PollState, SourceSpec
 from tests.scrapers.conftest import REVIEW_SITE_KINDS, page
 
@@ -80,12 +80,6 @@ async def test_twogis_later_poll_stops_at_known_reviews(site_server, fetcher) ->
     assert len(site_server.requests) == calls + 1  # page 1 only: it reaches known reviews
 
 
-async def test_twogis_without_key_is_a_fetch_error(site_server, fetcher) -> None:
-    spec = _spec("twogis", site_server.url(f"/moscow/firm/{BRANCH}"))
-    with pytest.raises(FetchError, match="option key"):
-        await registry.create(spec, fetcher).poll(PollState())
-
-
 @pytest.mark.parametrize(
     ("kind", "path", "option"),
     [
@@ -93,11 +87,11 @@ async def test_twogis_without_key_is_a_fetch_error(site_server, fetcher) -> None
         ("google_business", "/v4/accounts/1/locations/2", "access_token"),
     ],
 )
-async def test_google_without_credentials_is_a_fetch_error(
+async def test_google_without_credentials_is_misconfigured(
     site_server, fetcher, kind: str, path: str, option: str
 ) -> None:
     spec = _spec(kind, site_server.url(path), place_id="ChIJx", api_base=site_server.origin)
-    with pytest.raises(FetchError, match=f"option {option} is missing") as caught:
+    with pytest.raises(SourceConfigError, match=f"option {option} is missing") as caught:
         await registry.create(spec, fetcher).poll(PollState())
     assert caught.value.source == kind
     assert site_server.requests == []

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from otklik.errors import SourceError
+from scrapers.errors import SourceError
 from scrapers.sources._google_parse import parse_business_reviews, parse_places
 from scrapers.sources._html_reviews import parse_irecommend, parse_otzovik, parse_zoon
 from scrapers.sources._trustpilot_parse import parse_page as parse_trustpilot

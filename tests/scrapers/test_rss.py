@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from otklik.errors import AntiBotPage, ParseError
 from scrapers import registry
+from scrapers.errors import AntiBotPage, ParseError
 from scrapers.fetch import Fetcher
 from scrapers.records import PollState, SourceSpec
 from tests.fakes.site_server import SiteServer

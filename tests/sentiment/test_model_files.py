@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from otklik.errors import SentimentError
 from sentiment.bundled import BundledClassifier
+from sentiment.errors import SentimentError
 from sentiment.linear import FORMAT, LinearModel
 from sentiment.records import TextInput
 from sentiment.train import read_jsonl

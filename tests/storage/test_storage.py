@@ -4,9 +4,10 @@ cases and the outbox."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import downgrade, make_engine, upgrade
@@ -74,6 +75,46 @@ async def test_migrations_stairway(db_url: str) -> None:
             "members",
             "chats",
         } <= tables
+    finally:
+        await engine.dispose()
+
+
+async def test_migration_0002_drops_the_unused_column_and_keeps_the_sources(db_url: str) -> None:
+    engine = make_engine(db_url)
+
+    def source_columns(sync: Any) -> set[str]:
+        return {column["name"] for column in inspect(sync).get_columns("sources")}
+
+    try:
+        await upgrade(engine, "0001_initial")
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO brands (id, name, aliases, alert_on, timezone, response_minutes,"
+                    " work_start, work_end, work_days, touchpoints, created_at) VALUES (1, 'B',"
+                    " '[]', 'negative', 'UTC', 60, '09:00', '21:00', '12345', '{}', :now)"
+                ),
+                {"now": NOW},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO sources (id, brand_id, kind, url, interval_seconds, options, origin,"
+                    " enabled, created_at, backfilled, consecutive_failures, consecutive_empty,"
+                    " health, health_notified) VALUES (1, 1, 'rss', 'https://a.example/feed', 600,"
+                    " '{}', 'config', true, :now, false, 0, 0, 'ok', false)"
+                ),
+                {"now": NOW},
+            )
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            assert "consecutive_empty" not in await conn.run_sync(source_columns)
+            url = (await conn.execute(text("SELECT url FROM sources"))).scalar_one()
+            assert url == "https://a.example/feed"
+        await downgrade(engine, "0001_initial")
+        async with engine.begin() as conn:
+            assert "consecutive_empty" in await conn.run_sync(source_columns)
+            assert (await conn.execute(text("SELECT url FROM sources"))).scalar_one() == url
+        await upgrade(engine)
     finally:
         await engine.dispose()
 

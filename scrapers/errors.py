@@ -1,14 +1,8 @@
-"""The one exception hierarchy. Leaf packages import it; it imports nothing of ours."""
+"""Errors of fetching and reading a source; each names the source and URL it happened at."""
 
 from __future__ import annotations
 
-
-class OtklikError(Exception):
-    """Base of every error Otklik raises on purpose."""
-
-
-class ConfigError(OtklikError):
-    """The settings or the brands file are wrong; the message says where and how."""
+from common.errors import ConfigError, OtklikError
 
 
 class SourceError(OtklikError):
@@ -50,25 +44,11 @@ class ParseError(SourceError):
     """The page or API answer does not have the structure the parser knows (layout changed?)."""
 
 
-class SentimentError(OtklikError):
-    """A sentiment model could not be loaded or run."""
+class SourceConfigError(SourceError, ConfigError):
+    """The source's URL or options cannot work (a missing key, no query, a bad number): the
+    owner has to fix the configuration; retrying does not help."""
 
 
-class DeliveryError(OtklikError):
-    """A message could not be delivered to a chat."""
-
-
-class RetryLater(DeliveryError):
-    """Telegram is rate limiting us or is down; try again after retry_after seconds."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class ChatUnavailable(DeliveryError):
-    """The chat blocked the bot, was deleted, or the bot was removed: stop sending there."""
-
-
-class DeliverySkipped(DeliveryError):
-    """Deliberately not delivered (alerts paused by the owner): recorded, never retried."""
+class NotReviewsPage(SourceConfigError):
+    """The URL leads to a page of the site without reviews (a catalog, the home page, another
+    API's answer): the source's URL is wrong, the parser is fine."""

@@ -1,4 +1,7 @@
-"""Response deadlines counted in working time: a review at 23:00 is due an hour after opening."""
+"""Working-time arithmetic: response deadlines and shift windows in a brand's time zone.
+
+A review at 23:00 with a one-hour target is due an hour after the next shift opens.
+"""
 
 from __future__ import annotations
 
