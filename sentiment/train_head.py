@@ -59,9 +59,9 @@ def heldout_free_linear(data: Path, cache: Path) -> LinearModel:
         return LinearModel.load(folder)
     logger.info("training the linear model without the held-out rows")
     rows = [r for r in load_training_data(data) if not held_out(r.text)]
-    model = train(rows)
-    model.save(folder)
-    return model
+    train(rows).save(folder)
+    # Read back, so a fresh run and a cached one see the same (float16-stored) weights.
+    return LinearModel.load(folder)
 
 
 def _fit_lr(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
