@@ -46,10 +46,16 @@ class SyntheticSource:
         self._batch = batch
         self._next = 0
         self._random = random.Random(seed)
-        self._start = datetime(2026, 11, 1, tzinfo=UTC)
+        # Recent, so none of it counts as history older than the first poll's window.
+        self._start = datetime.now(UTC) - timedelta(days=1)
 
     async def poll(
-        self, state: PollState, *, backfill_limit: int = 200, backfill_since: datetime | None = None
+        self,
+        state: PollState,
+        *,
+        backfill_limit: int = 200,
+        backfill_since: datetime | None = None,
+        full_pages: int | None = None,
     ) -> PollResult:
         items = []
         for _ in range(self._batch):

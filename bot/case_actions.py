@@ -17,13 +17,22 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.vocabulary import CLOSED_STATUSES, CaseEventKind, CaseStatus, ReplyState, Role
+from common.vocabulary import (
+    CLOSED_STATUSES,
+    CaseEventKind,
+    CaseStatus,
+    OutboxKind,
+    ReplyState,
+    Role,
+)
 from scrapers.publish import PublishedReply, ReplyTarget, reply_link
 from storage.records import MentionRecord
 from storage.repositories import cases as cases_repo
 from storage.repositories import members
 from storage.repositories import mentions as mentions_repo
+from storage.repositories import replies as replies_repo
 from storage.repositories.cases import CaseRecord
+from storage.repositories.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +62,11 @@ class CaseRefused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ReplyOutcome:
-    """state: published | failed | local; link is where to post by hand (local)."""
+    """Where the reply went (pending: waits for an owner's approval); link is where to post
+    by hand (local)."""
 
     case: CaseRecord
-    state: str
+    state: ReplyState
     link: str | None = None
     error: str | None = None
 
@@ -126,16 +136,92 @@ async def write_reply(
     now: datetime,
     *,
     publisher: Publisher | None,
+    by_owner: bool,
 ) -> ReplyOutcome:
-    """Store the reply, then publish it where the platform allows; else hand out the link."""
+    """Store the reply, then publish it where the platform allows; else hand out the link.
+    Where the brand wants approval, a reply not written by an owner waits for one instead."""
     _require_open(case)
     values: dict[str, Any] = {"reply_text": text, "reply_state": ReplyState.LOCAL}
     if case.status == CaseStatus.NEW:
         values["status"] = CaseStatus.IN_PROGRESS
     if case.assignee_id is None:
         values["assignee_id"] = actor.user_id
+    settings = await replies_repo.reply_settings(session, case.brand_id)
+    # A brand without an owner has nobody to approve: its replies go out as written.
+    owners = await members.owners_of(session, case.brand_id) if settings.approval else []
+    if owners and not by_owner:
+        values["reply_state"] = ReplyState.PENDING
+        case = await _change(
+            session, case, actor, now, CaseEventKind.SUBMIT_REPLY, detail=text, **values
+        )
+        for owner in owners:
+            await enqueue(
+                session,
+                dedup_key=f"approval:{case.id}:{now.isoformat()}:{owner}",
+                chat_id=owner,
+                kind=OutboxKind.APPROVAL,
+                now=now,
+                brand_id=case.brand_id,
+                mention_id=case.mention_id,
+                case_id=case.id,
+            )
+        return ReplyOutcome(case, ReplyState.PENDING)
     case = await _change(session, case, actor, now, CaseEventKind.REPLY, detail=text, **values)
     await session.commit()
+    return await _publish(session, case, actor, text, now, publisher)
+
+
+async def approve_reply(
+    session: AsyncSession,
+    case: CaseRecord,
+    actor: Actor,
+    now: datetime,
+    *,
+    publisher: Publisher | None,
+) -> ReplyOutcome:
+    """An owner lets the waiting reply go out: published where the platform allows."""
+    _require_open(case)
+    if case.reply_state != ReplyState.PENDING or not case.reply_text:
+        raise CaseRefused("nothing_to_approve", id=case.id)
+    case = await _change(
+        session, case, actor, now, CaseEventKind.APPROVE_REPLY, reply_state=ReplyState.LOCAL
+    )
+    await session.commit()
+    return await _publish(session, case, actor, case.reply_text or "", now, publisher)
+
+
+async def reject_reply(
+    session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime
+) -> CaseRecord:
+    """An owner sends the waiting reply back; the assignee hears of it."""
+    _require_open(case)
+    if case.reply_state != ReplyState.PENDING:
+        raise CaseRefused("nothing_to_approve", id=case.id)
+    case = await _change(
+        session, case, actor, now, CaseEventKind.REJECT_REPLY, reply_state=ReplyState.REJECTED
+    )
+    if case.assignee_id is not None and case.assignee_id != actor.user_id:
+        await enqueue(
+            session,
+            dedup_key=f"rejected:{case.id}:{now.isoformat()}",
+            chat_id=case.assignee_id,
+            kind=OutboxKind.REPLY_REJECTED,
+            now=now,
+            brand_id=case.brand_id,
+            case_id=case.id,
+            payload={"by": actor.name},
+        )
+    return case
+
+
+async def _publish(
+    session: AsyncSession,
+    case: CaseRecord,
+    actor: Actor,
+    text: str,
+    now: datetime,
+    publisher: Publisher | None,
+) -> ReplyOutcome:
     mention = await _mention(session, case.mention_id)
     if mention is None:
         return ReplyOutcome(case, ReplyState.LOCAL)
@@ -170,6 +256,19 @@ async def write_reply(
         first_response_at=case.first_response_at or now,
     )
     return ReplyOutcome(case, ReplyState.PUBLISHED)
+
+
+async def note_step(
+    session: AsyncSession,
+    case: CaseRecord,
+    actor: Actor,
+    now: datetime,
+    action: CaseEventKind,
+    detail: str | None = None,
+) -> CaseRecord:
+    """A step that changes nothing on the case but belongs in its history (drafts)."""
+    _require_open(case)
+    return await _change(session, case, actor, now, action, detail=detail)
 
 
 async def confirm_reply(

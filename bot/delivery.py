@@ -26,6 +26,8 @@ from bot.alerts import load_alert, quiet_seconds_left
 from bot.digest import send_digest
 from bot.errors import ChatUnavailable, DeliveryError, DeliverySkipped, RetryLater
 from bot.notices import render_notice
+from bot.reply_notices import REPLY_NOTICES, send_reply_notice
+from bot.updates import send_review_update
 from common.clock import Clock, utcnow
 from common.vocabulary import OutboxKind
 from storage.records import OutboxRecord
@@ -79,6 +81,10 @@ class TelegramNotifier:
             return await self._send_alert(message)
         if message.kind == OutboxKind.DIGEST:
             return await send_digest(self.bot, self._sessions, message)
+        if message.kind == OutboxKind.REVIEW_UPDATE:
+            return await send_review_update(self.bot, self._sessions, message, self._clock())
+        if message.kind in REPLY_NOTICES:
+            return await send_reply_notice(self.bot, self._sessions, message)
         async with self._sessions() as session:
             lang = await chats.language(session, message.chat_id)
             text = await render_notice(session, message, lang)

@@ -4,12 +4,14 @@ case). Alerts and digests have their own renderers (bot.alerts, bot.digest)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DeliveryError
-from bot.render import esc, local_time
+from bot.render import esc, local_time, source_name
 from bot.texts import t
-from common.vocabulary import OutboxKind, SourceHealth
+from common.vocabulary import CoverageGap, OutboxKind, SourceHealth
 from storage.records import HealthNotice, OutboxRecord
 from storage.repositories import brands_admin
 from storage.repositories import cases as cases_repo
@@ -19,6 +21,10 @@ from storage.repositories.cases import CaseRecord
 async def render_notice(session: AsyncSession, message: OutboxRecord, lang: str) -> str:
     if message.kind == OutboxKind.HEALTH:
         return await _health(session, HealthNotice.from_payload(message.payload), lang)
+    if message.kind == OutboxKind.COVERAGE:
+        return await _coverage(session, message.payload, lang)
+    if message.kind == OutboxKind.BACKLOG:
+        return await _backlog(session, message.payload, lang)
     case = await cases_repo.get_case(session, message.case_id or 0)
     if case is None:
         raise DeliveryError(f"{message.kind} {message.dedup_key}: case {message.case_id} is gone")
@@ -45,6 +51,37 @@ async def _health(session: AsyncSession, notice: HealthNotice, lang: str) -> str
         reason=t(lang, f"source_down_{notice.state}"),
         failures=notice.failures,
         detail=esc(notice.error[:500]),
+    )
+
+
+async def _coverage(session: AsyncSession, facts: dict[str, Any], lang: str) -> str:
+    source = await brands_admin.source(session, int(facts["source_id"]))
+    if source is None:
+        raise DeliveryError(f"coverage notice: source {facts['source_id']} is gone")
+    return t(
+        lang,
+        "coverage_gap",
+        where=f"<b>{esc(source.kind)}</b> {esc(source.url)}",
+        brand=esc(source.brand_name),
+        site=facts.get("site"),
+        held=facts.get("held"),
+        reason=t(lang, f"coverage_reason_{CoverageGap(facts['gap'])}"),
+    )
+
+
+async def _backlog(session: AsyncSession, facts: dict[str, Any], lang: str) -> str:
+    """ "Source added: N reviews read over D days, K negative without an answer — /backlog"."""
+    source = await brands_admin.source(session, int(facts["source_id"]))
+    if source is None:
+        raise DeliveryError(f"backlog note: source {facts['source_id']} is gone")
+    return t(
+        lang,
+        "backlog_connected",
+        kind=esc(source_name(source.kind)),
+        brand=esc(source.brand_name),
+        days=int(facts.get("days", 0)),
+        read=int(facts.get("read", 0)),
+        negative=int(facts.get("negative_open", 0)),
     )
 
 

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import CaseAction, LabelFix
+from bot.callbacks import ApprovalAction, CaseAction, LabelFix
 from bot.texts import t
-from common.vocabulary import AWAITING_STATUSES, CLOSED_STATUSES, CaseStatus, Label, ReplyState
+from common.vocabulary import (
+    AWAITING_STATUSES,
+    CLOSED_STATUSES,
+    CaseEventKind,
+    CaseStatus,
+    Label,
+    ReplyState,
+)
 from reports.i18n import touchpoint_name
 from storage.records import MentionRecord
 from storage.repositories.cases import CaseRecord
 
 MESSAGE_LIMIT = 4096
+# Polls run every few minutes, so a review seen this long after its date was held back by the
+# site (moderation) or listed out of order: the alert shows both times.
+LATE_AFTER = timedelta(hours=3)
 REPLY_PREVIEW = 300
 SOURCE_NAMES = {
     "twogis": "2ГИС",
@@ -121,8 +131,10 @@ def case_lines(lang: str, case: CaseRecord, *, tz: str, now: datetime) -> list[s
     if case.reply_text:
         preview, _ = fit_escaped(case.reply_text, REPLY_PREVIEW)
         state_key = case.reply_state or ReplyState.LOCAL
-        if state_key == "local" and case.first_response_at is not None:
+        if state_key == ReplyState.LOCAL and case.first_response_at is not None:
             state_key = "manual"
+        if state_key in (ReplyState.PENDING, ReplyState.REJECTED):
+            state_key += "_state"
         state = t(lang, f"reply_{state_key}")
         lines.append(t(lang, "reply_line", state=state, text=preview))
     if case.status == CaseStatus.IGNORED and case.ignore_reason:
@@ -141,6 +153,13 @@ def alert_text(
         source += f" · {stars(mention.rating)}"
     head.append(source)
     when = local_time(mention.published_at or mention.first_seen_at, tz)
+    if mention.published_at and mention.first_seen_at - mention.published_at > LATE_AFTER:
+        when = t(
+            lang,
+            "written_appeared",
+            written=when,
+            appeared=local_time(mention.first_seen_at, tz),
+        )
     head.append(f"{t(lang, 'author')}: {esc(mention.author or t(lang, 'anonymous'))} · {when}")
     tail: list[str] = []
     if mention.sentiment_label:
@@ -150,6 +169,10 @@ def alert_text(
         tail.append(sentiment)
     if mention.needs_review:
         tail.append(t(lang, "needs_review"))
+    if mention.edited_at is not None:
+        tail.append(t(lang, "edited_mark", at=local_time(mention.edited_at, tz)))
+    if mention.removed_at is not None:
+        tail.append(t(lang, "removed_mark", at=local_time(mention.removed_at, tz)))
     if mention.touchpoints:
         tail.append(f"{t(lang, 'tags')}: {tag_names(lang, mention.touchpoints)}")
     if case is not None:
@@ -171,17 +194,20 @@ def alert_keyboard(
     rows: list[list[InlineKeyboardButton]] = []
     if case is not None:
         if case.status in CLOSED_STATUSES:
-            rows.append([_case_button(lang, "btn_reopen", "reopen", case.id)])
+            rows.append([_case_button(lang, "btn_reopen", CaseEventKind.REOPEN, case.id)])
         else:
             rows.append(
                 [
-                    _case_button(lang, "btn_take", "take", case.id),
-                    _case_button(lang, "btn_reply", "reply", case.id),
+                    _case_button(lang, "btn_take", CaseEventKind.TAKE, case.id),
+                    _case_button(lang, "btn_reply", CaseEventKind.REPLY, case.id),
+                    _case_button(lang, "btn_draft", CaseEventKind.DRAFT, case.id),
                 ]
             )
+            if case.reply_state == ReplyState.PENDING:
+                rows.append(approval_buttons(lang, case.id))
             rows.append(
                 [
-                    _case_button(lang, "btn_resolve", "resolve", case.id),
+                    _case_button(lang, "btn_resolve", CaseEventKind.RESOLVE, case.id),
                     _case_button(lang, "btn_ignore", "why", case.id),
                 ]
             )
@@ -197,6 +223,16 @@ def alert_keyboard(
     )
     rows.append(last)
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def approval_buttons(lang: str, case_id: int) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(
+            text=t(lang, f"btn_{action}"),
+            callback_data=ApprovalAction(action=action, case_id=case_id).pack(),
+        )
+        for action in ("approve", "reject")
+    ]
 
 
 def _case_button(lang: str, key: str, action: str, case_id: int) -> InlineKeyboardButton:

@@ -11,10 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import digest
 from bot.case_actions import Publisher
-from bot.handlers import cases, errors, labels, members, sources, stats
+from bot.handlers import (
+    backlog,
+    cases,
+    drafts,
+    errors,
+    labels,
+    members,
+    praise,
+    sources,
+    stats,
+    templates,
+)
 from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
 from common.clock import Clock, utcnow
+from replies import Drafter
 from scrapers.registry import detect
 
 log = logging.getLogger(__name__)
@@ -24,30 +36,41 @@ def build_dispatcher(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
     publisher: Publisher | None = None,
+    drafter: Drafter | None = None,
     detect_source: Callable[[str], str | None] | None = None,
     clock: Clock = utcnow,
+    per_host_rate: float = 1.0,
 ) -> Dispatcher:
     """The bot's dispatcher.
 
     publisher: a scrapers.publish.ReplyPublisher (None: replies are posted by hand via links).
+    drafter: a replies.Drafter (default: template drafts only, no language model).
     detect_source: URL → source kind (default scrapers.registry.detect).
     clock: the time handlers see; tests pass a controllable one.
-    Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `detect_source` and
-    `sessionmaker` from the dispatcher's data and middlewares.
+    per_host_rate: the deployment's politeness per site, for /sources' capacity warnings.
+    Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `drafter`,
+    `detect_source`, `per_host_rate` and `sessionmaker` from the dispatcher's data and
+    middlewares.
     """
     dispatcher = Dispatcher(
         sessionmaker=sessionmaker,
         publisher=publisher,
+        drafter=drafter or Drafter(),
         detect_source=detect_source or detect,
         clock=clock,
+        per_host_rate=per_host_rate,
     )
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dispatcher.update.outer_middleware(AccessMiddleware())
     dispatcher.include_routers(
         members.create_router(),
+        drafts.create_router(),
         cases.create_router(),
+        backlog.create_router(),
         labels.create_router(),
+        praise.create_router(),
         stats.create_router(),
+        templates.create_router(),
         digest.create_router(),
         sources.create_router(),
         errors.create_router(),

@@ -21,9 +21,11 @@ RU: dict[str, str] = {
         "/case N — кейс с историей\n"
         "/take N — взять кейс · /assign N user_id — назначить\n"
         "/reply N текст — ответить · /resolve N · /ignore N причина · /reopen N\n"
+        "/templates [бренд] [ru|en] · /template — шаблоны черновиков ответов\n"
         "/stats [дни] — скорость и доля ответов\n"
         "/digest [бренд] [7d|30d|2026-10] — дайджест · /digest_at пн 10:00 | off — когда присылать\n"
         "/brands · /sources — бренды и источники · /add_source URL · /remove_source N\n"
+        "/backlog — негатив без ответа, найденный при подключении источников\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
         "/invite pr|viewer [бренд] · /members · /subscribe · /lang ru|en"
     ),
@@ -139,6 +141,12 @@ RU: dict[str, str] = {
     "sources_title": "<b>Источники</b>",
     "sources_empty": "Источников нет. Вставьте ссылку на страницу отзывов, чтобы добавить.",
     "source_line": "{icon} #{id} {kind} · {brand}{origin}\n{url}{detail}",
+    "host_over_budget": (
+        "\n⚠️ <b>{host}</b>: {sources} источн. просят {demand} опросов/с, а вежливость "
+        "разрешает {budget}/с — каждый опрашивается примерно раз в {effective} с вместо {wanted} с. "
+        "Исправить: OTKLIK_HTTP_PER_HOST_RATE={needed}, если сайт позволяет, или интервалы "
+        "от {effective} с."
+    ),
     "from_config": " · из конфига",
     "last_success": "\n   последний успех: {at}",
     "last_error": "\n   ошибка: {error}",
@@ -169,6 +177,31 @@ RU: dict[str, str] = {
     "already_subscribed": "Этот чат уже получает оповещения «{brand}».",
     "unsubscribed": "Этот чат больше не получает оповещения «{brand}».",
     "done": "Готово.",
+    "written_appeared": "написан {written}, появился на сайте {appeared}",
+    "edited_mark": "✏️ Автор изменил отзыв {at}",
+    "removed_mark": "🗑 Отзыв удалён с сайта ({at})",
+    "event_edited": "отзыв изменён",
+    "event_reply_seen": "ответ замечен на площадке",
+    "event_removed": "закрыт: отзыв удалён с сайта",
+    "rating_raised": "🎉 <b>Оценка выросла с {old}★ до {new}★</b>{after} · {brand}",
+    "after_your_reply": " после вашего ответа",
+    "update_case": "Кейс #{id}",
+    "backlog_connected": (
+        "📥 Источник добавлен: {kind} · {brand}\n"
+        "Прочитано отзывов за {days} дн.: {read}, негативных без ответа: {negative} — /backlog"
+    ),
+    "backlog_title": "<b>Негатив без ответа</b> (найден при подключении): {count}",
+    "backlog_empty": "Негатива без ответа из истории нет 🎉",
+    "backlog_line": "{n}. {source} · {stars} · {when}\n<i>{text}</i>",
+    "btn_open_case": "📂 Открыть кейс: {n}",
+    "backlog_opened": "Открыт кейс #{id}.",
+    "backlog_has_case": "У этого отзыва уже есть кейс.",
+    "coverage": "\n   на сайте: {site}, у нас: {held}",
+    "coverage_note_listing_cut": "\n   ⚠️ список длиннее, чем читает полная сверка",
+    "coverage_note_not_listed": "\n   ⚠️ сайт считает отзывы, которых не показывает",
+    "coverage_gap": "⚠️ Источник {where} бренда «{brand}»: на сайте {site}, у нас {held}. Причина: {reason}.",
+    "coverage_reason_listing_cut": "список длиннее, чем читает полная сверка (OTKLIK_RECONCILE_PAGES)",
+    "coverage_reason_not_listed": "сайт считает отзывы, которых не показывает в списке (скрытые или оценки без текста)",
     "source_down": (
         "⚠️ Источник {where} бренда «{brand}» не работает: {reason}.\n"
         "Ошибок подряд: {failures}. Последняя: <code>{detail}</code>"
@@ -195,6 +228,55 @@ RU: dict[str, str] = {
     "weekday_4": "пятница",
     "weekday_5": "суббота",
     "weekday_6": "воскресенье",
+    "btn_draft": "📝 Черновик",
+    "btn_approve": "✅ Одобрить ответ",
+    "btn_reject": "↩️ Вернуть",
+    "btn_draft_send": "📤 Отправить как есть",
+    "btn_draft_edit": "✏️ Изменить",
+    "btn_draft_regen": "🔄 Другой вариант",
+    "btn_draft_discard": "🗑 Не нужен",
+    "btn_thanks_posted": "✅ Опубликовал(а)",
+    "btn_thanks_skip": "✖️ Не отвечать",
+    "draft_title_template": "📝 <b>Черновик ответа</b> на кейс #{id} (по шаблону)",
+    "draft_title_llm": "📝 <b>Черновик ответа</b> на кейс #{id} (языковая модель)",
+    "draft_llm_failed": "⚠️ Языковая модель не помогла ({note}), поэтому черновик по шаблону.",
+    "draft_llm_rejected": "⚠️ Ответ языковой модели не прошёл проверку ({note}), поэтому черновик по шаблону.",
+    "draft_repeated": "⚠️ В шаблонах слишком мало вариантов: текст совпал с сегодняшним. Добавьте варианты: /templates",
+    "draft_too_long": "⚠️ Шаблоны длиннее, чем позволяет площадка ({note} символов). Сократите их: /templates",
+    "draft_gone": "Этот черновик уже отправлен, заменён или удалён.",
+    "draft_discarded": "🗑 Черновик для кейса #{id} удалён.",
+    "draft_sent": "📤 Черновик отправлен.",
+    "ask_edit": "Пришлите исправленный ответ на кейс #{id} одним сообщением (или /cancel). Текст черновика:\n\n<code>{text}</code>",
+    "reply_pending": "Ответ на кейс #{id} ждёт одобрения владельца; он будет опубликован после одобрения.",
+    "reply_rejected": "↩️ Владелец ({name}) вернул ответ на кейс #{id}. Напишите новый: /case {id}",
+    "approval_request": (
+        "🕓 <b>Ответ ждёт одобрения</b> · кейс #{id} · {brand}\nАвтор ответа: {who}\n\n"
+        "Отзыв:\n<blockquote>{review}</blockquote>\nОтвет:\n<blockquote>{reply}</blockquote>"
+    ),
+    "approved_note": "✅ Одобрено: {name}",
+    "rejected_note": "↩️ Возвращено: {name}",
+    "nothing_to_approve": "У кейса #{id} нет ответа, ждущего одобрения.",
+    "reply_pending_state": "ждёт одобрения",
+    "reply_rejected_state": "возвращён владельцем",
+    "thanks_published": "💚 <b>Благодарность опубликована</b> · {brand}\nОтзыв ({author}):\n<blockquote>{review}</blockquote>\nОтвет:\n<blockquote>{reply}</blockquote>",
+    "thanks_failed": "⚠️ <b>Не удалось опубликовать благодарность</b> · {brand}: опубликуйте её вручную.\nОтзыв ({author}):\n<blockquote>{review}</blockquote>\nОтвет:\n<blockquote>{reply}</blockquote>",
+    "thanks_suggested": "💚 <b>Поблагодарите за отзыв</b> · {brand}\nОтзыв ({author}):\n<blockquote>{review}</blockquote>\nГотовый ответ (скопируйте и опубликуйте на площадке):\n<blockquote>{reply}</blockquote>",
+    "thanks_posted": "✅ Благодарность отмечена как опубликованная.",
+    "thanks_skipped": "Хорошо, без ответа.",
+    "event_draft": "черновик",
+    "event_draft_regenerate": "новый вариант черновика",
+    "event_draft_edit": "черновик правится",
+    "event_draft_discard": "черновик удалён",
+    "event_submit_reply": "ответ ждёт одобрения",
+    "event_approve_reply": "ответ одобрен",
+    "event_reject_reply": "ответ возвращён",
+    "templates_title": "<b>Шаблоны ответов «{brand}»</b> ({language}). ✏️ — изменено владельцем.\nИзменить: <code>/template {language} КЛЮЧ текст || вариант 2</code>, вернуть: <code>/template {language} КЛЮЧ reset</code>",
+    "template_line": "{mark}<code>{code}</code>: {text}",
+    "template_saved": "Шаблон <code>{code}</code> ({language}) для «{brand}» сохранён: вариантов {count}.",
+    "template_reset": "Шаблон <code>{code}</code> ({language}) для «{brand}» возвращён к исходному.",
+    "template_not_set": "У «{brand}» нет своего шаблона <code>{code}</code> ({language}).",
+    "template_bad": "Шаблон не сохранён: {error}",
+    "usage_template": "Формат: /template [бренд] ru|en КЛЮЧ текст || вариант 2; вернуть исходный: /template [бренд] ru|en КЛЮЧ reset. Ключи: /templates",
 }
 
 EN: dict[str, str] = {
@@ -210,9 +292,11 @@ EN: dict[str, str] = {
         "/case N — a case with its history\n"
         "/take N — take a case · /assign N user_id — assign\n"
         "/reply N text — reply · /resolve N · /ignore N reason · /reopen N\n"
+        "/templates [brand] [ru|en] · /template — reply draft templates\n"
         "/stats [days] — response speed and rate\n"
         "/digest [brand] [7d|30d|2026-10] — digest · /digest_at mon 10:00 | off — when to send it\n"
         "/brands · /sources — brands and sources · /add_source URL · /remove_source N\n"
+        "/backlog — unanswered negatives found when sources were connected\n"
         "/pause 2h · /resume · /quiet 23:00-08:00 | off\n"
         "/invite pr|viewer [brand] · /members · /subscribe · /lang ru|en"
     ),
@@ -328,6 +412,12 @@ EN: dict[str, str] = {
     "sources_title": "<b>Sources</b>",
     "sources_empty": "No sources. Paste a link to a review page to add one.",
     "source_line": "{icon} #{id} {kind} · {brand}{origin}\n{url}{detail}",
+    "host_over_budget": (
+        "\n⚠️ <b>{host}</b>: {sources} sources ask for {demand} polls/s, politeness allows "
+        "{budget}/s, so each is polled about every {effective} s instead of {wanted} s. "
+        "Fix: OTKLIK_HTTP_PER_HOST_RATE={needed} if the site allows it, or intervals of "
+        "{effective} s or more."
+    ),
     "from_config": " · from config",
     "last_success": "\n   last success: {at}",
     "last_error": "\n   error: {error}",
@@ -358,6 +448,31 @@ EN: dict[str, str] = {
     "already_subscribed": "This chat already receives alerts for “{brand}”.",
     "unsubscribed": "This chat no longer receives alerts for “{brand}”.",
     "done": "Done.",
+    "written_appeared": "written {written}, appeared on the site {appeared}",
+    "edited_mark": "✏️ Edited by the author {at}",
+    "removed_mark": "🗑 Removed from the site ({at})",
+    "event_edited": "review edited",
+    "event_reply_seen": "reply seen on the platform",
+    "event_removed": "closed: review removed from the site",
+    "rating_raised": "🎉 <b>Rating raised from {old}★ to {new}★</b>{after} · {brand}",
+    "after_your_reply": " after your reply",
+    "update_case": "Case #{id}",
+    "backlog_connected": (
+        "📥 Source added: {kind} · {brand}\n"
+        "{read} reviews read over {days} days, {negative} negative without an answer — /backlog"
+    ),
+    "backlog_title": "<b>Unanswered negatives</b> (found on connect): {count}",
+    "backlog_empty": "No unanswered negatives in the history 🎉",
+    "backlog_line": "{n}. {source} · {stars} · {when}\n<i>{text}</i>",
+    "btn_open_case": "📂 Open case: {n}",
+    "backlog_opened": "Case #{id} opened.",
+    "backlog_has_case": "This review already has a case.",
+    "coverage": "\n   site: {site}, held: {held}",
+    "coverage_note_listing_cut": "\n   ⚠️ the listing is longer than the full check reads",
+    "coverage_note_not_listed": "\n   ⚠️ the site counts reviews it does not list",
+    "coverage_gap": "⚠️ Source {where} of “{brand}”: site {site}, held {held}. Reason: {reason}.",
+    "coverage_reason_listing_cut": "the listing is longer than the full check reads (OTKLIK_RECONCILE_PAGES)",
+    "coverage_reason_not_listed": "the site counts reviews it does not list (hidden, or ratings without text)",
     "source_down": (
         "⚠️ Source {where} of “{brand}” is down: {reason}.\n"
         "Failures in a row: {failures}. Last: <code>{detail}</code>"
@@ -384,6 +499,55 @@ EN: dict[str, str] = {
     "weekday_4": "Friday",
     "weekday_5": "Saturday",
     "weekday_6": "Sunday",
+    "btn_draft": "📝 Draft",
+    "btn_approve": "✅ Approve reply",
+    "btn_reject": "↩️ Send back",
+    "btn_draft_send": "📤 Send as is",
+    "btn_draft_edit": "✏️ Edit",
+    "btn_draft_regen": "🔄 Regenerate",
+    "btn_draft_discard": "🗑 Discard",
+    "btn_thanks_posted": "✅ I posted it",
+    "btn_thanks_skip": "✖️ Don't reply",
+    "draft_title_template": "📝 <b>Reply draft</b> for case #{id} (template)",
+    "draft_title_llm": "📝 <b>Reply draft</b> for case #{id} (language model)",
+    "draft_llm_failed": "⚠️ The language model did not help ({note}), so this is a template draft.",
+    "draft_llm_rejected": "⚠️ The language model's answer failed the checks ({note}), so this is a template draft.",
+    "draft_repeated": "⚠️ The templates have too few variants: this text repeats one from today. Add variants: /templates",
+    "draft_too_long": "⚠️ The templates are longer than the platform allows ({note} characters). Shorten them: /templates",
+    "draft_gone": "This draft was already sent, replaced or discarded.",
+    "draft_discarded": "🗑 Draft for case #{id} discarded.",
+    "draft_sent": "📤 Draft sent.",
+    "ask_edit": "Send the corrected reply to case #{id} in one message (or /cancel). The draft:\n\n<code>{text}</code>",
+    "reply_pending": "The reply to case #{id} waits for an owner's approval; it is published once approved.",
+    "reply_rejected": "↩️ The owner ({name}) sent back the reply to case #{id}. Write a new one: /case {id}",
+    "approval_request": (
+        "🕓 <b>Reply waiting for approval</b> · case #{id} · {brand}\nWritten by: {who}\n\n"
+        "Review:\n<blockquote>{review}</blockquote>\nReply:\n<blockquote>{reply}</blockquote>"
+    ),
+    "approved_note": "✅ Approved by {name}",
+    "rejected_note": "↩️ Sent back by {name}",
+    "nothing_to_approve": "Case #{id} has no reply waiting for approval.",
+    "reply_pending_state": "waiting for approval",
+    "reply_rejected_state": "sent back by the owner",
+    "thanks_published": "💚 <b>Thank-you published</b> · {brand}\nReview ({author}):\n<blockquote>{review}</blockquote>\nReply:\n<blockquote>{reply}</blockquote>",
+    "thanks_failed": "⚠️ <b>Could not publish the thank-you</b> · {brand}: please post it by hand.\nReview ({author}):\n<blockquote>{review}</blockquote>\nReply:\n<blockquote>{reply}</blockquote>",
+    "thanks_suggested": "💚 <b>Say thanks for this review</b> · {brand}\nReview ({author}):\n<blockquote>{review}</blockquote>\nA ready reply (copy and post it on the site):\n<blockquote>{reply}</blockquote>",
+    "thanks_posted": "✅ Thank-you marked as posted.",
+    "thanks_skipped": "OK, no reply.",
+    "event_draft": "draft",
+    "event_draft_regenerate": "new draft variant",
+    "event_draft_edit": "draft being edited",
+    "event_draft_discard": "draft discarded",
+    "event_submit_reply": "reply waits for approval",
+    "event_approve_reply": "reply approved",
+    "event_reject_reply": "reply sent back",
+    "templates_title": "<b>Reply templates of “{brand}”</b> ({language}). ✏️ marks the owner's edits.\nChange: <code>/template {language} KEY text || variant 2</code>, restore: <code>/template {language} KEY reset</code>",
+    "template_line": "{mark}<code>{code}</code>: {text}",
+    "template_saved": "Template <code>{code}</code> ({language}) of “{brand}” saved: {count} variants.",
+    "template_reset": "Template <code>{code}</code> ({language}) of “{brand}” restored to the shipped text.",
+    "template_not_set": "“{brand}” has no own template <code>{code}</code> ({language}).",
+    "template_bad": "Template not saved: {error}",
+    "usage_template": "Usage: /template [brand] ru|en KEY text || variant 2; restore: /template [brand] ru|en KEY reset. Keys: /templates",
 }
 
 TEXTS: dict[str, dict[str, str]] = {"ru": RU, "en": EN}
@@ -400,6 +564,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("reopen", "Переоткрыть: /reopen N"),
         ("assign", "Назначить: /assign N user_id"),
         ("stats", "Скорость и доля ответов"),
+        ("templates", "Шаблоны ответов: /templates [бренд] [ru|en]"),
         ("digest", "Дайджест: /digest 30d"),
         ("digest_at", "Когда присылать дайджест: /digest_at пн 10:00"),
         ("brands", "Бренды и настройки"),
@@ -413,6 +578,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("members", "Команда бренда"),
         ("subscribe", "Оповещения в этот чат"),
         ("lang", "Язык: /lang ru|en"),
+        ("backlog", "Негатив без ответа из истории"),
         ("help", "Помощь"),
     ],
     "en": [
@@ -425,6 +591,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("reopen", "Reopen: /reopen N"),
         ("assign", "Assign: /assign N user_id"),
         ("stats", "Response speed and rate"),
+        ("templates", "Reply templates: /templates [brand] [ru|en]"),
         ("digest", "Digest: /digest 30d"),
         ("digest_at", "When to send the digest: /digest_at mon 10:00"),
         ("brands", "Brands and settings"),
@@ -438,6 +605,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("members", "The brand's team"),
         ("subscribe", "Alerts to this chat"),
         ("lang", "Language: /lang ru|en"),
+        ("backlog", "Unanswered negatives from the history"),
         ("help", "Help"),
     ],
 }

@@ -50,14 +50,49 @@ class CaseEventKind(StrEnum):
     RESOLVE = "resolve"
     IGNORE = "ignore"
     REOPEN = "reopen"
+    DRAFT = "draft"
+    DRAFT_REGENERATE = "draft_regenerate"
+    DRAFT_EDIT = "draft_edit"
+    DRAFT_DISCARD = "draft_discard"
+    SUBMIT_REPLY = "submit_reply"  # a reply waits for an owner's approval
+    APPROVE_REPLY = "approve_reply"
+    REJECT_REPLY = "reject_reply"
+    # Written by a poll, not a person: the review changed on the site.
+    EDITED = "edited"
+    REPLY_SEEN = "reply_seen"
+    REMOVED = "removed"
 
 
 class ReplyState(StrEnum):
-    """Where a case's written reply is: only here, on the platform, or refused by it."""
+    """Where a case's written reply is: only here, on the platform, or refused by it; waiting
+    for an owner's approval, or sent back by one."""
 
     LOCAL = "local"
     PUBLISHED = "published"
     FAILED = "failed"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+class DraftState(StrEnum):
+    """What became of a reply draft shown to the team."""
+
+    SHOWN = "shown"  # on screen, its buttons act
+    SENT = "sent"
+    EDITED = "edited"  # the member sends a corrected text instead
+    DISCARDED = "discarded"
+    REPLACED = "replaced"  # a newer draft of the case took its place
+
+
+class PraiseState(StrEnum):
+    """A thank-you for a positive review."""
+
+    PUBLISHING = "publishing"  # claimed; the platform's API is being asked
+    PUBLISHED = "published"
+    FAILED = "failed"  # the API refused: offered to the team to post by hand
+    SUGGESTED = "suggested"  # no API: offered to the team to post by hand
+    POSTED = "posted"  # a member posted it by hand
+    SKIPPED = "skipped"  # a member chose not to reply
 
 
 class Role(StrEnum):
@@ -77,7 +112,8 @@ class SourceHealth(StrEnum):
 
 
 class SourceEventKind(StrEnum):
-    """An entry of a source's health history: a failed poll, a change of health, a recovery."""
+    """An entry of a source's health history: a failed poll, a change of health, a recovery,
+    and what a successful poll had to say."""
 
     ERROR = "error"
     UNHEALTHY = "unhealthy"
@@ -85,11 +121,27 @@ class SourceEventKind(StrEnum):
     PARSER_BROKEN = "parser_broken"
     MISCONFIGURED = "misconfigured"
     RECOVERED = "recovered"
+    SKIPPED = "skipped"  # malformed entries left out of an otherwise good poll
+    PATH = "path"  # how the reviews were reached changed (an API, a fallback page)
+
+
+# The events the digest counts as a source's failures.
+FAILURE_EVENTS = frozenset(
+    {
+        SourceEventKind.ERROR,
+        SourceEventKind.UNHEALTHY,
+        SourceEventKind.BLOCKED,
+        SourceEventKind.PARSER_BROKEN,
+        SourceEventKind.MISCONFIGURED,
+    }
+)
 
 
 class SourceOrigin(StrEnum):
+    """Where a source or a reply template was set."""
+
     CONFIG = "config"  # the brands file; it comes back after a restart
-    CHAT = "chat"  # added with /add_source
+    CHAT = "chat"  # added with /add_source or /template
 
 
 class OutboxKind(StrEnum):
@@ -98,6 +150,19 @@ class OutboxKind(StrEnum):
     HEALTH = "health"
     REMINDER = "reminder"
     ESCALATION = "escalation"
+    APPROVAL = "approval"  # a reply waiting for an owner's approval
+    REPLY_REJECTED = "reply_rejected"  # an owner sent a reply back to its author
+    THANKS = "thanks"  # a thank-you for praise, published or to post by hand
+    REVIEW_UPDATE = "review_update"  # an alerted review changed on the site
+    BACKLOG = "backlog"  # a source's first poll: what it read, the unanswered negatives
+    COVERAGE = "coverage"  # held reviews still short of the site's count after a full walk
+
+
+class CoverageGap(StrEnum):
+    """Why held reviews fall short of the site's stated count after a full walk."""
+
+    LISTING_CUT = "listing_cut"  # the listing is longer than the walk reads
+    NOT_LISTED = "not_listed"  # the site counts reviews it does not list
 
 
 class OutboxStatus(StrEnum):

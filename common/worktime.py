@@ -6,6 +6,7 @@ A review at 23:00 with a one-hour target is due an hour after the next shift ope
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 
@@ -36,8 +37,10 @@ def due_at(
 
     remaining = timedelta(minutes=minutes)
     cursor = opened_at.astimezone(zone)
+    day = cursor.date()
+    if end < start:  # at 01:00 the night shift that began yesterday is still on
+        day -= timedelta(days=1)
     for _ in range(3660):  # ten years of days: ends even for an absurd schedule
-        day = cursor.date()
         window_start = datetime.combine(day, start, zone)
         window_end = datetime.combine(day, end, zone)
         if end < start:  # overnight shift, e.g. 18:00–02:00
@@ -48,5 +51,33 @@ def due_at(
             if remaining <= available:
                 return (begin + remaining).astimezone(UTC)
             remaining -= available
-        cursor = datetime.combine(day + timedelta(days=1), time(0), zone)
+        day += timedelta(days=1)
+        cursor = max(cursor, datetime.combine(day, time(0), zone))
     raise ValueError(f"no working time in schedule {work_start}-{work_end} on days {work_days!r}")
+
+
+class WorkSchedule(Protocol):
+    """A brand's response target and working hours (storage's BrandRecord has them)."""
+
+    @property
+    def response_minutes(self) -> int: ...
+    @property
+    def work_start(self) -> str: ...
+    @property
+    def work_end(self) -> str: ...
+    @property
+    def work_days(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+def response_due(opened_at: datetime, brand: WorkSchedule) -> datetime:
+    """When a case opened at `opened_at` owes its first response under the brand's schedule."""
+    return due_at(
+        opened_at,
+        minutes=brand.response_minutes,
+        work_start=brand.work_start,
+        work_end=brand.work_end,
+        work_days=brand.work_days,
+        tz=brand.timezone,
+    )

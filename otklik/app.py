@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -17,12 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from otklik.config import AppConfig, BrandConfig, load_config
 from otklik.pipeline import Pipeline, PipelineOptions
 from otklik.settings import Settings
+from otklik.sqlite_lock import single_process
 from scrapers import registry
 from scrapers.fetch import Fetcher, FetchSettings, make_client_session
 from sentiment import load_classifier
-from storage.db import make_engine, make_sessionmaker, upgrade
+from storage.db import exclusive, is_postgresql, make_engine, make_sessionmaker, upgrade
 from storage.records import BrandInput, SourceInput
+from storage.repositories import host_pace
 from storage.repositories.brands import sync_brands
+from storage.repositories.replies import ReplyConfigInput, sync_reply_config
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,20 @@ def brand_input(brand: BrandConfig) -> BrandInput:
     )
 
 
+def reply_config_input(brand: BrandConfig) -> ReplyConfigInput:
+    replies = brand.replies
+    return ReplyConfigInput(
+        approval=brand.reply_approval,
+        thanks=brand.thanks_for_praise,
+        thanks_delay_minutes=max(1, brand.thanks_delay // 60),
+        signature=replies.signature,
+        tone_notes=replies.tone,
+        rules=tuple(replies.rules),
+        allow_offers=replies.allow_offers,
+        templates=replies.overrides(),
+    )
+
+
 async def prepare_database(settings: Settings) -> AsyncEngine:
     engine = make_engine(settings.database_url)
     await upgrade(engine)
@@ -87,11 +104,34 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
     engine = await prepare_database(settings)
     try:
         sessions = make_sessionmaker(engine)
+        now = datetime.now(UTC)
         async with sessions.begin() as session:
-            await sync_brands(session, [brand_input(b) for b in config.brands], datetime.now(UTC))
+            await exclusive(session)
+            ids = await sync_brands(session, [brand_input(b) for b in config.brands], now)
+            for brand in config.brands:
+                await sync_reply_config(session, ids[brand.name], reply_config_input(brand), now)
         yield Database(config, engine, sessions)
     finally:
         await engine.dispose()
+
+
+class DatabasePacer:
+    """scrapers.fetch.HostPacer over the host_pace table: every worker of a PostgreSQL
+    deployment books a host's request starts in one place."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def reserve(self, host: str, interval: float) -> float:
+        async with self._sessions.begin() as session:
+            return await host_pace.reserve(session, host, interval)
+
+
+def shared_pacer(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> DatabasePacer | None:
+    """PostgreSQL deployments pace each site together; SQLite's one process paces in memory."""
+    return DatabasePacer(sessions) if is_postgresql(settings.database_url) else None
 
 
 def fetch_settings_of(settings: Settings) -> FetchSettings:
@@ -110,12 +150,20 @@ def fetch_settings_of(settings: Settings) -> FetchSettings:
 
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    """Everything a scan or the service needs, closed in reverse order on the way out."""
+    """Everything a scan or the service needs, closed in reverse order on the way out. On
+    SQLite it holds the file for this process (otklik.sqlite_lock)."""
+    with single_process(settings.database_url):
+        async with _open_runtime(settings) as runtime:
+            yield runtime
+
+
+@asynccontextmanager
+async def _open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     async with open_database(settings) as database:
         config, sessions = database.config, database.sessionmaker
         fetch_settings = fetch_settings_of(settings)
         async with make_client_session(fetch_settings) as http:
-            fetcher = Fetcher(http, fetch_settings)
+            fetcher = Fetcher(http, fetch_settings, pacer=shared_pacer(settings, sessions))
             classifier = load_classifier(
                 settings.sentiment_model,
                 touchpoints={
@@ -140,6 +188,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
                     unhealthy_after=settings.unhealthy_after,
                     classify_batch=settings.classify_batch,
                     jitter=settings.poll_jitter,
+                    reconcile_every=timedelta(hours=settings.reconcile_hours),
+                    reconcile_pages=settings.reconcile_pages,
                 ),
             )
             yield Runtime(settings, config, sessions, http, pipeline)

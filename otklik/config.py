@@ -17,6 +17,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from common.errors import ConfigError
 from common.vocabulary import AlertOn
+from replies import LANGUAGES, TemplateError
+from replies import validate as validate_template
 from scrapers.records import SourceSpec
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
@@ -67,6 +69,54 @@ class SourceConfig(BaseModel):
         return {key: str(value) for key, value in (self.model_extra or {}).items()}
 
 
+class RepliesConfig(BaseModel):
+    """`[brands.replies]`: the brand's voice for drafts and its template overrides."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    signature: str | None = Field(default=None, max_length=300)
+    tone: str = ""  # tone-of-voice notes for the language model
+    rules: list[str] = Field(default_factory=list)  # house rules for the language model
+    allow_offers: bool = False  # drafts may mention discounts, refunds, compensation
+    # language → template key → variants (a string or a list; dotted keys or nested tables)
+    templates: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("templates")
+    @classmethod
+    def _templates(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        checked: dict[str, dict[str, Any]] = {}
+        for language, table in value.items():
+            if language not in LANGUAGES:
+                raise ValueError(f"templates for {language!r}: known languages are {LANGUAGES}")
+            checked[language] = {}
+            for key, texts in _flat(table):
+                texts = [texts] if isinstance(texts, str) else texts
+                if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+                    raise ValueError(f"{language}.{key}: give a text or a list of texts")
+                try:
+                    checked[language][key] = list(validate_template(language, key, tuple(texts)))
+                except TemplateError as exc:
+                    raise ValueError(f"{language}: {exc}") from exc
+        return checked
+
+    def overrides(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        return {
+            (language, key): tuple(texts)
+            for language, table in self.templates.items()
+            for key, texts in table.items()
+        }
+
+
+def _flat(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for name, value in table.items():
+        if isinstance(value, dict):
+            out.extend(_flat(value, f"{prefix}{name}."))
+        else:
+            out.append((f"{prefix}{name}", value))
+    return out
+
+
 class BrandConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -80,6 +130,12 @@ class BrandConfig(BaseModel):
     work_days: str = "1234567"
     touchpoints: dict[str, list[str]] = Field(default_factory=dict)
     sources: list[SourceConfig] = Field(default_factory=list)
+    # A PR member's reply waits for an owner's Approve before it is published.
+    reply_approval: bool = False
+    # Positive reviews get a thank-you after the delay, inside work hours.
+    thanks_for_praise: bool = False
+    thanks_delay: Duration = 1800
+    replies: RepliesConfig = Field(default_factory=RepliesConfig)
 
     @field_validator("aliases")
     @classmethod

@@ -48,12 +48,27 @@ class ConsoleNotifier:
         self._out = out
 
     async def deliver(self, message: OutboxRecord) -> int | None:
+        facts = message.payload
         if message.mention_id is not None:
             async with self._sessions() as session:
                 found = await get_mentions(session, [message.mention_id])
             body = describe(found[0]) if found else f"mention {message.mention_id}"
             case = f" case #{message.case_id}" if message.case_id else ""
-            print(f"ALERT → chat {message.chat_id}{case}: {body}", file=self._out, flush=True)
+            if message.kind == "review_update":
+                change = str(facts.get("change", "edited")).replace("_", " ")
+                if facts.get("new_rating") is not None:
+                    change += f" {facts.get('old_rating'):g}★ → {facts.get('new_rating'):g}★"
+                body = f"{change}: {body}"
+            label = "UPDATE" if message.kind == "review_update" else "ALERT"
+            print(f"{label} → chat {message.chat_id}{case}: {body}", file=self._out, flush=True)
+        elif message.kind == "backlog":
+            print(
+                f"BACKLOG → chat {message.chat_id}: source added ({facts.get('source_kind')}): "
+                f"{facts.get('read')} reviews read over {facts.get('days')} days, "
+                f"{facts.get('negative_open')} negative without an answer — /backlog",
+                file=self._out,
+                flush=True,
+            )
         else:
             text = _TAGS.sub("", str(message.payload.get("text", message.kind)))
             print(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.vocabulary import OutboxKind, SourceHealth
+from common.vocabulary import CoverageGap, OutboxKind, SourceHealth
 from scrapers.errors import AntiBotPage, ParseError, SourceConfigError, SourceError
 from storage.records import HealthNotice, SourceRecord
 from storage.repositories import sources as sources_repo
@@ -77,3 +77,30 @@ async def _tell_owners(
             payload=notice.to_payload(),
             now=now,
         )
+
+
+async def record_coverage_gap(
+    session: AsyncSession,
+    source: SourceRecord,
+    *,
+    gap: CoverageGap | None,
+    before: str | None,
+    site_total: int | None,
+    held: int,
+    now: datetime,
+) -> bool:
+    """After a full walk: a gap that is still there is a warning with its reason, told once
+    (again only if the reason changes). Returns True when the owners were told now."""
+    if gap is None or gap == before:
+        return False
+    for chat_id in await brand_chat_ids(session, source.brand_id):
+        await enqueue(
+            session,
+            dedup_key=f"coverage:{source.id}:{gap}:{now.isoformat()}:{chat_id}",
+            chat_id=chat_id,
+            kind=OutboxKind.COVERAGE,
+            brand_id=source.brand_id,
+            payload={"source_id": source.id, "gap": str(gap), "site": site_total, "held": held},
+            now=now,
+        )
+    return True

@@ -18,20 +18,23 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from common.backoff import backoff, jittered
 from common.clock import Clock, utcnow
 from common.errors import ConfigError, OtklikError
-from common.vocabulary import SourceHealth
-from common.worktime import due_at
+from common.vocabulary import CoverageGap, SourceHealth
+from common.worktime import response_due
 from otklik import health
+from otklik.listing import ListingChanges, compare
 from scrapers.errors import ParseError, RateLimited, SourceConfigError, SourceError
 from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
 from sentiment.records import Sentiment, TextInput
 from storage.records import (
-    BrandRecord,
     ClassificationInput,
     MentionRecord,
     NewMention,
     SourceRecord,
 )
+from storage.repositories import backlog as backlog_repo
 from storage.repositories import mentions as mentions_repo
+from storage.repositories import review_changes
+from storage.repositories import revisions as revisions_repo
 from storage.repositories import sources as sources_repo
 from storage.repositories.triage import open_cases_and_alerts
 
@@ -40,7 +43,12 @@ log = logging.getLogger(__name__)
 
 class PollingSource(Protocol):
     async def poll(
-        self, state: PollState, *, backfill_limit: int = ..., backfill_since: datetime | None = ...
+        self,
+        state: PollState,
+        *,
+        backfill_limit: int = ...,
+        backfill_since: datetime | None = ...,
+        full_pages: int | None = ...,
     ) -> PollResult: ...
 
 
@@ -56,6 +64,11 @@ class PipelineOptions:
     classify_batch: int = 64
     jitter: float = 0.1
     max_backoff_factor: int = 8
+    # The full walk of each listing that fills holes and finds removed reviews.
+    reconcile_every: timedelta = timedelta(days=1)
+    reconcile_pages: int = 20
+    # More than this share of held reviews gone from one listing is a broken site, not removals.
+    max_removed_share: float = 0.5
 
 
 @dataclass(slots=True)
@@ -68,6 +81,10 @@ class PollReport:
     alerts_queued: int = 0
     not_modified: bool = False
     backfill: bool = False
+    reconciled: bool = False
+    edited: int = 0
+    replies_seen: int = 0
+    removed: int = 0
     error: str | None = None
     error_kind: str | None = None
     health: SourceHealth | None = None
@@ -104,11 +121,16 @@ class Pipeline:
             kind=source.kind, url=source.url, aliases=source.aliases, options=source.options
         )
         started = self._clock()
+        report.reconciled = source.backfilled and (
+            source.reconciled_at is None
+            or started - source.reconciled_at >= self._options.reconcile_every
+        )
         try:
             result = await self._make_source(spec).poll(
                 state,
                 backfill_limit=self._options.backfill_limit,
                 backfill_since=started - timedelta(days=self._options.backfill_days),
+                full_pages=self._options.reconcile_pages if report.reconciled else None,
             )
         except SourceError as exc:
             await self._failed(report, exc)
@@ -134,13 +156,22 @@ class Pipeline:
             )
             return report
         report.backfill = not source.backfilled
-        items = [self._to_new_mention(item) for item in result.items]
+        # A first poll that read the whole listing needs no separate full walk.
+        report.reconciled = report.reconciled or (report.backfill and result.reached_end)
+        items = [self._to_new_mention(item) for item in result.every_item]
         keys = [mentions_repo.dedup_key(item) for item in items]
         async with self._sessions() as session:
-            known = await mentions_repo.known_keys(session, source.id, keys)
-        fresh = [item for item, key in zip(items, keys, strict=True) if key not in known]
-        verdicts = await self._classify_safely(fresh, brand=source.brand_name)
-        await self._store(report, result, fresh, verdicts)
+            stored = await mentions_repo.stored_mentions(session, source.id, keys)
+        changes = compare(items, keys, stored)
+        edited = [item for _, item in changes.edited]
+        verdicts = await self._classify_safely([*changes.fresh, *edited], brand=source.brand_name)
+        fresh_verdicts, edit_verdicts = (
+            verdicts[: len(changes.fresh)],
+            verdicts[len(changes.fresh) :],
+        )
+        await self._store(
+            report, result, changes, fresh_verdicts, edit_verdicts, set(keys), started
+        )
         return report
 
     async def classify_pending(self, *, limit: int = 500) -> int:
@@ -167,7 +198,7 @@ class Pipeline:
                     by_brand.setdefault(mention.brand_id, []).append((mention.id, verdict.label))
             for brand_id, labelled in by_brand.items():
                 await open_cases_and_alerts(
-                    session, brand_id=brand_id, mentions=labelled, now=now, deadline=_deadline
+                    session, brand_id=brand_id, mentions=labelled, now=now, deadline=response_due
                 )
         return len(pending)
 
@@ -175,32 +206,69 @@ class Pipeline:
         self,
         report: PollReport,
         result: PollResult,
-        fresh: list[NewMention],
+        changes: ListingChanges,
         verdicts: list[ClassificationInput | None],
+        edit_verdicts: list[ClassificationInput | None],
+        listed: set[str],
+        started: datetime,
     ) -> None:
         source = report.source
         now = self._clock()
+        history_before = (
+            self._history_cutoff(result, started) if report.backfill else source.history_before
+        )
+        history = [
+            report.backfill
+            or (
+                history_before is not None
+                and item.published_at is not None
+                and item.published_at < history_before
+            )
+            for item in changes.fresh
+        ]
         async with self._sessions.begin() as session:
             created = await mentions_repo.insert_mentions(
                 session,
                 source_id=source.id,
                 brand_id=source.brand_id,
-                items=fresh,
+                items=changes.fresh,
                 classifications=verdicts,
-                backfill=report.backfill,
+                backfill=history,
                 now=now,
             )
-            if not report.backfill:
-                triaged = await open_cases_and_alerts(
+            is_history = {
+                mentions_repo.dedup_key(item): flag
+                for item, flag in zip(changes.fresh, history, strict=True)
+            }
+            news = [
+                (mid, item, v)
+                for mid, item, v in created
+                if not is_history[mentions_repo.dedup_key(item)]
+            ]
+            triaged = await open_cases_and_alerts(
+                session,
+                brand_id=source.brand_id,
+                mentions=[(mid, v.label) for mid, _, v in news if v is not None],
+                now=now,
+                deadline=response_due,
+            )
+            report.cases_opened, report.alerts_queued = (
+                triaged.cases_opened,
+                triaged.alerts_queued,
+            )
+            await self._store_changes(report, session, changes, edit_verdicts, news, now)
+            if report.reconciled and result.reached_end and result.lists_everything:
+                await self._mark_removed(report, session, listed, now)
+            await self._store_coverage(report, session, result, now)
+            if report.backfill:
+                await backlog_repo.queue_connect_message(
                     session,
+                    source_id=source.id,
                     brand_id=source.brand_id,
-                    mentions=[(mid, v.label) for mid, _, v in created if v is not None],
+                    kind=source.kind,
+                    read=len(created),
+                    days=self._options.backfill_days,
                     now=now,
-                    deadline=_deadline,
-                )
-                report.cases_opened, report.alerts_queued = (
-                    triaged.cases_opened,
-                    triaged.alerts_queued,
                 )
             await sources_repo.save_poll_success(
                 session,
@@ -212,6 +280,7 @@ class Pipeline:
                 last_modified=result.state.last_modified,
                 backfilled=True,
                 item_count=result.seen,
+                history_before=history_before,
             )
             await sources_repo.note_poll(
                 session, source.id, now=now, skipped=result.skipped, path=result.path
@@ -221,6 +290,100 @@ class Pipeline:
             report.new_mentions = await mentions_repo.get_mentions(
                 session, [mid for mid, _, _ in created]
             )
+
+    async def _store_changes(
+        self,
+        report: PollReport,
+        session: AsyncSession,
+        changes: ListingChanges,
+        edit_verdicts: list[ClassificationInput | None],
+        news: list[tuple[int, NewMention, ClassificationInput | None]],
+        now: datetime,
+    ) -> None:
+        source = report.source
+        revisions = [
+            await revisions_repo.record_edit(session, old.id, item, verdict, now=now)
+            for (old, item), verdict in zip(changes.edited, edit_verdicts, strict=True)
+        ]
+        report.edited = len(revisions)
+        report.alerts_queued += await review_changes.edits_seen(
+            session, brand_id=source.brand_id, revisions=revisions, now=now, deadline=response_due
+        )
+        # A new review the business has already answered on the site opens its case replied.
+        answered = [(mid, item.business_reply) for mid, item, _ in news if item.business_reply]
+        report.replies_seen = await review_changes.replies_seen(
+            session, brand_id=source.brand_id, replies=[*changes.replies, *answered], now=now
+        )
+        if changes.reappeared:
+            await mentions_repo.set_removed(session, changes.reappeared, None)
+
+    async def _mark_removed(
+        self, report: PollReport, session: AsyncSession, listed: set[str], now: datetime
+    ) -> None:
+        source = report.source
+        gone = await mentions_repo.missing_from_listing(session, source.id, listed)
+        if not gone:
+            return
+        held = (await mentions_repo.held_count(session, [source.id]))[source.id]
+        if len(gone) > max(3, held * self._options.max_removed_share):
+            log.warning(
+                "%s %s: the full listing lacks %d of %d held reviews; not marking them removed "
+                "(a broken listing is likelier than mass removal)",
+                source.kind,
+                source.url,
+                len(gone),
+                held,
+            )
+            return
+        await review_changes.removed_seen(
+            session, brand_id=source.brand_id, mention_ids=gone, now=now
+        )
+        report.removed = len(gone)
+
+    async def _store_coverage(
+        self, report: PollReport, session: AsyncSession, result: PollResult, now: datetime
+    ) -> None:
+        source = report.source
+        if not report.reconciled:
+            await sources_repo.save_coverage(
+                session,
+                source.id,
+                now=now,
+                site_total=result.site_total,
+                reconciled=False,
+                note=None,
+            )
+            return
+        held = (await mentions_repo.held_count(session, [source.id]))[source.id]
+        gap: CoverageGap | None = None
+        if result.site_total is not None and held < result.site_total:
+            gap = CoverageGap.NOT_LISTED if result.reached_end else CoverageGap.LISTING_CUT
+        before = await sources_repo.save_coverage(
+            session,
+            source.id,
+            now=now,
+            site_total=result.site_total,
+            reconciled=True,
+            note=gap,
+        )
+        await health.record_coverage_gap(
+            session,
+            source,
+            gap=gap,
+            before=before,
+            site_total=result.site_total,
+            held=held,
+            now=now,
+        )
+
+    def _history_cutoff(self, result: PollResult, started: datetime) -> datetime:
+        """What the first poll covered: reviews older than this, found later, are history."""
+        cutoff = started - timedelta(days=self._options.backfill_days)
+        dated = [i.published_at for i in result.items if i.published_at is not None]
+        if not result.reached_end and dated:
+            # Cut by the item limit or the page bound: what lies below was not read.
+            cutoff = max(cutoff, min(dated))
+        return cutoff
 
     async def _failed(self, report: PollReport, error: SourceError) -> None:
         source = report.source
@@ -311,14 +474,3 @@ class Pipeline:
 def title_and_text(title: str | None, text: str) -> str:
     """What a review says, title first: both are read by the classifier and by people."""
     return f"{title}. {text}" if title and text else (title or text)
-
-
-def _deadline(opened: datetime, brand: BrandRecord) -> datetime:
-    return due_at(
-        opened,
-        minutes=brand.response_minutes,
-        work_start=brand.work_start,
-        work_end=brand.work_end,
-        work_days=brand.work_days,
-        tz=brand.timezone,
-    )

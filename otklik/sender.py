@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Protocol
 
@@ -57,6 +59,15 @@ class Sender:
                 tried.add(message.id)
                 sent += await self._deliver(message)
 
+    async def send_one(self, message_id: int) -> int:
+        """Deliver one message if it is still pending and due (a job engine's send job);
+        returns 1 when it was sent now. The message stays held until its outcome is committed,
+        so a second sender (a job handed over while its first worker was only slow) skips
+        it; a sender that dies releases it with its connection."""
+        async with self._sessions.begin() as session:
+            message = await outbox_repo.lock_due_message(session, message_id, self._clock())
+            return 0 if message is None else await self._deliver(message, held=session)
+
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
@@ -72,27 +83,36 @@ class Sender:
             waiter.cancel()
             stopper.cancel()
 
-    async def _deliver(self, message: OutboxRecord) -> int:
+    @asynccontextmanager
+    async def _writing(self, held: AsyncSession | None) -> AsyncIterator[AsyncSession]:
+        """The transaction holding the message, or a new one."""
+        if held is not None:
+            yield held
+            return
+        async with self._sessions.begin() as session:
+            yield session
+
+    async def _deliver(self, message: OutboxRecord, *, held: AsyncSession | None = None) -> int:
         now = self._clock()
         try:
             telegram_id = await self._notifier.deliver(message)
         except ChatUnavailable as exc:
             log.warning("chat %s unavailable, skipping its messages: %s", message.chat_id, exc)
-            async with self._sessions.begin() as session:
+            async with self._writing(held) as session:
                 await outbox_repo.mark_chat_unavailable(
                     session, message.id, message.chat_id, error=str(exc), now=now
                 )
             return 0
         except DeliverySkipped as exc:
             log.info("%s not delivered: %s", message.dedup_key, exc)
-            async with self._sessions.begin() as session:
+            async with self._writing(held) as session:
                 await outbox_repo.mark_skipped(session, message.id, reason=str(exc))
             return 0
         except DeliveryError as exc:
             wait = backoff(message.attempts, base=1.0, cap=600.0, spread=0.2)
             if isinstance(exc, RetryLater) and exc.retry_after is not None:
                 wait = max(float(exc.retry_after), 0.0)
-            async with self._sessions.begin() as session:
+            async with self._writing(held) as session:
                 status = await outbox_repo.mark_retry(
                     session,
                     message.id,
@@ -110,7 +130,7 @@ class Sender:
                 status,
             )
             return 0
-        async with self._sessions.begin() as session:
+        async with self._writing(held) as session:
             await outbox_repo.mark_sent(
                 session, message.id, telegram_id=telegram_id, now=self._clock()
             )

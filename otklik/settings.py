@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from common.errors import ConfigError
@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     backfill_limit: int = Field(default=200, ge=0)
     backfill_days: int = Field(default=30, ge=0)
     unhealthy_after: int = Field(default=3, ge=1)
+    # The full walk of each listing: fills holes, finds removed reviews, checks coverage.
+    reconcile_hours: float = Field(default=24, gt=0)
+    reconcile_pages: int = Field(default=20, ge=1)
     http_timeout: float = Field(default=30, gt=0)
     http_retries: int = Field(default=3, ge=0)
     http_backoff: float = Field(default=1.0, ge=0)
@@ -43,12 +46,23 @@ class Settings(BaseSettings):
     classify_batch: int = Field(default=64, ge=1)
     outbox_max_attempts: int = Field(default=12, ge=1)
 
+    # PostgreSQL deployments: a worker silent this long is dead and its jobs go to another.
+    job_lease: float = Field(default=30, ge=3)
+    # Checked on every webhook request; derived from the bot token when unset.
+    webhook_secret: SecretStr | None = None
+
     # Credentials for publishing replies on platforms with an official API.
     google_business_token: SecretStr | None = None
     google_play_token: SecretStr | None = None
     appstore_issuer_id: str | None = None
     appstore_key_id: str | None = None
     appstore_private_key_file: Path | None = None
+
+    # Reply drafts from an OpenAI-compatible chat endpoint (else templates only).
+    llm_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+    llm_timeout: float = Field(default=20.0, gt=0, le=300)
 
     @field_validator("bot_token")
     @classmethod
@@ -68,7 +82,20 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown log level {value!r}")
         return level
 
-    @field_validator("telegram_api_url", "sentiment_model")
+    @field_validator("llm_url")
+    @classmethod
+    def _llm_url(cls, value: str | None) -> str | None:
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as http://127.0.0.1:8080/v1")
+        return value or None
+
+    @model_validator(mode="after")
+    def _llm_model_named(self) -> Settings:
+        if self.llm_url and not self.llm_model:
+            raise ValueError("OTKLIK_LLM_URL is set: name the model in OTKLIK_LLM_MODEL")
+        return self
+
+    @field_validator("telegram_api_url", "sentiment_model", "llm_model")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
@@ -81,6 +108,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = "; ".join(
             f"OTKLIK_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            if error["loc"]
+            else error["msg"]  # a rule across variables names them itself
             for error in exc.errors()
         )
         raise ConfigError(f"bad settings: {problems}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reports.figures import DigestFigures, compute_figures
 from reports.periods import Period
 from storage.repositories import stats
+from storage.repositories.revisions import ratings_raised_after_reply
 from storage.repositories.stats import BrandInfo
 
 
@@ -19,7 +21,10 @@ async def build_figures(
     # One query per table for both periods, split here.
     mentions = await stats.mentions_between(session, brand.id, previous.start, period.end)
     cases = await stats.cases_created_between(session, brand.id, previous.start, period.end)
-    return compute_figures(
+    # Counting a busy brand's month takes seconds of pure Python: a worker thread does it, so
+    # the event loop keeps answering chats and sending alerts meanwhile.
+    return await asyncio.to_thread(
+        compute_figures,
         brand=brand,
         period=period,
         now=now,
@@ -31,5 +36,10 @@ async def build_figures(
         open_cases=await stats.open_cases(session, brand.id),
         source_events=await stats.source_events_between(
             session, brand.id, period.start, period.end
+        ),
+        ratings_raised=len(
+            await ratings_raised_after_reply(
+                session, [brand.id], since=period.start, until=period.end
+            )
         ),
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from common.vocabulary import Label, SourceEventKind, SourceHealth
+from common.vocabulary import FAILURE_EVENTS, Label, SourceHealth
 from reports.periods import Period
-from reports.response import ResponseFigures, response_figures
+from reports.response import MemberSpeed, ResponseFigures, member_speeds, response_figures
 from reports.touchpoints import TouchpointFigures, ranked_touchpoints, short_quote
 from storage.repositories.stats import (
     BrandInfo,
@@ -21,7 +21,6 @@ from storage.repositories.stats import (
 )
 
 SENTIMENTS = tuple(Label)
-FAILURE_EVENTS = frozenset(set(SourceEventKind) - {SourceEventKind.RECOVERED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +61,8 @@ class SourceFigures:
     negative: int
     average_rating: float | None
     previous_average_rating: float | None
+    site_total: int | None = None
+    held: int = 0
 
     @property
     def rating_change(self) -> float | None:
@@ -125,6 +126,7 @@ class DigestFigures:
     failed_sources: list[FailedSource]
     brand_is_new: bool
     mentions: list[MentionRow] = field(default_factory=list, repr=False)
+    member_speeds: list[MemberSpeed] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -149,6 +151,7 @@ def compute_figures(
     previous_cases: Sequence[CaseRow],
     open_cases: Sequence[CaseRow],
     source_events: Sequence[SourceEventRow],
+    ratings_raised: int = 0,
 ) -> DigestFigures:
     previous = period.previous()
     return DigestFigures(
@@ -163,8 +166,11 @@ def compute_figures(
         previous_average_rating=_average(mention.rating for mention in previous_mentions),
         sources=_sources(sources, mentions, previous_mentions),
         days=_days(period, mentions),
-        response=response_figures(cases, period.cutoff(now)),
+        response=replace(
+            response_figures(cases, period.cutoff(now)), ratings_raised=ratings_raised
+        ),
         previous_response=response_figures(previous_cases, previous.cutoff(now)),
+        member_speeds=member_speeds(cases, period.cutoff(now)),
         criticised=ranked_touchpoints(mentions, previous_mentions, Label.NEGATIVE),
         praised=ranked_touchpoints(mentions, previous_mentions, Label.POSITIVE),
         open_cases=[
@@ -214,6 +220,8 @@ def _sources(
             negative=sum(1 for mention in now_by[source.id] if mention.sentiment == Label.NEGATIVE),
             average_rating=_average(mention.rating for mention in now_by[source.id]),
             previous_average_rating=_average(mention.rating for mention in before_by[source.id]),
+            site_total=source.site_total,
+            held=source.held,
         )
         for source in sources
         if now_by[source.id] or before_by[source.id]

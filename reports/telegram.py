@@ -121,13 +121,16 @@ def _by_source(figures: DigestFigures, lang: str) -> str:
             line += f", ★ {number(source.average_rating, lang)}"
             if source.rating_change is not None:
                 line += f" ({delta(source.rating_change, lang, 1)})"
+        if source.site_total is not None:
+            line += " · " + t(lang, "coverage", site=source.site_total, held=source.held)
         lines.append(line)
     return "\n".join(lines)
 
 
 def response_lines(now: ResponseFigures, before: ResponseFigures, lang: str) -> list[str]:
+    raised = [f"🎉 {t(lang, 'ratings_raised')}: <b>{now.ratings_raised}</b>"]
     if not now.cases:
-        return [t(lang, "no_cases")]
+        return [t(lang, "no_cases"), *(raised if now.ratings_raised else [])]
     rate = f"{now.rate}%" if now.rate is not None else "—"
     if before.rate is not None and now.rate is not None:
         rate += f", {t(lang, 'was')} {before.rate}%"
@@ -139,11 +142,17 @@ def response_lines(now: ResponseFigures, before: ResponseFigures, lang: str) -> 
         lines.append(line)
     if now.missed_deadlines:
         lines.append(f"⏰ {t(lang, 'missed')}: <b>{now.missed_deadlines}</b>")
-    return lines
+    return lines + (raised if now.ratings_raised else [])
 
 
 def _responses(figures: DigestFigures, lang: str) -> str:
     lines = response_lines(figures.response, figures.previous_response, lang)
+    if figures.member_speeds:
+        speeds = ", ".join(
+            f"{escape(s.name)} — {duration(s.median_minutes, lang)} ({s.answered})"
+            for s in figures.member_speeds
+        )
+        lines.append(f"{t(lang, 'by_member')}: {speeds}")
     return "\n".join([f"<b>{t(lang, 'responses')}</b>", *lines])
 
 

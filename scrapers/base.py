@@ -15,12 +15,17 @@ A source module subclasses `Source`, sets `kind` and `url_patterns`, and impleme
 `Source.poll` (do not override; override `collect` only if a site needs another loop) then
 does the rest the same way for every site:
 - the first poll (state.backfilled False) returns at most `backfill_limit` items and none older
-  than `backfill_since`; later polls stop paginating at the first item the cursor knows, and
-  never fetch more than `max_pages` pages (option "max_pages" overrides the class default);
+  than `backfill_since`; later polls tell new items from known ones by key (site id or content
+  fingerprint), never by date, and stop paginating after a page with nothing new plus
+  `overlap_pages` more; never more than `max_pages` pages (options override both);
+- `full_pages=N` walks the whole listing (up to N pages) without stopping early: the periodic
+  reconciliation that fills holes and, where `lists_everything`, finds removed reviews;
+- `PollResult.items` are the new items, `.listed` the known ones seen again (for edits and
+  replies), `.site_total` the review count the site states (`Page.site_total`);
 - a 304 on the first page returns `PollResult([], state, not_modified=True)`;
 - mention sources (`filters_by_alias = True`) keep only items naming one of `spec.aliases`
   (no aliases: everything);
-- the cursor (`Cursor`, JSON text: newest date seen plus the ids at that date) is returned in
+- the cursor (`Cursor`, JSON text: the keys seen lately) is returned in
   the new state, with the first page's ETag / Last-Modified and backfilled=True;
 - anything other than a SourceError raised while parsing becomes ParseError ("layout
   changed?"), chained with `raise ... from`, so a broken page is this source's error only;
@@ -38,6 +43,7 @@ of the response.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -57,7 +63,8 @@ from scrapers.records import PollResult, PollState, ScrapedItem, SourceSpec
 
 log = logging.getLogger(__name__)
 
-_MAX_UNDATED_IDS = 500
+# Enough for several pages of the busiest listing; beyond it the storage still deduplicates.
+_MAX_KEYS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,21 +84,17 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class Cursor:
-    """Newest publication time seen, the ids seen at that time, and recent undated ids."""
+    """The keys (site id, else a content fingerprint) of the items seen lately, newest poll first.
 
-    newest: datetime | None = None
-    ids: frozenset[str] = frozenset()
-    undated: tuple[str, ...] = ()
+    Whether an item is new is decided by its key only, never by its date: sites publish
+    moderated reviews hours or days late under their original date, and feeds list out of order.
+    The storage is the final judge; this memory only tells a poll when to stop paginating.
+    """
+
+    seen: tuple[str, ...] = ()
 
     def encode(self) -> str:
-        return json.dumps(
-            {
-                "newest": self.newest.isoformat() if self.newest else None,
-                "ids": sorted(self.ids),
-                "undated": list(self.undated),
-            },
-            ensure_ascii=False,
-        )
+        return json.dumps({"seen": list(self.seen)}, ensure_ascii=False)
 
     @classmethod
     def decode(cls, raw: str | None) -> Cursor | None:
@@ -99,50 +102,75 @@ class Cursor:
             return None
         try:
             data = json.loads(raw)
-            newest = datetime.fromisoformat(data["newest"]) if data.get("newest") else None
-            return cls(newest, frozenset(data.get("ids", ())), tuple(data.get("undated", ())))
+            if "seen" in data:
+                return cls(tuple(str(key) for key in data["seen"]))
+            # Written before keys were remembered: the ids at the newest date and undated ids.
+            return cls(tuple(str(key) for key in [*data.get("ids", ()), *data.get("undated", ())]))
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("unreadable cursor %r; polling as if nothing was seen", raw)
             return None
 
     def knows(self, item: ScrapedItem) -> bool:
-        if item.external_id is not None and (
-            item.external_id in self.ids or item.external_id in self.undated
-        ):
-            return True
-        if item.published_at is None or self.newest is None:
-            return False
-        return item.published_at < self.newest
+        return item_key(item) in self.seen
+
+    def after(self, keys: list[str]) -> Cursor:
+        """This poll's keys first, then the remembered ones, at most _MAX_KEYS in all."""
+        return Cursor(tuple(dict.fromkeys([*keys, *self.seen]))[:_MAX_KEYS])
+
+
+def item_key(item: ScrapedItem) -> str:
+    """The site's id, else a fingerprint of what the item says (feeds without ids)."""
+    if item.external_id:
+        return item.external_id
+    said = "\x1f".join((item.author or "", item.title or "", item.text))
+    return "h:" + hashlib.sha256(said.encode("utf-8")).hexdigest()[:24]
 
 
 @dataclass(slots=True)
 class _Collector:
-    known: Cursor | None
+    """Takes pages in order and says when to stop.
+
+    First poll: the backfill, bounded by `limit` items and the `since` date. Full walk
+    (`full`): every page up to the page bound. Otherwise: stop once `overlap` + 1 pages in a row
+    held nothing the cursor did not know, so a late item a little down the listing is still
+    read; anything deeper is found by the periodic full walk.
+    """
+
+    known: Cursor
     first_poll: bool
+    full: bool
     limit: int
     since: datetime | None
+    overlap: int
     matcher: AliasMatcher | None
     items: list[ScrapedItem] = field(default_factory=list)
-    newest: datetime | None = None
-    newest_ids: set[str] = field(default_factory=set)
-    undated: list[str] = field(default_factory=list)
+    listed: list[ScrapedItem] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    quiet_pages: int = 0
+    _taken: set[str] = field(default_factory=set)
 
     def add(self, page_items: list[ScrapedItem]) -> bool:
         """Take a page's items; True when paginating further is pointless."""
         stop = False
-        # Undated first, then newest first.
+        unknown = False
+        # Undated first, then newest first: the backfill limit keeps the newest.
         ordered = [i for i in page_items if i.published_at is None] + sorted(
             (i for i in page_items if i.published_at is not None),
             key=lambda i: i.published_at,  # type: ignore[arg-type, return-value]
             reverse=True,
         )
         for item in ordered:
-            self._saw(item)
-            if self.known is not None and self.known.knows(item):
-                stop = True
+            key = item_key(item)
+            if key in self._taken:
+                # Listed twice: a review published mid-walk pushes the next one down a page.
                 continue
+            self._taken.add(key)
+            self.keys.append(key)
+            known = self.known.knows(item)
+            unknown = unknown or not known
             if (
                 self.first_poll
+                and not self.full
                 and self.since is not None
                 and item.published_at is not None
                 and item.published_at < self.since
@@ -151,31 +179,17 @@ class _Collector:
                 continue
             if self.matcher and not self.matcher.matches(item.title, item.text):
                 continue
-            if self.first_poll and len(self.items) >= self.limit:
-                return True
-            self.items.append(item)
-        return stop
-
-    def _saw(self, item: ScrapedItem) -> None:
-        if item.published_at is None:
-            if item.external_id is not None:
-                self.undated.append(item.external_id)
-            return
-        if self.newest is None or item.published_at > self.newest:
-            self.newest = item.published_at
-            self.newest_ids = set()
-        if item.published_at == self.newest and item.external_id is not None:
-            self.newest_ids.add(item.external_id)
-
-    def cursor(self) -> Cursor:
-        known = self.known or Cursor()
-        newest, ids = known.newest, set(known.ids)
-        if self.newest is not None and (newest is None or self.newest > newest):
-            newest, ids = self.newest, self.newest_ids
-        elif self.newest is not None and self.newest == newest:
-            ids |= self.newest_ids
-        undated = list(dict.fromkeys([*self.undated, *known.undated]))[:_MAX_UNDATED_IDS]
-        return Cursor(newest, frozenset(ids), tuple(undated))
+            if self.first_poll and not self.full and len(self.items) >= self.limit:
+                # Keep reading the page's keys: what lies past the limit is history, not news.
+                stop = True
+                continue
+            (self.listed if known else self.items).append(item)
+        if self.full:
+            return False
+        if self.first_poll:
+            return stop
+        self.quiet_pages = 0 if unknown else self.quiet_pages + 1
+        return self.quiet_pages > self.overlap
 
 
 class Source(ABC):
@@ -191,6 +205,11 @@ class Source(ABC):
     # Mention sources keep only items naming one of the brand's aliases.
     filters_by_alias: ClassVar[bool] = False
     max_pages: ClassVar[int] = 10
+    # Pages read past the first page with nothing new (late items land a little down the list).
+    overlap_pages: ClassVar[int] = 1
+    # The listing holds every review the site shows, so a full walk that no longer lists a
+    # stored review means the site removed it. False for feeds, searches and capped APIs.
+    lists_everything: ClassVar[bool] = False
     # Options the source cannot work without → what to put there (shown to the owner).
     required_options: ClassVar[dict[str, str]] = {}
 
@@ -281,10 +300,12 @@ class Source(ABC):
         *,
         backfill_limit: int = 200,
         backfill_since: datetime | None = None,
+        full_pages: int | None = None,
     ) -> PollResult:
+        """One poll; `full_pages` makes it a full walk of up to that many pages (reconciliation)."""
         with self._own_errors(self.spec.url):
             self.check()
-            return await self.collect(state, backfill_limit, backfill_since)
+            return await self.collect(state, backfill_limit, backfill_since, full_pages)
 
     def parse_safely(self, response: FetchResponse) -> Page:
         """`parse` with the same error wrapping and skipped-entry logging as `poll` (for
@@ -316,22 +337,34 @@ class Source(ABC):
             ) from exc
 
     async def collect(
-        self, state: PollState, backfill_limit: int, backfill_since: datetime | None
+        self,
+        state: PollState,
+        backfill_limit: int,
+        backfill_since: datetime | None,
+        full_pages: int | None = None,
     ) -> PollResult:
+        known = Cursor.decode(state.cursor) or Cursor()
         collector = _Collector(
-            known=Cursor.decode(state.cursor),
+            known=known,
             first_poll=not state.backfilled,
+            full=full_pages is not None,
             limit=backfill_limit,
             since=backfill_since,
+            overlap=max(0, self.int_option("overlap_pages", self.overlap_pages)),
             matcher=self.matcher,
+        )
+        bound = (
+            full_pages if full_pages is not None else self.int_option("max_pages", self.max_pages)
         )
         token: str | None = None
         first: FetchResponse | None = None
         first_page: Page | None = None
         skipped: list[SkippedEntry] = []
         seen = 0
-        for number in range(max(1, self.int_option("max_pages", self.max_pages))):
-            conditional = number == 0 and state.backfilled
+        reached_end = False
+        for number in range(max(1, bound)):
+            # A full walk must read the whole listing, not a 304.
+            conditional = number == 0 and state.backfilled and full_pages is None
             response = await self.fetch_page(
                 token,
                 etag=state.etag if conditional else None,
@@ -346,11 +379,15 @@ class Source(ABC):
             skipped.extend(page.skipped)
             first_page = first_page or page
             seen += len(page.items)
-            if collector.add(page.items) or not page.next:
+            stop = collector.add(page.items)
+            if not page.next:
+                reached_end = not stop
+                break
+            if stop:
                 break
             token = page.next
         else:
-            if state.backfilled:
+            if state.backfilled and full_pages is None:
                 log.warning(
                     "%s %s: stopped after max_pages without reaching known items",
                     self.kind,
@@ -360,7 +397,7 @@ class Source(ABC):
         return PollResult(
             collector.items,
             PollState(
-                cursor=collector.cursor().encode(),
+                cursor=known.after(collector.keys).encode(),
                 etag=first.etag,
                 last_modified=first.last_modified,
                 backfilled=True,
@@ -369,4 +406,7 @@ class Source(ABC):
             skipped=tuple(str(entry) for entry in skipped),
             site_total=first_page.site_total,
             path=first_page.path,
+            listed=collector.listed,
+            reached_end=reached_end,
+            lists_everything=self.lists_everything,
         )

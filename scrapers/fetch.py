@@ -15,7 +15,8 @@ Behaviour of `get`/`post`:
 - the body is streamed and capped at `max_bytes` (after decompression): a larger answer raises
   `ResponseTooLarge` without reading the rest; a Content-Length above the cap fails before reading;
 - per-host politeness: at most `per_host_concurrency` requests in flight and `per_host_rate`
-  request starts per second (0 = no rate limit) for each host;
+  request starts per second (0 = no rate limit) for each host; with `pacer=` (a `HostPacer`)
+  the request starts are spaced across every process sharing it, not per process;
 - timeouts, connection errors, truncated bodies, 5xx and 429 are retried `retries` times with
   exponential backoff and jitter; 429 honours Retry-After and, once retries are spent (or when the
   site asks for more than `max_retry_after`), raises `RateLimited(retry_after=...)`;
@@ -33,7 +34,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from yarl import URL
@@ -126,18 +127,40 @@ class FetchResponse:
             ) from exc
 
 
+class HostPacer(Protocol):
+    """Request-start spacing shared by every process of a deployment, so a site's rate limit
+    holds for all workers together rather than for each."""
+
+    async def reserve(self, host: str, interval: float) -> float:
+        """Book the host's next start `interval` s after the last booked one; returns how long
+        to wait for this request's turn."""
+
+
 class _HostGate:
     """Concurrency and request-start spacing for one host."""
 
-    def __init__(self, concurrency: int, rate: float) -> None:
+    def __init__(
+        self, host: str, concurrency: int, rate: float, pacer: HostPacer | None = None
+    ) -> None:
+        self.host = host
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self._next_start = 0.0
         self._lock = asyncio.Lock()
+        self._pacer = pacer
 
     async def wait_turn(self) -> None:
         if not self.interval:
             return
+        if self._pacer is not None:
+            try:
+                wait = await self._pacer.reserve(self.host, self.interval)
+            except Exception as exc:  # the shared clock is down: pace this process alone
+                log.warning("shared pacing for %s unavailable (%s); pacing locally", self.host, exc)
+            else:
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                return
         async with self._lock:
             now = time.monotonic()
             start = max(now, self._next_start)
@@ -167,9 +190,16 @@ class _Retry(Exception):
 class Fetcher:
     """Fetches pages politely and safely; see the module docstring for the guarantees."""
 
-    def __init__(self, session: aiohttp.ClientSession, settings: FetchSettings) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        settings: FetchSettings,
+        *,
+        pacer: HostPacer | None = None,
+    ) -> None:
         self.session = session
         self.settings = settings
+        self._pacer = pacer
         self._gates: dict[str, _HostGate] = {}
         # Keys and tokens read from sites' public pages, shared by every source of the process.
         self.tokens = SiteTokens()
@@ -253,7 +283,7 @@ class Fetcher:
         gate = self._gates.get(host)
         if gate is None:
             rate = self.settings.host_rate_overrides.get(host, self.settings.per_host_rate)
-            gate = _HostGate(self.settings.per_host_concurrency, rate)
+            gate = _HostGate(host, self.settings.per_host_concurrency, rate, self._pacer)
             self._gates[host] = gate
         return gate
 

@@ -58,3 +58,13 @@ class PollResult:
     # How the reviews were reached ("API", "embedded state", "HTML"), where a source has more
     # than one way.
     path: str | None = None
+    # Items the poll's memory already knew, listed again: checked for edits, replies, removal.
+    listed: list[ScrapedItem] = field(default_factory=list)
+    # The walk read the listing to its last page.
+    reached_end: bool = False
+    # The site lists every review it shows (see Source.lists_everything).
+    lists_everything: bool = False
+
+    @property
+    def every_item(self) -> list[ScrapedItem]:
+        return [*self.items, *self.listed]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -15,6 +15,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# PostgreSQL advisory lock keys ("otkl", "otkm").
+_MIGRATION_LOCK = 0x6F746B6C
+_CONFIG_LOCK = 0x6F746B6D
+
+
+def is_postgresql(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -41,6 +48,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+async def exclusive(session: AsyncSession) -> None:
+    """Hold the deployment-wide config lock until the session's transaction ends: processes
+    starting together sync the brands file one after the other (a no-op on SQLite, which
+    serves one process)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CONFIG_LOCK})
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -74,4 +89,10 @@ async def _run_alembic(engine: AsyncEngine, command_name: str, revision: str) ->
         getattr(command, command_name)(config, revision)
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Processes of a deployment start together: one migrates, the others wait for it
+            # and then find nothing to do (the lock ends with the transaction).
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+            )
         await connection.run_sync(run)

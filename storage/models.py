@@ -24,7 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from common.vocabulary import AlertOn, CaseStatus, OutboxStatus, SourceHealth, SourceOrigin
+from common.vocabulary import (
+    AlertOn,
+    CaseStatus,
+    DraftState,
+    OutboxStatus,
+    SourceHealth,
+    SourceOrigin,
+)
 from storage.types import UTCDateTime
 
 # Most of Otklik's users are Russian businesses: a brand with no zone set lives on Moscow time.
@@ -76,7 +83,6 @@ class Source(Base):
     url: Mapped[str] = mapped_column(String(2000))
     interval_seconds: Mapped[int] = mapped_column(Integer, default=600)
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # "config" sources follow the TOML file; "chat" ones were added by an owner from the bot.
     origin: Mapped[str] = mapped_column(String(16), default=SourceOrigin.CONFIG)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
@@ -93,6 +99,16 @@ class Source(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     health: Mapped[str] = mapped_column(String(20), default=SourceHealth.OK)
     health_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # Coverage: the review count the site states (latest poll that saw one), the last full walk
+    # of the listing, and why the held reviews still fall short of the site's count after it.
+    site_total: Mapped[int | None] = mapped_column(Integer)
+    site_total_at: Mapped[datetime | None]
+    reconciled_at: Mapped[datetime | None]
+    coverage_note: Mapped[str | None] = mapped_column(Text)
+    # Reviews dated before this were beyond the first poll's backfill: found later, they are
+    # history (stored, never alerted); anything newer that turns up late is news.
+    history_before: Mapped[datetime | None]
 
     brand: Mapped[Brand] = relationship(back_populates="sources")
 
@@ -136,6 +152,10 @@ class Mention(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Mentions from a source's first poll are history: stored and counted, never alerted on.
     backfill: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The author changed the text or stars (history in mention_revisions).
+    edited_at: Mapped[datetime | None]
+    # A full listing of a site that lists every review no longer showed it (kept, not deleted).
+    removed_at: Mapped[datetime | None]
 
     sentiment_label: Mapped[str | None] = mapped_column(String(16))
     sentiment_score: Mapped[float | None] = mapped_column(Float)
@@ -143,6 +163,26 @@ class Mention(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     touchpoints: Mapped[list[Any]] = mapped_column(default=list)
     classified_at: Mapped[datetime | None]
+
+
+class MentionRevision(Base):
+    """What a review said before its author edited it, and whether that came after our reply."""
+
+    __tablename__ = "mention_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+    old_title: Mapped[str | None] = mapped_column(Text)
+    old_text: Mapped[str] = mapped_column(Text, default="")
+    old_rating: Mapped[float | None] = mapped_column(Float)
+    new_rating: Mapped[float | None] = mapped_column(Float)
+    old_label: Mapped[str | None] = mapped_column(String(16))
+    new_label: Mapped[str | None] = mapped_column(String(16))
+    # The business had answered (on the site or through a case) before the edit was seen.
+    after_reply: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class LabelCorrection(Base):
@@ -162,7 +202,10 @@ class LabelCorrection(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_brand_status", "brand_id", "status"),)
+    __table_args__ = (
+        Index("ix_cases_brand_status", "brand_id", "status"),
+        Index("ix_cases_brand_created", "brand_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mention_id: Mapped[int] = mapped_column(
@@ -273,6 +316,17 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
 
 
+class HostPace(Base):
+    """When the next request to a host may start, shared by every worker of a deployment so
+    per-site politeness holds for all of them together (PostgreSQL only: SQLite is one
+    process, which paces in memory)."""
+
+    __tablename__ = "host_pace"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_start_at: Mapped[datetime]
+
+
 class DigestRun(Base):
     """One digest per chat, brand and period: the record that stops a second send."""
 
@@ -284,4 +338,90 @@ class DigestRun(Base):
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     period_start: Mapped[datetime]
     period_end: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+
+class ReplySettings(Base):
+    """How a brand answers reviews (the `[brands.replies]` table of the config)."""
+
+    __tablename__ = "reply_settings"
+
+    brand_id: Mapped[int] = mapped_column(
+        ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    # A PR member's reply waits for an owner's approval before it is published.
+    approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    thanks: Mapped[bool] = mapped_column(Boolean, default=False)
+    thanks_delay_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # Praise first seen before thanks were switched on is history: never thanked.
+    thanks_since: Mapped[datetime | None]
+    signature: Mapped[str | None] = mapped_column(String(300))
+    tone_notes: Mapped[str] = mapped_column(Text, default="")
+    rules: Mapped[list[Any]] = mapped_column(default=list)
+    allow_offers: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime]
+
+
+class ReplyTemplate(Base):
+    """An owner's variants for one template key in one language, replacing the shipped ones."""
+
+    __tablename__ = "reply_templates"
+    __table_args__ = (UniqueConstraint("brand_id", "language", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(2))
+    key: Mapped[str] = mapped_column(String(64))
+    variants: Mapped[list[Any]] = mapped_column(default=list)
+    # "config" follows the TOML file; "chat" was set with /template.
+    origin: Mapped[str] = mapped_column(String(16), default=SourceOrigin.CONFIG)
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
+
+
+class ReplyDraft(Base):
+    """A reply draft shown to the team (for a case, or a thank-you for praise)."""
+
+    __tablename__ = "reply_drafts"
+    __table_args__ = (Index("ix_reply_drafts_brand_day", "brand_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    # The brand's local date: no two drafts of a brand read the same on one day.
+    day: Mapped[str] = mapped_column(String(10))
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    # template | llm
+    origin: Mapped[str] = mapped_column(String(16))
+    # why the draft is not what was asked for (replies.Fallback), with its detail
+    fallback: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(2))
+    # shown | sent | discarded | replaced
+    state: Mapped[str] = mapped_column(String(16), default=DraftState.SHOWN)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
+class PraiseReply(Base):
+    """The thank-you for one positive review: published, or offered to the team to post."""
+
+    __tablename__ = "praise_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), unique=True
+    )
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    # Set in the transaction that claims the review, so two processes never thank twice.
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("reply_drafts.id", ondelete="CASCADE"))
+    # publishing | published | failed (publish by hand) | suggested | posted | skipped
+    state: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    done_by: Mapped[int | None] = mapped_column(BigInteger)
+    done_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

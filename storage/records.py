@@ -95,6 +95,11 @@ class SourceRecord:
     last_error: str | None
     health: str
     health_notified: bool
+    site_total: int | None = None
+    site_total_at: datetime | None = None
+    reconciled_at: datetime | None = None
+    coverage_note: str | None = None
+    history_before: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +146,23 @@ class MentionRecord:
     sentiment_score: float | None
     needs_review: bool
     touchpoints: list[dict[str, str]]
+    edited_at: datetime | None = None
+    removed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMention:
+    """What the storage holds of a review the site lists again: enough to see what changed."""
+
+    id: int
+    dedup_key: str
+    title: str | None
+    text: str
+    rating: float | None
+    business_reply: str | None
+    sentiment_label: str | None
+    backfill: bool
+    removed_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,13 +20,22 @@ from bot import case_actions
 from bot.alerts import load_alert, refresh_alerts
 from bot.callbacks import CaseAction
 from bot.case_actions import CaseRefused, Publisher, ReplyOutcome
-from bot.handlers.common import Refusal, actor, args_of, case_to_act, parse_int, rest_after
+from bot.handlers.common import (
+    Refusal,
+    actor,
+    args_of,
+    case_to_act,
+    parse_int,
+    refusal_text,
+    rest_after,
+)
 from bot.handlers.views import case_details, case_list
 from bot.middlewares import Access
-from bot.render import esc, is_link, link
+from bot.render import esc
+from bot.replies_view import reply_outcome_message
 from bot.texts import t
 from common.clock import Clock
-from common.vocabulary import ReplyState
+from common.vocabulary import CaseEventKind
 from storage.repositories import cases as cases_repo
 from storage.repositories.cases import CaseRecord
 
@@ -35,12 +44,6 @@ IGNORE_REASONS = ("spam", "offtopic", "duplicate", "handled")
 
 class ReplyFlow(StatesGroup):
     text = State()
-
-
-def _refusal_text(lang: str, refused: Refusal | CaseRefused) -> str:
-    if isinstance(refused, Refusal):
-        return refused.text
-    return t(lang, refused.key, **refused.kwargs)
 
 
 async def cmd_cases(
@@ -81,22 +84,22 @@ async def cmd_change(
         case = await case_to_act(session, access, lang, case_id, command)
         now = clock()
         who = actor(access)
-        if command == "take":
+        if command == CaseEventKind.TAKE:
             case = await case_actions.take(session, case, who, now)
             text = t(lang, "took", id=case.id, name=esc(access.name))
-        elif command == "resolve":
+        elif command == CaseEventKind.RESOLVE:
             case = await case_actions.resolve(session, case, who, now)
             text = t(lang, "resolved", id=case.id)
-        elif command == "reopen":
+        elif command == CaseEventKind.REOPEN:
             case = await case_actions.reopen(session, case, who, now)
             text = t(lang, "reopened", id=case.id)
-        elif command == "assign":
+        elif command == CaseEventKind.ASSIGN:
             user_id = parse_int(words[1] if len(words) > 1 else None)
             if user_id is None:
                 raise Refusal(t(lang, "usage_assign"))
             case = await case_actions.assign(session, case, who, user_id, now)
             text = t(lang, "assigned", id=case.id, name=esc(case.assignee_name or user_id))
-        elif command == "ignore":
+        elif command == CaseEventKind.IGNORE:
             reason = rest_after(message.text, 1)
             if not reason:
                 raise Refusal(t(lang, "usage_ignore"))
@@ -107,12 +110,18 @@ async def cmd_change(
             if not reply:
                 raise Refusal(t(lang, "usage_reply"))
             outcome = await case_actions.write_reply(
-                session, case, who, reply, now, publisher=publisher
+                session,
+                case,
+                who,
+                reply,
+                now,
+                publisher=publisher,
+                by_owner=access.is_owner(case.brand_id),
             )
             await _after_reply(message, bot, session, lang, outcome, clock)
             return
     except (Refusal, CaseRefused) as refused:
-        await message.answer(_refusal_text(lang, refused))
+        await message.answer(refusal_text(lang, refused))
         return
     await session.commit()
     await refresh_alerts(bot, session, now=clock(), case_id=case.id)
@@ -139,10 +148,16 @@ async def reply_text(
     try:
         case = await case_to_act(session, access, lang, data.get("case_id"), "reply")
         outcome = await case_actions.write_reply(
-            session, case, actor(access), message.text or "", clock(), publisher=publisher
+            session,
+            case,
+            actor(access),
+            message.text or "",
+            clock(),
+            publisher=publisher,
+            by_owner=access.is_owner(case.brand_id),
         )
     except (Refusal, CaseRefused) as refused:
-        await message.answer(_refusal_text(lang, refused))
+        await message.answer(refusal_text(lang, refused))
         return
     await _after_reply(message, bot, session, lang, outcome, clock)
 
@@ -157,29 +172,8 @@ async def _after_reply(
 ) -> None:
     await session.commit()
     await refresh_alerts(bot, session, now=clock(), case_id=outcome.case.id)
-    case_id = outcome.case.id
-    if outcome.state == ReplyState.PUBLISHED:
-        await message.answer(t(lang, "reply_published_ok", id=case_id))
-        return
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=t(lang, "btn_confirm_reply"),
-                callback_data=CaseAction(action="confirm", case_id=case_id).pack(),
-            )
-        ]
-    ]
-    if is_link(outcome.link):
-        rows.append([InlineKeyboardButton(text=t(lang, "btn_open"), url=str(outcome.link))])
-    if outcome.state == ReplyState.FAILED:
-        text = t(lang, "reply_publish_failed", id=case_id, error=esc(outcome.error or ""))
-    elif is_link(outcome.link):
-        text = t(lang, "reply_saved_link", id=case_id, link=link(outcome.link, outcome.link or ""))
-    else:
-        text = t(lang, "reply_saved_nolink", id=case_id)
-    await message.answer(
-        text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows), disable_web_page_preview=True
-    )
+    text, keyboard = reply_outcome_message(lang, outcome)
+    await message.answer(text, reply_markup=keyboard, disable_web_page_preview=True)
 
 
 async def on_case_button(
@@ -197,7 +191,7 @@ async def on_case_button(
         now = clock()
         who = actor(access)
         action = callback_data.action
-        if action == "reply":
+        if action == CaseEventKind.REPLY:
             await _ask_reply(query, state, lang, case)
             return
         if action == "why":
@@ -208,13 +202,13 @@ async def on_case_button(
                     reply_markup=_reasons_keyboard(lang, case.id),
                 )
             return
-        if action == "take":
+        if action == CaseEventKind.TAKE:
             case = await case_actions.take(session, case, who, now)
             toast = t(lang, "took", id=case.id, name=access.name)
-        elif action == "resolve":
+        elif action == CaseEventKind.RESOLVE:
             case = await case_actions.resolve(session, case, who, now)
             toast = t(lang, "resolved", id=case.id)
-        elif action == "ignore":
+        elif action == CaseEventKind.IGNORE:
             reason = (
                 t(lang, f"ignore_reason_{callback_data.arg}")
                 if callback_data.arg in IGNORE_REASONS
@@ -222,7 +216,7 @@ async def on_case_button(
             )
             case = await case_actions.ignore(session, case, who, reason, now)
             toast = t(lang, "ignored", id=case.id, reason=reason)
-        elif action == "reopen":
+        elif action == CaseEventKind.REOPEN:
             case = await case_actions.reopen(session, case, who, now)
             toast = t(lang, "reopened", id=case.id)
         elif action == "confirm":
@@ -232,7 +226,7 @@ async def on_case_button(
             await query.answer()
             return
     except (Refusal, CaseRefused) as refused:
-        await query.answer(_refusal_text(lang, refused), show_alert=True)
+        await query.answer(refusal_text(lang, refused), show_alert=True)
         return
     await session.commit()
     await query.answer(toast)
@@ -254,7 +248,9 @@ def _reasons_keyboard(lang: str, case_id: int) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(
             text=t(lang, f"ignore_reason_{reason}"),
-            callback_data=CaseAction(action="ignore", case_id=case_id, arg=reason).pack(),
+            callback_data=CaseAction(
+                action=CaseEventKind.IGNORE, case_id=case_id, arg=reason
+            ).pack(),
         )
         for reason in IGNORE_REASONS
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.case_actions import Actor
+from bot.case_actions import Actor, CaseRefused
 from bot.middlewares import Access
 from bot.render import esc
 from bot.texts import t
@@ -19,6 +19,13 @@ class Refusal(Exception):
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.text = text
+
+
+def refusal_text(lang: str, refused: Refusal | CaseRefused) -> str:
+    """What the user is told when a helper or a case action refuses."""
+    if isinstance(refused, Refusal):
+        return refused.text
+    return t(lang, refused.key, **refused.kwargs)
 
 
 def args_of(text: str | None) -> list[str]:

@@ -10,6 +10,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
+from yarl import URL
 
 from bot.handlers.common import Refusal, args_of, parse_int, pick_brand
 from bot.middlewares import Access
@@ -17,10 +18,13 @@ from bot.render import esc, fit_escaped, local_time
 from bot.texts import RU, t
 from common.clock import Clock
 from common.vocabulary import Role, SourceHealth, SourceOrigin
+from scrapers.capacity import host_loads
 from scrapers.errors import SourceConfigError
 from scrapers.records import SourceSpec
 from scrapers.registry import check, kinds
 from storage.repositories import brands_admin, chats
+from storage.repositories import mentions as mentions_repo
+from storage.repositories import sources as sources_repo
 from storage.repositories.brands import brand_record
 
 Detect = Callable[[str], str | None]
@@ -56,14 +60,21 @@ async def list_brands(message: Message, session: AsyncSession, access: Access, l
     await message.answer("\n".join(lines))
 
 
-async def list_sources(message: Message, session: AsyncSession, access: Access, lang: str) -> None:
+async def list_sources(
+    message: Message, session: AsyncSession, access: Access, lang: str, per_host_rate: float
+) -> None:
     found = await brands_admin.sources_of(session, access.brand_ids)
     if not found:
         await message.answer(t(lang, "sources_empty"))
         return
     lines = [t(lang, "sources_title")]
+    held = await mentions_repo.held_count(session, [source.id for source in found])
     for source in found:
         detail = ""
+        if source.site_total is not None:
+            detail += t(lang, "coverage", site=source.site_total, held=held[source.id])
+        if source.coverage_note:
+            detail += t(lang, f"coverage_note_{source.coverage_note}")
         if source.last_success_at is not None:
             detail += t(
                 lang, "last_success", at=local_time(source.last_success_at, source.timezone)
@@ -86,6 +97,23 @@ async def list_sources(message: Message, session: AsyncSession, access: Access, 
                 detail=detail,
             )
         )
+    # A site's budget is shared by every brand's sources on it, so all of them are counted.
+    mine = {URL(source.url).host for source in found}
+    for load in host_loads(await sources_repo.poll_schedule(session), per_host_rate):
+        if load.over and load.host in mine:
+            lines.append(
+                t(
+                    lang,
+                    "host_over_budget",
+                    host=esc(load.host),
+                    sources=load.sources,
+                    demand=f"{load.demand:.1f}",
+                    budget=f"{load.budget:g}",
+                    effective=f"{load.effective_interval:.0f}",
+                    wanted=f"{load.wanted_interval:.0f}",
+                    needed=f"{load.rate_needed:g}",
+                )
+            )
     await message.answer("\n".join(lines), disable_web_page_preview=True)
 
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from otklik.commands import classify, demo, doctor, init, parse, report, run, scan, sources, train
+from otklik.commands import (
+    classify,
+    demo,
+    doctor,
+    init,
+    parse,
+    report,
+    run,
+    scan,
+    sources,
+    status,
+    train,
+)
 
 COMMANDS: list[ModuleType] = [
     demo,
@@ -13,6 +25,7 @@ COMMANDS: list[ModuleType] = [
     scan,
     run,
     sources,
+    status,
     classify,
     train,
     report,

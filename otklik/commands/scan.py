@@ -80,6 +80,19 @@ def print_summary(reports: list[PollReport], *, verbose: bool = False) -> None:
         line = f"  {where(report)}: {counts}{extra}"
         if report.cases_opened:
             line += f"; {report.cases_opened} cases, {report.alerts_queued} alerts queued"
+        changed = [
+            f"{count} {what}"
+            for count, what in (
+                (report.edited, "edited"),
+                (report.replies_seen, "answered on the site"),
+                (report.removed, "removed from the site"),
+            )
+            if count
+        ]
+        if changed:
+            line += "; " + ", ".join(changed)
+        if report.reconciled and not report.backfill:
+            line += " · full walk"
         if report.health and report.health != SourceHealth.OK:
             line += f" · health: {report.health}"
         if report.skipped:

@@ -140,6 +140,12 @@ async def run_demo(workdir: Path, out: TextIO, *, language: str = "ru") -> DemoR
                     before = telegram.shows
                     telegram.press(alerts[0], take)
                     await telegram.wait_for(lambda: telegram.shows > before)
+                draft = _button(alerts[0], "c:draft:") if alerts else None
+                if draft is not None:
+                    narrator.step("A reply draft for the case, ready to send, edit or regenerate")
+                    before = telegram.shows
+                    telegram.press(alerts[0], draft)
+                    await telegram.wait_for(lambda: telegram.shows > before)
                 await _owner_types(telegram, "/cases")
 
                 narrator.step("The weekly digest (sent every Monday; /digest asks for it now)")
@@ -171,12 +177,16 @@ def _name(report: PollReport) -> str:
     )
 
 
-def _take_button(shown: Shown) -> dict[str, Any] | None:
+def _button(shown: Shown, prefix: str) -> dict[str, Any] | None:
     for row in shown.buttons:
         for button in row:
-            if str(button.get("callback_data", "")).startswith("c:take:"):
+            if str(button.get("callback_data", "")).startswith(prefix):
                 return button
     return None
+
+
+def _take_button(shown: Shown) -> dict[str, Any] | None:
+    return _button(shown, "c:take:")
 
 
 def _case_id(alert: Shown) -> int:

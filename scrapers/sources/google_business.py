@@ -31,6 +31,7 @@ class GoogleBusinessSource(Source):
         r"^mybusiness\.googleapis\.com/v4/accounts/[^/]+/locations/[^/?#]+",
     )
     max_pages: ClassVar[int] = 20
+    lists_everything: ClassVar[bool] = True
     required_options: ClassVar[dict[str, str]] = {
         "access_token": "an OAuth token of the location's owner (scope business.manage)"
     }

@@ -29,6 +29,7 @@ class TrustpilotSource(Source):
     title: ClassVar[str] = "Trustpilot"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z]+\.)?trustpilot\.com/review/[^/?#]+",)
     max_pages: ClassVar[int] = 10
+    lists_everything: ClassVar[bool] = True
 
     def domain(self) -> str:
         match = _DOMAIN.search(self.spec.url)

@@ -47,6 +47,7 @@ class TwoGisSource(Source):
     title: ClassVar[str] = "2GIS"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z0-9-]+\.)?2gis\.[a-z]+/([^/]+/)?firm/\d+",)
     max_pages: ClassVar[int] = 10
+    lists_everything: ClassVar[bool] = True
     # Flamp shows only its own reviews; 2GIS shows all.
     provider: ClassVar[str | None] = None
     site_domains: ClassVar[tuple[str, ...]] = SITE_DOMAINS
@@ -144,6 +145,9 @@ class TwoGisSource(Source):
             link=self.link(),
             provider=self.provider,
         )
+        if self.provider is not None:
+            # The API's count covers every provider; Flamp keeps only its own reviews.
+            page.site_total = None
         if self._key_origin:
             page.path = f"API, {self._key_origin}"
         return page.to_page()

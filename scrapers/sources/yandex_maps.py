@@ -49,6 +49,7 @@ class YandexMapsSource(Source):
     title: ClassVar[str] = "Yandex Maps"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^(www\.)?yandex\.[a-z.]+/maps/org/[^/]+/\d+",)
     max_pages: ClassVar[int] = 10
+    lists_everything: ClassVar[bool] = True
 
     def __init__(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> None:
         super().__init__(spec, fetcher)

@@ -28,6 +28,8 @@ class SourceHealth:
     last_success_at: datetime | None
     last_error: str | None
     timezone: str  # the brand's: times shown to its team are in it
+    site_total: int | None = None
+    coverage_note: str | None = None
 
 
 async def brand_settings(session: AsyncSession, brand_id: int) -> BrandRecord | None:
@@ -85,6 +87,8 @@ def _health(row: Source, brand_name: str, timezone: str) -> SourceHealth:
         row.last_success_at,
         row.last_error,
         timezone,
+        row.site_total,
+        row.coverage_note,
     )
 
 

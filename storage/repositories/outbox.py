@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.vocabulary import OutboxStatus
@@ -55,21 +55,50 @@ async def due_messages(
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
-    return [
-        OutboxRecord(
-            id=row.id,
-            dedup_key=row.dedup_key,
-            chat_id=row.chat_id,
-            brand_id=row.brand_id,
-            kind=row.kind,
-            mention_id=row.mention_id,
-            case_id=row.case_id,
-            payload=dict(row.payload or {}),
-            attempts=row.attempts,
-            created_at=row.created_at,
+    return [_record(row) for row in rows]
+
+
+async def lock_due_message(
+    session: AsyncSession, message_id: int, now: datetime
+) -> OutboxRecord | None:
+    """The message if it is still pending and due, held for this transaction; None when
+    another sender holds it or it was sent, given up on or put back for later.
+
+    On PostgreSQL the hold is an advisory lock on the message id, not a row lock: sending a
+    digest records its progress in the row from another transaction meanwhile."""
+    if session.get_bind().dialect.name == "postgresql":
+        held = await session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:space, :id)"),
+            {"space": _SENDING_LOCKS, "id": message_id},
         )
-        for row in rows
-    ]
+        if not held:
+            return None
+    row = await session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
+        )
+    )
+    return None if row is None else _record(row)
+
+
+_SENDING_LOCKS = 0x6F74  # advisory lock space of messages being sent ("ot")
+
+
+def _record(row: OutboxMessage) -> OutboxRecord:
+    return OutboxRecord(
+        id=row.id,
+        dedup_key=row.dedup_key,
+        chat_id=row.chat_id,
+        brand_id=row.brand_id,
+        kind=row.kind,
+        mention_id=row.mention_id,
+        case_id=row.case_id,
+        payload=dict(row.payload or {}),
+        attempts=row.attempts,
+        created_at=row.created_at,
+    )
 
 
 async def mark_sent(
@@ -126,4 +155,13 @@ async def mark_chat_unavailable(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .values(attempts=OutboxMessage.attempts + 1)
+    )
+
+
+async def oldest_pending(session: AsyncSession, kind: str = "alert") -> datetime | None:
+    """When the oldest message of `kind` still waiting to go out was queued."""
+    return await session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status == "pending", OutboxMessage.kind == kind
+        )
     )

@@ -37,6 +37,11 @@ def _record(row: Source, brand: Brand) -> SourceRecord:
         last_error=row.last_error,
         health=row.health,
         health_notified=row.health_notified,
+        site_total=row.site_total,
+        site_total_at=row.site_total_at,
+        reconciled_at=row.reconciled_at,
+        coverage_note=row.coverage_note,
+        history_before=row.history_before,
     )
 
 
@@ -49,6 +54,17 @@ async def list_sources(session: AsyncSession, *, enabled_only: bool = False) -> 
     if enabled_only:
         query = query.where(Source.enabled.is_(True))
     return [_record(row, brand) for row, brand in (await session.execute(query)).all()]
+
+
+async def get_source(session: AsyncSession, source_id: int) -> SourceRecord | None:
+    row = (
+        await session.execute(
+            select(Source, Brand)
+            .join(Brand, Brand.id == Source.brand_id)
+            .where(Source.id == source_id)
+        )
+    ).first()
+    return None if row is None else _record(*row)
 
 
 async def due_sources(
@@ -78,8 +94,11 @@ async def save_poll_success(
     last_modified: str | None,
     backfilled: bool,
     item_count: int | None,
+    history_before: datetime | None = None,
 ) -> None:
     row = await session.get_one(Source, source_id)
+    if history_before is not None:
+        row.history_before = history_before
     row.last_poll_at = row.last_success_at = now
     row.next_poll_at = next_poll_at
     row.cursor, row.etag, row.last_modified = cursor, etag, last_modified
@@ -88,6 +107,28 @@ async def save_poll_success(
         row.last_item_count = item_count
     row.consecutive_failures = 0
     row.last_error = None
+
+
+async def save_coverage(
+    session: AsyncSession,
+    source_id: int,
+    *,
+    now: datetime,
+    site_total: int | None,
+    reconciled: bool,
+    note: str | None,
+) -> str | None:
+    """Store the site's stated count (when the poll saw one) and, after a full walk of the
+    listing, why held reviews still fall short of it (None: they do not). Returns the note
+    the source had before."""
+    row = await session.get_one(Source, source_id)
+    before = row.coverage_note
+    if site_total is not None:
+        row.site_total, row.site_total_at = site_total, now
+    if reconciled:
+        row.reconciled_at = now
+        row.coverage_note = note
+    return before
 
 
 async def note_poll(
@@ -104,24 +145,30 @@ async def note_poll(
         shown = "; ".join(skipped[:5]) + (" …" if len(skipped) > 5 else "")
         message = f"{len(skipped)} malformed entries skipped: {shown}"
         session.add(
-            SourceEvent(source_id=source_id, at=now, kind="skipped", message=message[:2000])
+            SourceEvent(
+                source_id=source_id, at=now, kind=SourceEventKind.SKIPPED, message=message[:2000]
+            )
         )
     if path:
         last = await session.scalar(
             select(SourceEvent.message)
-            .where(SourceEvent.source_id == source_id, SourceEvent.kind == "path")
+            .where(SourceEvent.source_id == source_id, SourceEvent.kind == SourceEventKind.PATH)
             .order_by(SourceEvent.at.desc(), SourceEvent.id.desc())
             .limit(1)
         )
         if last != path:
-            session.add(SourceEvent(source_id=source_id, at=now, kind="path", message=path[:2000]))
+            session.add(
+                SourceEvent(
+                    source_id=source_id, at=now, kind=SourceEventKind.PATH, message=path[:2000]
+                )
+            )
 
 
 async def current_paths(session: AsyncSession) -> dict[int, str]:
     """source id → how its reviews were last reached, for the sources that have said so."""
     latest = (
         select(SourceEvent.source_id, func.max(SourceEvent.id).label("last"))
-        .where(SourceEvent.kind == "path")
+        .where(SourceEvent.kind == SourceEventKind.PATH)
         .group_by(SourceEvent.source_id)
         .subquery()
     )
@@ -162,5 +209,22 @@ async def set_health(
             if health != SourceHealth.OK
             else SourceEventKind.RECOVERED,
             message=note,
+        )
+    )
+
+
+async def poll_schedule(session: AsyncSession) -> list[tuple[str, int]]:
+    """(url, interval seconds) of every enabled source: what the sites are asked for."""
+    rows = await session.execute(
+        select(Source.url, Source.interval_seconds).where(Source.enabled.is_(True))
+    )
+    return [(url, interval) for url, interval in rows.all()]
+
+
+async def oldest_due_poll(session: AsyncSession, now: datetime) -> datetime | None:
+    """When the source waiting longest for its poll became due (None: none is late)."""
+    return await session.scalar(
+        select(func.min(Source.next_poll_at)).where(
+            Source.enabled.is_(True), Source.next_poll_at <= now
         )
     )

@@ -11,7 +11,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.vocabulary import AWAITING_STATUSES
-from storage.models import Brand, Case, Chat, Mention, Source, SourceEvent
+from storage.models import Brand, Case, Chat, Member, Mention, Source, SourceEvent
+from storage.repositories.mentions import held_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,9 @@ class SourceInfo:
     health: str
     last_error: str | None
     enabled: bool
+    # The review count the site states and how many of them are held (coverage).
+    site_total: int | None = None
+    held: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,8 @@ class CaseRow:
     mention_url: str | None
     source_id: int
     text: str
+    # Who answers it: the assignee's name as the team knows it (their id when unnamed).
+    assignee_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +126,20 @@ async def sources_of_brand(session: AsyncSession, brand_id: int) -> list[SourceI
     rows = await session.execute(
         select(Source).where(Source.brand_id == brand_id).order_by(Source.id)
     )
+    found = list(rows.scalars())
+    held = await held_count(session, [row.id for row in found])
     return [
-        SourceInfo(row.id, row.kind, row.url, row.health, row.last_error, row.enabled)
-        for row in rows.scalars()
+        SourceInfo(
+            row.id,
+            row.kind,
+            row.url,
+            row.health,
+            row.last_error,
+            row.enabled,
+            row.site_total,
+            held[row.id],
+        )
+        for row in found
     ]
 
 
@@ -204,25 +221,44 @@ async def source_events_between(
 
 
 async def _cases(session: AsyncSession, *where: Any) -> list[CaseRow]:
+    # Plain columns, not entities: a busy brand can have tens of thousands of open cases.
     rows = await session.execute(
-        select(Case, Mention.url, Mention.source_id, Mention.text)
+        select(
+            Case.id,
+            Case.mention_id,
+            Case.status,
+            Case.created_at,
+            Case.due_at,
+            Case.first_response_at,
+            Case.assignee_id,
+            Mention.url,
+            Mention.source_id,
+            Mention.text,
+            Member.name,
+        )
         .join(Mention, Mention.id == Case.mention_id)
+        .outerjoin(
+            Member, and_(Member.brand_id == Case.brand_id, Member.user_id == Case.assignee_id)
+        )
         .where(*where)
         .order_by(Case.created_at, Case.id)
     )
     return [
         CaseRow(
-            id=case.id,
-            mention_id=case.mention_id,
-            status=case.status,
-            created_at=case.created_at,
-            due_at=case.due_at,
-            first_response_at=case.first_response_at,
-            mention_url=url,
-            source_id=source_id,
-            text=text or "",
+            id=row.id,
+            mention_id=row.mention_id,
+            status=row.status,
+            created_at=row.created_at,
+            due_at=row.due_at,
+            first_response_at=row.first_response_at,
+            mention_url=row.url,
+            source_id=row.source_id,
+            text=row.text or "",
+            assignee_name=(
+                row.name or str(row.assignee_id) if row.assignee_id is not None else None
+            ),
         )
-        for case, url, source_id, text in rows.all()
+        for row in rows
     ]
 
 

@@ -30,11 +30,13 @@ async def open_cases_and_alerts(
     mentions: Sequence[tuple[int, str | None]],
     now: datetime,
     deadline: Callable[[datetime, BrandRecord], datetime],
+    alert_key_suffix: str = "",
 ) -> Triaged:
     """mentions: (mention id, sentiment label) of new, non-backfill mentions.
 
     Every negative one gets a case with a deadline; alerts follow the brand's alert_on.
     Written in bulk: a busy source can bring hundreds of reviews in one poll.
+    `alert_key_suffix` makes a second alert for a mention possible (it turned negative).
     """
     if not mentions:
         return Triaged(0, 0)
@@ -77,7 +79,7 @@ async def open_cases_and_alerts(
     chats = await brand_chat_ids(session, brand_id)
     alerts: list[dict[str, Any]] = [
         {
-            "dedup_key": f"alert:{mention_id}:{chat_id}",
+            "dedup_key": f"alert:{mention_id}:{chat_id}{alert_key_suffix}",
             "chat_id": chat_id,
             "brand_id": brand_id,
             "kind": OutboxKind.ALERT,

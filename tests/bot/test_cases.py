@@ -21,7 +21,7 @@ async def test_alert_text_and_buttons(running_bot: RunningBot, world: World) -> 
     assert "Темы: персонал 👎" in text and "негатив (0.93)" in text
     assert "ответить до 02.03.2026 13:30" in text  # an hour after 12:30 Moscow time
     labels = [b["text"] for b in alert.buttons]
-    assert labels[:4] == ["✋ Взять", "✍️ Ответить", "✅ Решено", "🚫 Игнор"]
+    assert labels[:5] == ["✋ Взять", "✍️ Ответить", "📝 Черновик", "✅ Решено", "🚫 Игнор"]
     assert any(b.get("url", "").startswith("https://2gis.ru/") for b in alert.buttons)
     rows = await world.outbox("alert")
     assert {r.status for r in rows} == {"sent"} and all(r.sent_message_id for r in rows)

@@ -123,3 +123,26 @@ async def test_stats_and_the_digest_give_one_response_rate(
     digest = visible_text(digest)
     assert "Ответили на 1 из 1 обращений (100%)" in digest
     assert "Медиана до первого ответа: 1 ч 5 мин" in digest
+
+
+async def test_sources_warn_when_a_site_is_asked_for_more_than_its_budget(
+    running_bot: RunningBot, world: World
+) -> None:
+    assert "⚠️" not in await _say(running_bot, "/sources", OWNER)
+    async with world.sessions() as session:
+        first = await session.scalar(select(Source))
+        assert first is not None
+        for n in range(3):  # four 2GIS sources every second against 1 request a second
+            session.add(
+                Source(
+                    brand_id=first.brand_id,
+                    kind="twogis",
+                    url=f"https://2gis.ru/moscow/firm/7000000{n + 2}",
+                    created_at=datetime(2026, 3, 1, tzinfo=UTC),
+                )
+            )
+        await session.execute(update(Source).values(interval_seconds=1))
+        await session.commit()
+    listing = await _say(running_bot, "/sources", OWNER)
+    assert "⚠️ <b>2gis.ru</b>: 4 источн. просят 4.0 опросов/с" in listing
+    assert "раз в 4 с вместо 1 с" in listing and "OTKLIK_HTTP_PER_HOST_RATE=4" in listing

@@ -29,3 +29,11 @@ def test_weekends_are_skipped_for_a_weekday_schedule() -> None:
 
 def test_round_the_clock() -> None:
     assert due_at(msk(23, 23), minutes=90, work_start="00:00", work_end="00:00") == msk(24, 0, 30)
+
+
+def test_a_night_shift_that_began_yesterday_counts() -> None:
+    night = {"work_start": "18:00", "work_end": "02:00"}
+    # Tuesday 01:00 is inside Monday's 18:00–02:00 shift; 01:50 + 30 min spills into Tuesday's.
+    assert due_at(msk(24, 1), minutes=30, **night) == msk(24, 1, 30)
+    assert due_at(msk(24, 1, 50), minutes=30, **night) == msk(24, 18, 20)
+    assert due_at(msk(24, 3), minutes=0, **night) == msk(24, 18)

@@ -38,6 +38,7 @@ def test_demo_shows_alert_case_and_digest_and_keeps_them_when_asked(tmp_path: Pa
     taken = re.search(r"Case #(\d) taken by Owner", out)
     assert taken is not None and taken[1] in ("1", "2")
     assert f"Case #{taken[1]} · 🛠 in progress" in out
+    assert f"📝 Reply draft for case #{taken[1]}" in out and "[ 📤 Send as is ]" in out
     assert "owner types: /cases" in out and "Open cases (2)" in out
     assert "cases opened: #1, #2" in out or "cases opened: #2, #1" in out
     chart = next(line for line in out.splitlines() if "digest chart:" in line).split(": ", 1)[1]

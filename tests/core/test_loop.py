@@ -145,10 +145,21 @@ async def test_new_reviews_become_classified_mentions_cases_and_alerts(
         async with database.sessionmaker() as session:
             case = (await session.scalars(select(Case))).one()
             mention = await session.get_one(Mention, case.mention_id)
-            alert = (await session.scalars(select(OutboxMessage))).one()
-    assert sent == 1
-    call = await fake_telegram.wait_for("sendMessage", chat_id=OWNER)
-    assert "официант нахамил" in (call.text or "")
+            alert = (
+                await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "alert"))
+            ).one()
+            backlog = (
+                await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "backlog"))
+            ).one()
+    assert sent == 2  # the alert, and the one note the source's first poll left
+    note = await fake_telegram.wait_for(
+        "sendMessage", chat_id=OWNER, predicate=lambda c: "/backlog" in (c.text or "")
+    )
+    assert "Прочитано отзывов за 30 дн.: 1, негативных без ответа: 0" in (note.text or "")
+    assert backlog.payload["read"] == 1
+    call = await fake_telegram.wait_for(
+        "sendMessage", chat_id=OWNER, predicate=lambda c: "официант" in (c.text or "")
+    )
     assert mention.external_id == "new-1" and case.status == "new"
     assert alert.status == "sent" and alert.sent_message_id == call.result["message_id"]
 
@@ -189,7 +200,9 @@ async def test_bad_sources_give_clear_errors_and_the_others_keep_going(
 
 def _sent_alerts(database: Path) -> int:
     with sqlite3.connect(database) as connection:
-        return connection.execute("SELECT count(*) FROM outbox WHERE status = 'sent'").fetchone()[0]
+        return connection.execute(
+            "SELECT count(*) FROM outbox WHERE status = 'sent' AND kind = 'alert'"
+        ).fetchone()[0]
 
 
 async def _wait_for(predicate: Callable[[], bool], deadline: float = 20.0) -> None:
@@ -241,12 +254,16 @@ async def test_killed_between_store_and_send_then_restarted_delivers_each_alert_
     await service.wait()
 
     service = await otklik("run")  # restarted: the rest goes out, nothing twice
-    await _wait_for(lambda: len([c for c in fake_telegram.calls_of("sendMessage") if c.ok]) >= 2)
+    # Two alerts and the two notes the first poll left ("Source added: … — /backlog").
+    await _wait_for(lambda: len([c for c in fake_telegram.calls_of("sendMessage") if c.ok]) >= 4)
     await asyncio.sleep(1.5)  # a duplicate would need another drain cycle (1 s)
     service.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(service.wait(), 15) == 0
 
-    delivered = sorted(c.chat_id or 0 for c in fake_telegram.calls_of("sendMessage") if c.ok)
+    sent = [c for c in fake_telegram.calls_of("sendMessage") if c.ok]
+    notes = sorted(c.chat_id or 0 for c in sent if "/backlog" in (c.text or ""))
+    assert notes == [OWNER, OWNER + 1]
+    delivered = sorted(c.chat_id or 0 for c in sent if "/backlog" not in (c.text or ""))
     assert delivered == [OWNER, OWNER + 1]
 
 

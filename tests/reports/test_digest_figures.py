@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reports import build_figures, parse_period, week_before
+from reports.figures import _failed_sources
 from reports.touchpoints import short_quote
 from storage.repositories import stats
+from storage.repositories.stats import SourceEventRow, SourceInfo
 from tests.reports.factories import MSK, NOW, WEEK_START, MentionSpec, add_brand, build_week
 
 
@@ -115,3 +117,17 @@ def test_short_quote_cuts_at_a_word() -> None:
     long = "слово " * 40
     quote = short_quote(long, 30)
     assert len(quote) <= 30 and quote.endswith("…") and "  " not in quote
+
+
+def test_only_failures_count_as_failures_not_what_a_good_poll_noted() -> None:
+    at = datetime(2026, 10, 6, 12, 0, tzinfo=UTC)
+    good = SourceInfo(1, "twogis", "https://2gis.ru/moscow/firm/1", "ok", None, True)
+    bad = SourceInfo(2, "otzovik", "https://otzovik.com/reviews/x/", "ok", None, True)
+    events = [
+        SourceEventRow(1, at, "skipped", "2 malformed entries skipped"),
+        SourceEventRow(1, at, "path", "public API"),
+        SourceEventRow(2, at, "error", "HTTP 503"),
+        SourceEventRow(2, at, "misconfigured", "option key is missing"),
+    ]
+    (failed,) = _failed_sources([good, bad], events)
+    assert failed.kind == "otzovik" and failed.failures == 2

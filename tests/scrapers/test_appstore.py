@@ -69,15 +69,17 @@ async def test_first_poll_reads_all_pages_field_by_field(
 
 async def test_later_poll_stops_at_known_review(site_server: SiteServer, fetcher: Fetcher) -> None:
     serve(site_server)
-    known = Cursor(
-        datetime(2026, 6, 13, 18, 5, tzinfo=timezone(timedelta(hours=-7))),
-        frozenset({"11223344550"}),
-    )
-    state = PollState(cursor=known.encode(), backfilled=True)
+    everything = await source(site_server, fetcher).poll(PollState())
+    old = tuple(i.external_id or "" for i in everything.items if i.external_id != "11223344556")
+    state = PollState(cursor=Cursor(old).encode(), backfilled=True)
+    calls = len(site_server.requests)
     result = await source(site_server, fetcher).poll(state)
     assert [i.external_id for i in result.items] == ["11223344556"]
-    assert len(site_server.requests) == 1
-    assert Cursor.decode(result.state.cursor).ids == {"11223344556"}
+    assert len(result.listed) == len(old)
+    # The first page brought something new, the second nothing, the third is the overlap.
+    assert len(site_server.requests) == calls + 3
+    remembered = Cursor.decode(result.state.cursor)
+    assert remembered is not None and remembered.seen[0] == "11223344556"
 
 
 async def test_backfill_limit_and_since(site_server: SiteServer, fetcher: Fetcher) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from common.vocabulary import SourceEventKind
 from otklik.app import open_database
 from scrapers import registry
 from scrapers.errors import ParseError
@@ -142,6 +143,6 @@ async def test_skipped_entries_are_counted_in_the_source_health(
             stored = (await session.scalars(select(Mention))).all()
             events = (await session.scalars(select(SourceEvent))).all()
     assert len(stored) == len(report.new_mentions) >= 1
-    assert [(e.kind, e.message) for e in events if e.kind == "skipped"] == [
-        ("skipped", f"1 malformed entries skipped: {report.skipped[0]}")
+    assert [(e.kind, e.message) for e in events if e.kind == SourceEventKind.SKIPPED] == [
+        (SourceEventKind.SKIPPED, f"1 malformed entries skipped: {report.skipped[0]}")
     ]

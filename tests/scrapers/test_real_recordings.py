@@ -966,6 +966,7 @@ def test_recording_read_right(relative: str) -> None:
     if recording.replies is not None:
         assert sum(1 for item in page.items if item.reply) == recording.replies
     assert len({item.external_id for item in page.items}) == len(page.items)
+    assert all(i.published_at is None or i.published_at.utcoffset() is not None for i in page.items)
 
 
 @pytest.mark.parametrize("relative", sorted(NOT_REVIEWS))

@@ -76,8 +76,10 @@ async def test_twogis_later_poll_stops_at_known_reviews(site_server, fetcher) ->
     first = await source.poll(PollState())
     calls = len(site_server.requests)
     again = await source.poll(first.state)
-    assert again.items == []
-    assert len(site_server.requests) == calls + 1  # page 1 only: it reaches known reviews
+    assert again.items == [] and len(again.listed) == 5
+    # Page 1 holds nothing new, page 2 is the overlap read for late reviews.
+    assert len(site_server.requests) == calls + 2
+    assert first.site_total == again.site_total == 5
 
 
 @pytest.mark.parametrize(
@@ -192,7 +194,9 @@ async def test_yandex_later_poll_fetches_only_new(site_server, fetcher) -> None:
         "u9AbCdEfGh2IjKlMnOpQrStUvWx",
     ]
     again = await source.poll(first.state)
-    assert again.items == []
+    # Page 1 holds nothing unknown, page 2 (the overlap) holds reviews past the first limit.
+    assert [i.external_id for i in again.listed][:2] == [i.external_id for i in first.items]
+    assert len(again.items) == 2
 
 
 async def test_yandex_captcha_is_anti_bot(site_server, fetcher) -> None:

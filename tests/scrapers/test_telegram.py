@@ -57,12 +57,16 @@ async def test_posts_mentioning_brand_across_pages(
 
 async def test_second_poll_stops_at_known_post(site_server: SiteServer, fetcher: Fetcher) -> None:
     serve(site_server)
-    known = Cursor(datetime(2026, 6, 14, 8, 0, tzinfo=UTC), frozenset({"coffee_review_msk/121"}))
+    everything = await source(site_server, fetcher, aliases=()).poll(PollState())
+    new = "coffee_review_msk/122"
+    known = Cursor(tuple(i.external_id or "" for i in everything.items if i.external_id != new))
+    calls = len(site_server.requests)
     result = await source(site_server, fetcher).poll(
         PollState(cursor=known.encode(), backfilled=True)
     )
-    assert [i.external_id for i in result.items] == ["coffee_review_msk/122"]
-    assert len(site_server.requests) == 1
+    assert [i.external_id for i in result.items] == [new]
+    assert "coffee_review_msk/121" in [i.external_id for i in result.listed]
+    assert len(site_server.requests) == calls + 2  # the page with the new post, then the overlap
 
 
 async def test_without_aliases_every_text_post(site_server: SiteServer, fetcher: Fetcher) -> None:

@@ -172,8 +172,9 @@ async def test_ingestion_is_idempotent_by_id_and_by_content(
             (None, "Без  id,   только текст", None, "negative"),
         ]
         assert rows[0].published_at is None and rows[0].first_seen_at == NOW
-        keys = await mentions.known_keys(session, source.id, ["r1", "r2"])
-        assert keys == {"r1"}
+        stored = await mentions.stored_mentions(session, source.id, ["r1", "r2"])
+        assert list(stored) == ["r1"] and stored["r1"].text == "Ужасный сервис"
+        assert stored["r1"].rating == 1.0 and stored["r1"].removed_at is None
 
 
 async def test_negative_mentions_open_cases_and_queue_one_alert_per_chat(

@@ -1,0 +1,61 @@
+"""Does each site's politeness budget cover what its sources ask for? Sources sharing a host
+share its request rate (per deployment), so 100 sources polled every 60 s on one host ask
+for 1.7 polls a second; at 1 request a second they are each polled every 100 s, not 60.
+Counted at one request a poll: paging only makes it worse."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from yarl import URL
+
+
+@dataclass(frozen=True, slots=True)
+class HostLoad:
+    host: str
+    sources: int
+    demand: float  # polls a second the sources' intervals ask for
+    budget: float  # request starts a second politeness allows (0: unlimited)
+    wanted_interval: float  # the sources' mean interval, seconds
+
+    @property
+    def over(self) -> bool:
+        return self.budget > 0 and self.demand > self.budget
+
+    @property
+    def effective_interval(self) -> float:
+        """How often each source really gets polled, on average, in seconds."""
+        if not self.over:
+            return self.wanted_interval
+        return self.sources / self.budget
+
+    @property
+    def rate_needed(self) -> float:
+        """The per-host rate that would cover the demand (rounded up to a tenth)."""
+        return math.ceil(self.demand * 10) / 10
+
+
+def host_loads(
+    sources: Iterable[tuple[str, float]],
+    rate: float,
+    overrides: Mapping[str, float] | None = None,
+) -> list[HostLoad]:
+    """sources: (url, interval seconds) of every enabled source of the deployment. Busiest
+    host first."""
+    by_host: dict[str, list[float]] = {}
+    for url, interval in sources:
+        host = URL(url).host or url
+        by_host.setdefault(host, []).append(max(float(interval), 1.0))
+    loads = [
+        HostLoad(
+            host=host,
+            sources=len(intervals),
+            demand=sum(1 / interval for interval in intervals),
+            budget=(overrides or {}).get(host, rate),
+            wanted_interval=sum(intervals) / len(intervals),
+        )
+        for host, intervals in by_host.items()
+    ]
+    return sorted(loads, key=lambda load: (-load.demand / (load.budget or math.inf), load.host))

@@ -1,0 +1,45 @@
+"""`otklik status` and the per-site capacity it reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from otklik.commands.status import show
+from otklik.settings import Settings
+from scrapers.capacity import host_loads
+from tests.core.test_loop import write_config
+
+
+def test_a_host_asked_for_more_than_its_budget_gets_a_longer_real_interval() -> None:
+    # The issue's case: 1,000 sources on 10 hosts every 60 s, 1 request/s per host.
+    sources = [(f"https://site{n % 10}.example/feed/{n}", 60.0) for n in range(1000)]
+    loads = host_loads(sources, 1.0)
+    assert len(loads) == 10 and all(load.over for load in loads)
+    assert round(sum(load.demand for load in loads), 1) == 16.7
+    assert round(loads[0].effective_interval) == 100 and loads[0].rate_needed == 1.7
+    roomy = host_loads(sources, 2.0, {"site3.example": 1.0})
+    assert [load.host for load in roomy if load.over] == ["site3.example"]
+    assert roomy[-1].effective_interval == 60
+
+
+async def test_status_names_the_overloaded_site_and_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urls = [f"https://feeds.example/{n}.xml" for n in range(3)]
+    config = write_config(tmp_path / "otklik.toml", urls, [1])
+    config.write_text(config.read_text().replace('"1m"', '"1s"'), encoding="utf-8")
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'otklik.db'}",
+        config=config,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    assert await show(settings) == 0
+    out = capsys.readouterr().out
+    assert "oldest due poll: none waiting" in out and "oldest unsent alert: none waiting" in out
+    assert "sites: 1, over their politeness budget: 1" in out
+    assert (
+        "feeds.example: 3 sources ask for 3.0 polls/s, the budget is 1/s, so each is polled "
+        "about every 3 s instead of 1 s. Fix: OTKLIK_HTTP_PER_HOST_RATE=3" in out
+    )
