@@ -133,6 +133,8 @@ RU: dict[str, str] = {
         "в срок {on_time}; медиана первого ответа {median}; открыто {open}"
     ),
     "stats_empty": "За этот период кейсов не было.",
+    "stats_raised": "   🎉 после наших ответов {n} отз. подняли оценку, в среднем +{gain}★",
+    "case_rating_raised": "🎉 После ответа оценка выросла: {old}★ → {new}★ ({at})",
     "stats_ignored": " (проигнорировано {n})",
     "brands_title": "<b>Ваши бренды</b>",
     "brand_line": "<b>{name}</b> ({role}) · ответ за {minutes} мин, {work_start}–{work_end}{paused}{quiet}",
@@ -404,6 +406,8 @@ EN: dict[str, str] = {
         "{on_time} on time; median first response {median}; {open} open"
     ),
     "stats_empty": "No cases in this period.",
+    "stats_raised": "   🎉 after our replies {n} reviews raised their rating, +{gain}★ on average",
+    "case_rating_raised": "🎉 Rating raised after the reply: {old}★ → {new}★ ({at})",
     "stats_ignored": " ({n} ignored)",
     "brands_title": "<b>Your brands</b>",
     "brand_line": "<b>{name}</b> ({role}) · reply within {minutes} min, {work_start}–{work_end}{paused}{quiet}",

@@ -37,9 +37,7 @@ async def build_figures(
         source_events=await stats.source_events_between(
             session, brand.id, period.start, period.end
         ),
-        ratings_raised=len(
-            await ratings_raised_after_reply(
-                session, [brand.id], since=period.start, until=period.end
-            )
+        ratings_raised=await ratings_raised_after_reply(
+            session, [brand.id], since=period.start, until=period.end
         ),
     )

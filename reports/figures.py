@@ -10,7 +10,14 @@ from urllib.parse import urlsplit
 
 from common.vocabulary import FAILURE_EVENTS, Label, SourceHealth
 from reports.periods import Period
-from reports.response import MemberSpeed, ResponseFigures, member_speeds, response_figures
+from reports.response import (
+    MemberSpeed,
+    ResponseFigures,
+    StarsChange,
+    member_speeds,
+    rating_gains,
+    response_figures,
+)
 from reports.touchpoints import TouchpointFigures, ranked_touchpoints, short_quote
 from storage.repositories.stats import (
     BrandInfo,
@@ -151,9 +158,10 @@ def compute_figures(
     previous_cases: Sequence[CaseRow],
     open_cases: Sequence[CaseRow],
     source_events: Sequence[SourceEventRow],
-    ratings_raised: int = 0,
+    ratings_raised: Sequence[StarsChange] = (),
 ) -> DigestFigures:
     previous = period.previous()
+    raised, gain = rating_gains(ratings_raised)
     return DigestFigures(
         brand_id=brand.id,
         brand_name=brand.name,
@@ -167,7 +175,9 @@ def compute_figures(
         sources=_sources(sources, mentions, previous_mentions),
         days=_days(period, mentions),
         response=replace(
-            response_figures(cases, period.cutoff(now)), ratings_raised=ratings_raised
+            response_figures(cases, period.cutoff(now)),
+            ratings_raised=raised,
+            average_gain=gain,
         ),
         previous_response=response_figures(previous_cases, previous.cutoff(now)),
         member_speeds=member_speeds(cases, period.cutoff(now)),

@@ -36,8 +36,10 @@ class ResponseFigures:
     missed_deadlines: int = 0
     open: int = 0
     median_minutes: float | None = None
-    # Reviews whose stars went up after the business answered (edits seen in the period).
+    # Reviews whose stars went up after the business answered (edits seen in the period),
+    # and by how many stars on average.
     ratings_raised: int = 0
+    average_gain: float | None = None
 
     @property
     def counted(self) -> int:
@@ -79,6 +81,29 @@ def member_speeds(cases: Iterable[AssignedCase], cutoff: datetime) -> list[Membe
         for name, minutes in waits.items()
     ]
     return sorted(speeds, key=lambda speed: (speed.median_minutes, speed.name))
+
+
+class StarsChange(Protocol):
+    """What the gain reads of a raised rating (storage's RatingRaise has it)."""
+
+    @property
+    def mention_id(self) -> int: ...
+    @property
+    def old_rating(self) -> float: ...
+    @property
+    def new_rating(self) -> float: ...
+
+
+def rating_gains(raises: Iterable[StarsChange]) -> tuple[int, float | None]:
+    """Reviews raised after a reply and their average gain in stars; a review edited up twice
+    counts once, from its first stars to its last."""
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    for change in raises:
+        first.setdefault(change.mention_id, change.old_rating)
+        last[change.mention_id] = change.new_rating
+    gains = [last[mention] - first[mention] for mention in first]
+    return len(gains), (round(statistics.mean(gains), 1) if gains else None)
 
 
 def response_figures(cases: Iterable[CaseTimes], cutoff: datetime) -> ResponseFigures:

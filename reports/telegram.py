@@ -129,6 +129,8 @@ def _by_source(figures: DigestFigures, lang: str) -> str:
 
 def response_lines(now: ResponseFigures, before: ResponseFigures, lang: str) -> list[str]:
     raised = [f"🎉 {t(lang, 'ratings_raised')}: <b>{now.ratings_raised}</b>"]
+    if now.average_gain is not None:
+        raised[0] += " " + t(lang, "average_gain", gain=number(now.average_gain, lang, 1))
     if not now.cases:
         return [t(lang, "no_cases"), *(raised if now.ratings_raised else [])]
     rate = f"{now.rate}%" if now.rate is not None else "—"

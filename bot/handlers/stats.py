@@ -15,8 +15,9 @@ from bot.render import esc
 from bot.texts import t
 from common.clock import Clock
 from reports.i18n import duration
-from reports.response import ResponseFigures
+from reports.response import ResponseFigures, rating_gains
 from storage.repositories import cases as cases_repo
+from storage.repositories.revisions import ratings_raised_after_reply
 
 
 async def stats(
@@ -58,6 +59,13 @@ async def stats(
                 open=figures.open,
             )
         )
+        raised, gain = rating_gains(
+            await ratings_raised_after_reply(
+                session, [membership.brand_id], since=now - timedelta(days=days), until=now
+            )
+        )
+        if raised and gain is not None:
+            lines.append(t(lang, "stats_raised", n=raised, gain=f"{gain:g}"))
     if len(lines) == 1:
         await message.answer(t(lang, "stats_empty"))
         return

@@ -25,6 +25,7 @@ from bot.texts import t
 from common.vocabulary import OPEN_STATUSES, CaseStatus
 from scrapers.registry import kinds
 from storage.repositories import cases as cases_repo
+from storage.repositories.revisions import ratings_raised_after_reply
 
 LIST_LIMIT = 30
 
@@ -94,6 +95,21 @@ async def case_details(
             line += f": {detail}"
         history.append(line)
     card = view.text(lang, now)
+    raised = [
+        change
+        for change in await ratings_raised_after_reply(
+            session, [case.brand_id], since=case.created_at, until=now
+        )
+        if change.mention_id == case.mention_id
+    ]
+    for change in raised:
+        card += "\n" + t(
+            lang,
+            "case_rating_raised",
+            old=f"{change.old_rating:g}",
+            new=f"{change.new_rating:g}",
+            at=local_time(change.seen_at, view.brand.timezone),
+        )
     # The card already fits Telegram's limit alone; history keeps its newest lines that fit.
     while len(history) > 1 and utf16_len(card + "\n\n" + "\n".join(history)) > MESSAGE_LIMIT:
         del history[1]

@@ -1,7 +1,7 @@
 """scale-out: cases by brand and creation time, per-host request pacing shared by workers
 
 Revision ID: 0007_scaleout
-Revises: 0002_sweep
+Revises: 0004_completeness
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import storage.types
 
 revision = "0007_scaleout"
-down_revision = "0002_sweep"
+down_revision = "0004_completeness"
 branch_labels = None
 depends_on = None
 
