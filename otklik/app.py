@@ -238,7 +238,12 @@ async def _open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             )
             reason = getattr(classifier, "fallback_reason", None)
             if reason:
-                log.warning("sentiment model %s not used: %s", settings.sentiment_model, reason)
+                log.warning(
+                    "sentiment model %s not used, %s instead: %s",
+                    settings.sentiment_model or "bundled",
+                    classifier.name,
+                    reason,
+                )
             pipeline = Pipeline(
                 sessions,
                 lambda spec: registry.create(spec, fetcher),

@@ -29,9 +29,11 @@ def to_sentiment(
     text_scores: Mapping[str, float],
     tagger: TouchpointTagger,
     clause_scorer: ClauseScorer | None = None,
+    *,
+    negative_threshold: float | None = None,
 ) -> Sentiment:
     """The verdict on one text: what it says weighed with its stars, and its touchpoints."""
-    label, scores, review = combine(text_scores, item.rating)
+    label, scores, review = combine(text_scores, item.rating, negative_threshold)
     return Sentiment(
         label=label,
         score=scores[label],

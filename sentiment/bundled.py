@@ -15,7 +15,7 @@ from sentiment.touchpoints import BrandTouchpoints, TouchpointTagger
 class BundledClassifier:
     """Runs the linear model shipped in sentiment/model (numpy only, no network)."""
 
-    name = "bundled"
+    name = "linear"
 
     def __init__(
         self,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
+
+import numpy as np
 
 # Texts past this length are cut: a review's tone is set long before 5,000 characters and a
 # 50,000-character paste must not stall the batch.
@@ -103,3 +106,11 @@ def normalize(text: str, brand: str | None = None) -> str:
 def words(normalized: str) -> list[str]:
     """Word, number, emoticon-bracket and punctuation tokens of a normalised text."""
     return _WORD.findall(normalized)
+
+
+def branded_flags(texts: Sequence[str], brands: Sequence[str | None]) -> np.ndarray:
+    """1.0 where a text names its monitored brand (the label is then the attitude to it)."""
+    return np.array(
+        [BRAND_TOKEN in words(normalize(t, b)) for t, b in zip(texts, brands, strict=True)],
+        dtype=np.float32,
+    )

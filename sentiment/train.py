@@ -55,6 +55,7 @@ class Example:
     label: str
     brand: str | None = None
     weight: float = 1.0
+    rating: float | None = None  # the reviewer's 1–5 stars where the file has them
 
 
 def read_jsonl(path: Path, weight: float = 1.0) -> list[Example]:
@@ -71,7 +72,10 @@ def read_jsonl(path: Path, weight: float = 1.0) -> list[Example]:
             except (ValueError, KeyError, TypeError) as exc:
                 raise SentimentError(f"{path}:{number}: not a labelled JSON row ({exc})") from exc
             if label in LABELS:
-                examples.append(Example(text, label, row.get("brand") or None, weight))
+                brand = row.get("brand") or row.get("entity") or None
+                rating = row.get("rating")
+                rating = float(rating) if isinstance(rating, int | float) else None
+                examples.append(Example(text, label, brand, weight, rating))
     return examples
 
 

@@ -26,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("file", nargs="?", help="input file (default: standard input)")
     parser.add_argument(
         "--model",
-        help="keywords, bundled, or a Hugging Face model id/folder "
+        help="bundled (encoder + linear), linear, keywords, or a Hugging Face model id/folder "
         "(default: OTKLIK_SENTIMENT_MODEL, else bundled)",
     )
     parser.set_defaults(handler=handle)

@@ -62,25 +62,6 @@ async def test_brand_in_input_is_masked_not_judged(bundled: BundledClassifier) -
     assert results[0].label == "negative"
 
 
-async def test_stars_and_text_disagreeing_needs_review(bundled: BundledClassifier) -> None:
-    praise = "Прекрасное место, всё очень вкусно, персонал замечательный, спасибо!"
-    anger = "Отвратительно, хамство и грязь, никогда больше не приду!"
-    results = await bundled.classify(
-        [
-            TextInput(praise, rating=1),
-            TextInput(anger, rating=5),
-            TextInput(praise, rating=5),
-            TextInput(anger, rating=1),
-        ]
-    )
-    assert [(r.label, r.needs_review) for r in results] == [
-        ("negative", True),
-        ("positive", True),
-        ("positive", False),
-        ("negative", False),
-    ]
-
-
 async def test_bundled_tags_touchpoints(bundled: BundledClassifier) -> None:
     (result,) = await bundled.classify(
         [TextInput("Пицца вкусная, но доставка опоздала на час", rating=3)]
@@ -115,13 +96,13 @@ async def test_keywords_classifier() -> None:
     assert ("loyalty", "negative") in [(t.tag, t.polarity) for t in results[5].touchpoints]
 
 
-def test_default_is_bundled_without_fallback() -> None:
+def test_default_is_the_linear_model_without_fallback() -> None:
     classifier = load_classifier()
-    assert classifier.name == "bundled"
-    assert classifier.fallback_reason is None
+    assert (classifier.name, classifier.fallback_reason) == ("linear", None)
+    assert load_classifier("bundled").name == load_classifier("linear").name == "linear"
 
 
 def test_unloadable_model_falls_back_with_reason(tmp_path) -> None:  # type: ignore[no-untyped-def]
     classifier = load_classifier(str(tmp_path / "no-such-model"))
-    assert classifier.name == "bundled"
+    assert classifier.name == "linear"
     assert classifier.fallback_reason

@@ -79,7 +79,7 @@ async def test_stars_and_touchpoints_apply_to_transformers(tmp_path: Path) -> No
 def test_unmappable_labels_fall_back_with_reason(tmp_path: Path) -> None:
     folder = tiny_model(tmp_path / "model", {0: "sports", 1: "politics", 2: "LABEL_2"}, 0)
     classifier = load_classifier(str(folder))
-    assert classifier.name == "bundled"
+    assert classifier.name == "linear"
     assert "politics" in (classifier.fallback_reason or "")
 
 
