@@ -23,6 +23,7 @@ from otklik.settings import Settings
 from otklik.telegram import webhook_secret
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Mention, OutboxMessage, Source
+from tests.conftest import TEST_ALLOWED_ADDRESSES
 from tests.core.test_loop import NEW, OLD, OWNER, feed, site, write_config
 from tests.fakes.site_server import SiteServer
 from tests.fakes.telegram_api import FakeTelegram
@@ -148,7 +149,9 @@ async def test_two_bot_processes_answer_webhook_updates_with_the_secret_checked(
 ) -> None:
     config = write_config(tmp_path / "otklik.toml", [], [OWNER])
     env = {
+        # Only the test allowance for loopback sites (tests/conftest.py) is passed on.
         **{k: v for k, v in os.environ.items() if not k.startswith("OTKLIK_")},
+        "OTKLIK_ALLOW_PRIVATE_ADDRESSES": TEST_ALLOWED_ADDRESSES,
         "OTKLIK_DATABASE_URL": postgres_url,
         "OTKLIK_CONFIG": str(config),
         "OTKLIK_BOT_TOKEN": fake_telegram.token,

@@ -17,7 +17,8 @@ def _env(tmp_path: Path) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("OTKLIK_") or key == "OTKLIK_TEST_POSTGRES_URL"
+        if not key.startswith("OTKLIK_")
+        or key in ("OTKLIK_TEST_POSTGRES_URL", "OTKLIK_ALLOW_PRIVATE_ADDRESSES")
     }
     return {
         **env,
