@@ -51,9 +51,7 @@ def encoder_model() -> EncoderClassifier:
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
-def test_encoder_floor(
-    name: str, shared_sentiment: Path, encoder_model: EncoderClassifier
-) -> None:
+def test_encoder_floor(name: str, shared_sentiment: Path, encoder_model: EncoderClassifier) -> None:
     path = shared_sentiment / f"{name}.jsonl"
     if not path.is_file():
         pytest.skip(f"{path} not present")
