@@ -288,12 +288,12 @@ def touchpoints_section() -> dict[str, dict[str, dict[str, float]]]:
 
 
 def _speed_worker(texts: dict[int, list[str]], threads: int, queue: mp.Queue) -> None:
-    """In a fresh process: load the default classifier, then time each text length."""
+    """In a fresh process: load the encoder stack, then time each text length."""
     started = time.perf_counter()
     from sentiment import load_classifier
     from sentiment.records import TextInput
 
-    classifier = load_classifier()
+    classifier = load_classifier("encoder")
     load_s = time.perf_counter() - started
     asyncio.run(classifier.classify([TextInput("прогрев")]))
     rates = {}
@@ -388,6 +388,8 @@ async def _service_memory(reviews: list[str], within: float) -> dict[str, float]
             "OTKLIK_TELEGRAM_API_URL": telegram.api_url,
             "OTKLIK_HTTP_PER_HOST_RATE": "1000",
             "OTKLIK_BACKFILL_LIMIT": str(len(reviews)),
+            "OTKLIK_SENTIMENT_MODEL": "encoder",
+            "OTKLIK_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1",  # the reviews are served on loopback
             "OMP_NUM_THREADS": "2",
         }
         started = time.perf_counter()
