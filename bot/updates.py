@@ -15,6 +15,7 @@ from bot.alerts import load_alert
 from bot.errors import DeliveryError
 from bot.render import esc, link, source_name
 from bot.texts import t
+from common.vocabulary import ReviewChange
 from storage.records import OutboxRecord
 from storage.repositories import cases as cases_repo
 from storage.repositories import chats
@@ -48,7 +49,7 @@ async def send_review_update(
             )
         except TelegramBadRequest as exc:  # not modified, too old to edit: the news still goes
             log.info("alert %s/%s not edited: %s", alert.chat_id, alert.message_id, exc)
-    if message.payload.get("change") != "rating_raised":
+    if message.payload.get("change") != ReviewChange.RATING_RAISED:
         return None
     facts = message.payload
     lines = [

@@ -175,6 +175,14 @@ class CoverageGap(StrEnum):
     NOT_LISTED = "not_listed"  # the site counts reviews it does not list
 
 
+class ReviewChange(StrEnum):
+    """What happened to a review already stored (the `change` fact of an update notice)."""
+
+    EDITED = "edited"
+    RATING_RAISED = "rating_raised"
+    REMOVED = "removed"
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from common.vocabulary import OutboxKind, ReviewChange
 from otklik.pipeline import title_and_text
 from storage.records import MentionRecord, OutboxRecord
 from storage.repositories.mentions import get_mentions
@@ -54,12 +55,12 @@ class ConsoleNotifier:
                 found = await get_mentions(session, [message.mention_id])
             body = describe(found[0]) if found else f"mention {message.mention_id}"
             case = f" case #{message.case_id}" if message.case_id else ""
-            if message.kind == "review_update":
-                change = str(facts.get("change", "edited")).replace("_", " ")
+            if message.kind == OutboxKind.REVIEW_UPDATE:
+                change = str(facts.get("change", ReviewChange.EDITED)).replace("_", " ")
                 if facts.get("new_rating") is not None:
                     change += f" {facts.get('old_rating'):g}★ → {facts.get('new_rating'):g}★"
                 body = f"{change}: {body}"
-            label = "UPDATE" if message.kind == "review_update" else "ALERT"
+            label = "UPDATE" if message.kind == OutboxKind.REVIEW_UPDATE else "ALERT"
             print(f"{label} → chat {message.chat_id}{case}: {body}", file=self._out, flush=True)
         elif message.kind == "backlog":
             print(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.vocabulary import OutboxStatus
+from common.vocabulary import OutboxKind, OutboxStatus
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Chat, OutboxMessage
 from storage.records import OutboxRecord
@@ -76,7 +76,7 @@ async def lock_due_message(
     row = await session.scalar(
         select(OutboxMessage).where(
             OutboxMessage.id == message_id,
-            OutboxMessage.status == "pending",
+            OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.next_attempt_at <= now,
         )
     )
@@ -158,10 +158,10 @@ async def mark_chat_unavailable(
     )
 
 
-async def oldest_pending(session: AsyncSession, kind: str = "alert") -> datetime | None:
+async def oldest_pending(session: AsyncSession, kind: str = OutboxKind.ALERT) -> datetime | None:
     """When the oldest message of `kind` still waiting to go out was queued."""
     return await session.scalar(
         select(func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.status == "pending", OutboxMessage.kind == kind
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.kind == kind
         )
     )

@@ -19,6 +19,7 @@ from common.vocabulary import (
     Label,
     OutboxKind,
     ReplyState,
+    ReviewChange,
 )
 from storage.models import Case, Mention, OutboxMessage
 from storage.records import BrandRecord
@@ -78,7 +79,9 @@ async def edits_seen(
             if news
             else await _alerted_chats(session, revision.mention_id)
         )
-        facts: dict[str, Any] = {"change": "rating_raised" if news else "edited"}
+        facts: dict[str, Any] = {
+            "change": ReviewChange.RATING_RAISED if news else ReviewChange.EDITED
+        }
         if news:
             facts |= {
                 "old_rating": revision.old_rating,
@@ -177,7 +180,7 @@ async def removed_seen(
             case_id=None,
             chats=await _alerted_chats(session, mention_id),
             key=f"removed:{now.isoformat()}",
-            facts={"change": "removed"},
+            facts={"change": ReviewChange.REMOVED},
             now=now,
         )
     return closed
