@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.vocabulary import Label
 from sentiment.train import Example, read_jsonl
 
 SEED = 19
@@ -20,23 +21,51 @@ HELD_OUT_EVERY = 5  # one row in five
 # Rows per label taken from each file (all of them where it has fewer). Reviews get the most:
 # they are what Otklik reads; tweets and news teach brand-level and mixed-topic text.
 SAMPLE_PLAN: dict[str, dict[str, int]] = {
-    "myfin_bank_reviews_train.jsonl": {"negative": 250, "neutral": 100, "positive": 250},
-    "itsecd_lab_reviews_train.jsonl": {"negative": 100, "neutral": 100, "positive": 100},
-    "romip2012_news_quotes_train.jsonl": {"negative": 90, "neutral": 90, "positive": 90},
-    "rusentne2023_news_entities_train.jsonl": {"negative": 80, "neutral": 100, "positive": 80},
-    "rutweetcorp_sample_train.jsonl": {"negative": 100, "positive": 100},
-    "rusentitweet_train.jsonl": {"negative": 200, "neutral": 220, "positive": 200},
-    "sentirueval2015_banks_train.jsonl": {"negative": 200, "neutral": 250, "positive": 200},
-    "sentirueval2015_telecoms_train.jsonl": {"negative": 200, "neutral": 220, "positive": 200},
+    "myfin_bank_reviews_train.jsonl": {
+        Label.NEGATIVE: 250,
+        Label.NEUTRAL: 100,
+        Label.POSITIVE: 250,
+    },
+    "itsecd_lab_reviews_train.jsonl": {
+        Label.NEGATIVE: 100,
+        Label.NEUTRAL: 100,
+        Label.POSITIVE: 100,
+    },
+    "romip2012_news_quotes_train.jsonl": {
+        Label.NEGATIVE: 90,
+        Label.NEUTRAL: 90,
+        Label.POSITIVE: 90,
+    },
+    "rusentne2023_news_entities_train.jsonl": {
+        Label.NEGATIVE: 80,
+        Label.NEUTRAL: 100,
+        Label.POSITIVE: 80,
+    },
+    "rutweetcorp_sample_train.jsonl": {Label.NEGATIVE: 100, Label.POSITIVE: 100},
+    "rusentitweet_train.jsonl": {Label.NEGATIVE: 200, Label.NEUTRAL: 220, Label.POSITIVE: 200},
+    "sentirueval2015_banks_train.jsonl": {
+        Label.NEGATIVE: 200,
+        Label.NEUTRAL: 250,
+        Label.POSITIVE: 200,
+    },
+    "sentirueval2015_telecoms_train.jsonl": {
+        Label.NEGATIVE: 200,
+        Label.NEUTRAL: 220,
+        Label.POSITIVE: 200,
+    },
     "sentirueval2015_restaurant_reviews_train.jsonl": {
         "negative": 30,
         "neutral": 12,
         "positive": 40,
     },
-    "sentirueval2015_car_reviews_train.jsonl": {"negative": 30, "neutral": 12, "positive": 40},
-    "tweeteval_val_en.jsonl": {"negative": 150, "neutral": 150, "positive": 150},
-    "uci_amazon_en.jsonl": {"negative": 100, "positive": 100},
-    "uci_yelp_en.jsonl": {"negative": 100, "positive": 100},
+    "sentirueval2015_car_reviews_train.jsonl": {
+        Label.NEGATIVE: 30,
+        Label.NEUTRAL: 12,
+        Label.POSITIVE: 40,
+    },
+    "tweeteval_val_en.jsonl": {Label.NEGATIVE: 150, Label.NEUTRAL: 150, Label.POSITIVE: 150},
+    "uci_amazon_en.jsonl": {Label.NEGATIVE: 100, Label.POSITIVE: 100},
+    "uci_yelp_en.jsonl": {Label.NEGATIVE: 100, Label.POSITIVE: 100},
 }
 # RuTweetCorp's labels were made from the emoticons its tweets still hold: without removing them
 # a model learns to read brackets, which a review seldom has.
