@@ -225,8 +225,9 @@ async def main() -> None:  # noqa: PLR0915 (one scenario, read top to bottom)
         "OTKLIK_HTTP_PER_HOST_CONCURRENCY": "16",
         "OTKLIK_HTTP_RETRIES": "0",
         "OTKLIK_LOG_LEVEL": "WARNING",
-        # The feeds are served on loopback, which the fetch layer refuses unless allowed.
-        "OTKLIK_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1",
+        # The feeds are served on loopback hosts 127.0.0.x, which the fetch layer refuses unless
+        # allowed.
+        "OTKLIK_ALLOW_PRIVATE_ADDRESSES": "127.0.0.0/8",
     }
     fleet = Fleet(env, folder)
     role = "poll,classify,send"
