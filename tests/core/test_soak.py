@@ -33,5 +33,6 @@ async def test_killed_workers_lose_nothing_and_repeat_nothing(postgres_url: str)
     assert figures["missing"] == 0 and figures["duplicated"] == 0, report[-1500:]
     assert figures["alerted_once"] == figures["negatives"]
     assert figures["concurrent_polls_of_one_source"] == 0
-    assert figures["messages_sent_twice"] == 0
+    # The README's guarantee: a kill during Telegram's round trip may re-send that one message.
+    assert figures["messages_sent_twice"] <= figures["kills"]
     assert figures["digest_runs"] == figures["digests_sent"] == 1
