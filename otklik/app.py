@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -54,20 +54,18 @@ def brand_inputs(config: AppConfig) -> list[BrandInput]:
     """Every brand of the file with its competitors right after it (they refer to it)."""
     out: list[BrandInput] = []
     for brand in config.brands:
-        out.append(brand_input(brand))
+        own = brand_input(brand)
+        out.append(own)
+        # A competitor is read on the brand's own clock, but alerts no one and has no branches.
         out += [
-            BrandInput(
+            replace(
+                own,
                 name=competitor.name,
                 aliases=competitor.all_aliases,
                 owners=(),
                 alert_on=AlertOn.NONE,
-                timezone=brand.timezone,
-                response_minutes=max(1, brand.response_time // 60),
-                work_start=brand.work_start,
-                work_end=brand.work_end,
-                work_days=brand.work_days,
-                touchpoints=dict(brand.touchpoints),
                 sources=_source_inputs(competitor.sources),
+                branches=(),
                 competitor_of=brand.name,
             )
             for competitor in brand.competitors
@@ -76,17 +74,20 @@ def brand_inputs(config: AppConfig) -> list[BrandInput]:
 
 
 def _source_inputs(sources: list[SourceConfig]) -> tuple[SourceInput, ...]:
-    return tuple(
-        SourceInput(
-            kind=source.kind or "",
-            url=source.url,
-            interval_seconds=source.interval,
-            options=split_options(source.options)[0],
-            secrets=split_options(source.options)[1],
-            enabled=source.enabled,
+    inputs = []
+    for source in sources:
+        options, secrets = split_options(source.options)
+        inputs.append(
+            SourceInput(
+                kind=source.kind or "",
+                url=source.url,
+                interval_seconds=source.interval,
+                options=options,
+                secrets=secrets,
+                enabled=source.enabled,
+            )
         )
-        for source in sources
-    )
+    return tuple(inputs)
 
 
 def brand_input(brand: BrandConfig) -> BrandInput:
