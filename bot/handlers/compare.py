@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from aiogram import Bot, Router
 from aiogram.enums import ParseMode
 from aiogram.filters import Command, CommandObject
@@ -15,11 +12,10 @@ from bot.digest import choose_brand, user_language
 from bot.insight import deliver_insight
 from bot.middlewares import Access
 from bot.texts import t
+from common.clock import Clock
 from reports.insight_build import build_insight
 from reports.periods import PeriodError, looks_like_period, parse_period
 from storage.repositories import stats
-
-Clock = Callable[[], datetime]
 
 
 def create_router() -> Router:
