@@ -34,6 +34,9 @@ async def stats(
     counted = await cases_repo.response_counts(
         session, access.brand_ids, now - timedelta(days=days), now
     )
+    raises = await ratings_raised_after_reply(
+        session, list(access.brand_ids), since=now - timedelta(days=days), until=now
+    )
     for membership in access.memberships.values():
         scope = scopes.get(membership.brand_id)
         counts = counted.get(membership.brand_id)
@@ -50,11 +53,7 @@ async def stats(
                 median_minutes=counts.median_minutes,
             )
             lines.append(_line(lang, esc(membership.brand_name), figures))
-            raised, gain = rating_gains(
-                await ratings_raised_after_reply(
-                    session, [membership.brand_id], since=now - timedelta(days=days), until=now
-                )
-            )
+            raised, gain = rating_gains(r for r in raises if r.brand_id == membership.brand_id)
             if raised and gain is not None:
                 lines.append(t(lang, "stats_raised", n=raised, gain=f"{gain:g}"))
         branches = await branches_repo.branches_of(session, membership.brand_id)
