@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.figures import DigestFigures, compute_figures
+from reports.figures import OPEN_LISTED, DigestFigures, compute_figures
 from reports.periods import Period
 from storage.repositories import stats
 from storage.repositories.revisions import ratings_raised_after_reply
@@ -49,7 +49,9 @@ async def build_figures(
         previous_mentions=[m for m in mentions if m.at < period.start],
         cases=[c for c in cases if c.created_at >= period.start],
         previous_cases=[c for c in cases if c.created_at < period.start],
-        open_cases=_of(await stats.open_cases(session, brand.id), source_ids),
+        open_cases=await stats.open_cases(
+            session, brand.id, now, limit=OPEN_LISTED, source_ids=source_ids
+        ),
         source_events=_of(
             await stats.source_events_between(session, brand.id, period.start, period.end),
             source_ids,

@@ -6,7 +6,12 @@ from html import escape
 
 from reports.figures import DigestFigures
 from reports.i18n import day_range, delta, number, signed, source_name, t, touchpoint_name
-from reports.telegram import failure_details, response_lines, sentiment_line
+from reports.telegram import (
+    failure_details,
+    open_cases_heading,
+    response_lines,
+    sentiment_line,
+)
 
 FORMATS = ("md", "html")
 
@@ -134,12 +139,13 @@ def _render(
                 for i in items
             ]))  # fmt: skip
     if figures.open_cases:
-        parts.append(out.heading(f"{t(lang, 'open_cases')} ({len(figures.open_cases)})", 2))
+        parts.append(out.heading(open_cases_heading(figures, lang), 2))
+        unlisted = figures.open_total - len(figures.open_cases)
         parts.append(out.items([
             f"{out.link('#' + str(c.id), c.url)}{' ⏰ ' + t(lang, 'overdue') if c.overdue else ''}"
             f" — {out.text(c.excerpt)}"
             for c in figures.open_cases
-        ]))  # fmt: skip
+        ] + ([out.text(t(lang, "more", n=unlisted))] if unlisted else [])))  # fmt: skip
     if figures.failed_sources:
         parts.append(out.heading(t(lang, "failed"), 2))
         parts.append(out.items([

@@ -23,11 +23,14 @@ from storage.repositories.stats import (
     BrandInfo,
     CaseRow,
     MentionRow,
+    OpenCases,
     SourceEventRow,
     SourceInfo,
 )
 
 SENTIMENTS = tuple(Label)
+# Open cases a digest lists by link; beyond them it gives the count.
+OPEN_LISTED = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +132,10 @@ class DigestFigures:
     previous_response: ResponseFigures
     criticised: list[TouchpointFigures]
     praised: list[TouchpointFigures]
+    # The oldest open cases (at most OPEN_LISTED); the counts cover all of them.
     open_cases: list[OpenCase]
+    open_total: int
+    open_overdue: int
     failed_sources: list[FailedSource]
     brand_is_new: bool
     mentions: list[MentionRow] = field(default_factory=list, repr=False)
@@ -156,7 +162,7 @@ def compute_figures(
     previous_mentions: Sequence[MentionRow],
     cases: Sequence[CaseRow],
     previous_cases: Sequence[CaseRow],
-    open_cases: Sequence[CaseRow],
+    open_cases: OpenCases,
     source_events: Sequence[SourceEventRow],
     ratings_raised: Sequence[StarsChange] = (),
 ) -> DigestFigures:
@@ -191,8 +197,10 @@ def compute_figures(
                 case.due_at is not None and case.due_at < now and case.first_response_at is None,
                 short_quote(case.text, 80),
             )
-            for case in open_cases
+            for case in open_cases.oldest
         ],
+        open_total=open_cases.total,
+        open_overdue=open_cases.overdue,
         failed_sources=_failed_sources(sources, source_events),
         brand_is_new=period.start <= brand.created_at < period.end,
         mentions=list(mentions),

@@ -179,16 +179,24 @@ def _open_cases(figures: DigestFigures, lang: str, limit: int) -> str:
     cases = figures.open_cases
     if not cases:
         return ""
-    lines = [f"<b>{t(lang, 'open_cases')} ({len(cases)})</b>"]
+    lines = [f"<b>{open_cases_heading(figures, lang)}</b>"]
     for case in cases[:limit]:
         label = f"#{case.id}"
         if case.url:
             label = f'<a href="{escape(case.url)}">{label}</a>'
         mark = f" ⏰ {t(lang, 'overdue')}" if case.overdue else ""
         lines.append(f"• {label}{mark} — {escape(case.excerpt)}")
-    if len(cases) > limit:
-        lines.append(t(lang, "more", n=len(cases) - limit))
+    shown = min(limit, len(cases))
+    if figures.open_total > shown:
+        lines.append(t(lang, "more", n=figures.open_total - shown))
     return "\n".join(lines)
+
+
+def open_cases_heading(figures: DigestFigures, lang: str) -> str:
+    count: str | int = figures.open_total
+    if figures.open_overdue:
+        count = t(lang, "open_count", n=figures.open_total, overdue=figures.open_overdue)
+    return f"{t(lang, 'open_cases')} ({count})"
 
 
 def _failed(figures: DigestFigures, lang: str) -> str:

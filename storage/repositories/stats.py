@@ -3,11 +3,12 @@ a time range, returned as plain records."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.vocabulary import AWAITING_STATUSES
@@ -203,9 +204,37 @@ async def cases_created_between(
     return await _cases(session, Case.brand_id == brand_id, Case.created_at >= start, *until)
 
 
-async def open_cases(session: AsyncSession, brand_id: int) -> list[CaseRow]:
-    """Cases still waiting for work now, oldest first."""
-    return await _cases(session, Case.brand_id == brand_id, Case.status.in_(AWAITING_STATUSES))
+@dataclass(frozen=True, slots=True)
+class OpenCases:
+    """A brand's cases still waiting for work: how many, how many overdue, the oldest few."""
+
+    total: int
+    overdue: int
+    oldest: list[CaseRow]
+
+
+async def open_cases(
+    session: AsyncSession,
+    brand_id: int,
+    now: datetime,
+    *,
+    limit: int,
+    source_ids: Collection[int] | None = None,
+) -> OpenCases:
+    """Counted in SQL and only `limit` rows read: a neglected busy brand has tens of thousands
+    of open cases, and reading them all held the event loop for seconds."""
+    where = [Case.brand_id == brand_id, Case.status.in_(AWAITING_STATUSES)]
+    if source_ids is not None:
+        where.append(
+            Case.mention_id.in_(select(Mention.id).where(Mention.source_id.in_(source_ids)))
+        )
+    overdue = and_(Case.due_at < now, Case.first_response_at.is_(None))
+    counts = (
+        await session.execute(
+            select(func.count(), func.count().filter(overdue)).select_from(Case).where(*where)
+        )
+    ).one()
+    return OpenCases(counts[0], counts[1], await _cases(session, *where, limit=limit))
 
 
 async def source_events_between(
@@ -220,7 +249,7 @@ async def source_events_between(
     return [SourceEventRow(row.source_id, row.at, row.kind, row.message) for row in rows.scalars()]
 
 
-async def _cases(session: AsyncSession, *where: Any) -> list[CaseRow]:
+async def _cases(session: AsyncSession, *where: Any, limit: int | None = None) -> list[CaseRow]:
     # Plain columns, not entities: a busy brand can have tens of thousands of open cases.
     rows = await session.execute(
         select(
@@ -242,6 +271,7 @@ async def _cases(session: AsyncSession, *where: Any) -> list[CaseRow]:
         )
         .where(*where)
         .order_by(Case.created_at, Case.id)
+        .limit(limit)
     )
     return [
         CaseRow(

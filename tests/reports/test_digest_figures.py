@@ -90,11 +90,33 @@ async def test_week_figures_match_an_independent_count(
 
     assert [case.id for case in figures.open_cases] == week.open_case_ids
     assert figures.open_cases[0].overdue
+    assert figures.open_total == len(week.open_case_ids)
+    assert figures.open_overdue == sum(case.overdue for case in figures.open_cases) >= 1
     failed = {source.kind: source for source in figures.failed_sources}
     assert set(failed) == {"twogis", "otzovik"}
     assert failed["twogis"].failures == 2
     assert failed["twogis"].last_error == "timeout <after 30 s>"
     assert failed["otzovik"].health == "unhealthy"
+
+
+async def test_open_cases_are_counted_in_full_and_listed_oldest_first_up_to_the_limit(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions() as session, session.begin():
+        week = await build_week(session)
+    async with sessions() as session:
+        everything = await stats.open_cases(session, week.brand_id, NOW, limit=100)
+        first = await stats.open_cases(session, week.brand_id, NOW, limit=1)
+        sources = {case.source_id for case in everything.oldest}
+        one_source = await stats.open_cases(
+            session, week.brand_id, NOW, limit=100, source_ids={min(sources)}
+        )
+    assert [case.id for case in everything.oldest] == week.open_case_ids
+    assert (first.total, first.overdue) == (everything.total, everything.overdue)
+    assert [case.id for case in first.oldest] == week.open_case_ids[:1]
+    of_source = [case.id for case in everything.oldest if case.source_id == min(sources)]
+    assert [case.id for case in one_source.oldest] == of_source
+    assert one_source.total == len(of_source)
 
 
 async def test_new_brand_with_no_mentions_is_empty(

@@ -54,6 +54,8 @@ def test_hostile_text_is_escaped(week_figures: DigestFigures) -> None:
         week_figures,
         brand_name="</b><i>",
         open_cases=[OpenCase(9, 'https://x.example/?a=1&b="2"', NOW, False, hostile)],
+        open_total=1,
+        open_overdue=0,
         criticised=[dataclasses.replace(week_figures.criticised[0], quote=hostile)],
     )
     html_text = digest_html(figures, "ru")
@@ -63,15 +65,23 @@ def test_hostile_text_is_escaped(week_figures: DigestFigures) -> None:
 
 
 def test_many_open_cases_still_fit_one_message(week_figures: DigestFigures) -> None:
+    # A neglected busy brand: the figures list the oldest 50 and count the rest.
     cases = [
         OpenCase(n, f"https://reviews.example/{'x' * 300}/{n}", NOW, True, "слово " * 20)
-        for n in range(60)
+        for n in range(50)
     ]
-    figures = dataclasses.replace(week_figures, open_cases=cases)
+    figures = dataclasses.replace(
+        week_figures, open_cases=cases, open_total=42_000, open_overdue=30_000
+    )
     html_text = digest_html(figures, "ru")
     assert len(html_text) <= MESSAGE_LIMIT
-    assert "Открытые обращения (60)" in visible_text(html_text)
-    assert "и ещё" in html_text
+    text = visible_text(html_text)
+    assert "Открытые обращения (42000, из них просрочено: 30000)" in text
+    shown = text.count("⏰ просрочено")
+    assert shown and f"и ещё {42_000 - shown}" in text
+    report = markdown_report(figures, "en", "chart.png")
+    assert "Open cases (42000, 30000 overdue)" in report
+    assert report.count("⏰ overdue") == 50 and "and 41950 more" in report
 
 
 def test_empty_week_is_a_short_message(week_figures: DigestFigures) -> None:
@@ -82,6 +92,8 @@ def test_empty_week_is_a_short_message(week_figures: DigestFigures) -> None:
         criticised=[],
         praised=[],
         open_cases=[],
+        open_total=0,
+        open_overdue=0,
         failed_sources=[],
         response=dataclasses.replace(week_figures.response, cases=0),
         brand_is_new=False,
