@@ -388,6 +388,10 @@ async def main() -> None:  # noqa: PLR0915 (one scenario, read top to bottom)
         f"(interval {args.interval} s); digests sent {digests_sent} (runs {digest_runs}), "
         f"reminders {reminders}, any message twice: {figures['messages_sent_twice']}"
     )
+    for (chat_id, sent), times in texts.items():
+        if times > 1:
+            first_line = (sent or "").splitlines()[0][:100] if sent else ""
+            print(f"sent {times} times to chat {chat_id}: {first_line}")
     print(json.dumps(figures))
 
 
