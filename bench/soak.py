@@ -230,6 +230,18 @@ async def main() -> None:  # noqa: PLR0915 (one scenario, read top to bottom)
         "OTKLIK_ALLOW_PRIVATE_ADDRESSES": "127.0.0.0/8",
     }
     fleet = Fleet(env, folder)
+
+    async def digests_sent() -> int:
+        async with sessions() as session:
+            return int(
+                await session.scalar(
+                    select(func.count()).where(
+                        OutboxMessage.kind == "digest", OutboxMessage.status == "sent"
+                    )
+                )
+                or 0
+            )
+
     role = "poll,classify,send"
     figures: dict[str, Any] = {"sources": args.sources, "workers": args.workers}
     started = time.monotonic()
@@ -255,14 +267,14 @@ async def main() -> None:  # noqa: PLR0915 (one scenario, read top to bottom)
             await asyncio.sleep(1)
         figures["startup_s"] = round(time.monotonic() - started)
         print(f"{args.sources} sources backfilled {figures['startup_s']} s after start")
-        # The weekly digest falls due during the run: it must go out once, workers killed or not.
+        # The weekly digest falls due during the run (or, in a short run, soon after; the end
+        # waits for it): it must go out once, workers killed or not.
         soon = datetime.now(UTC) + timedelta(seconds=min(40, args.duration / 2))
+        slot = soon.replace(second=0, microsecond=0) + timedelta(minutes=1)
         async with sessions.begin() as session:
             await session.execute(
                 update(Chat).values(
-                    timezone="UTC",
-                    digest_weekday=soon.weekday(),
-                    digest_time=f"{soon + timedelta(minutes=1):%H:%M}",
+                    timezone="UTC", digest_weekday=slot.weekday(), digest_time=f"{slot:%H:%M}"
                 )
             )
 
@@ -303,6 +315,10 @@ async def main() -> None:  # noqa: PLR0915 (one scenario, read top to bottom)
             if caught_up is not None and time.monotonic() > caught_up + 30:
                 break
             await asyncio.sleep(1)
+        while time.monotonic() < settle:
+            if await digests_sent():
+                break
+            await asyncio.sleep(1)
         await asyncio.sleep(3)  # a duplicate would need another send cycle
         counts = delivered()
     finally:
@@ -329,15 +345,8 @@ async def main() -> None:  # noqa: PLR0915 (one scenario, read top to bottom)
         for call in telegram.calls
         if call.method in ("sendMessage", "sendPhoto") and call.ok
     )
+    digests = await digests_sent()
     async with sessions() as session:
-        digests_sent = int(
-            await session.scalar(
-                select(func.count()).where(
-                    OutboxMessage.kind == "digest", OutboxMessage.status == "sent"
-                )
-            )
-            or 0
-        )
         digest_runs = int(await session.scalar(select(func.count()).select_from(DigestRun)) or 0)
         reminders = int(
             await session.scalar(
@@ -363,7 +372,7 @@ async def main() -> None:  # noqa: PLR0915 (one scenario, read top to bottom)
         concurrent_polls_of_one_source=feeds.overlaps,
         repolls_within_half_interval=repolls,
         messages_sent_twice=sum(1 for n in texts.values() if n > 1),
-        digests_sent=digests_sent,
+        digests_sent=digests,
         digest_runs=digest_runs,
         reminders_sent=reminders,
         kills=fleet.kills,
@@ -385,7 +394,7 @@ async def main() -> None:  # noqa: PLR0915 (one scenario, read top to bottom)
     )
     print(
         f"alert latency p50 {figures['latency_p50_s']} s, p95 {figures['latency_p95_s']} s "
-        f"(interval {args.interval} s); digests sent {digests_sent} (runs {digest_runs}), "
+        f"(interval {args.interval} s); digests sent {digests} (runs {digest_runs}), "
         f"reminders {reminders}, any message twice: {figures['messages_sent_twice']}"
     )
     for (chat_id, sent), times in texts.items():

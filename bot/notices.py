@@ -89,6 +89,7 @@ async def _backlog(session: AsyncSession, facts: dict[str, Any], lang: str) -> s
         "backlog_connected",
         kind=esc(source_name(source.kind)),
         brand=esc(source.brand_name),
+        url=esc(source.url),
         days=int(facts.get("days", 0)),
         read=int(facts.get("read", 0)),
         negative=int(facts.get("negative_open", 0)),

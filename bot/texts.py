@@ -199,7 +199,7 @@ RU: dict[str, str] = {
     "after_your_reply": " после вашего ответа",
     "update_case": "Кейс #{id}",
     "backlog_connected": (
-        "📥 Источник добавлен: {kind} · {brand}\n"
+        "📥 Источник добавлен: {kind} · {brand}\n{url}\n"
         "Прочитано отзывов за {days} дн.: {read}, негативных без ответа: {negative} — /backlog"
     ),
     "backlog_title": "<b>Негатив без ответа</b> (найден при подключении): {count}",
@@ -497,7 +497,7 @@ EN: dict[str, str] = {
     "after_your_reply": " after your reply",
     "update_case": "Case #{id}",
     "backlog_connected": (
-        "📥 Source added: {kind} · {brand}\n"
+        "📥 Source added: {kind} · {brand}\n{url}\n"
         "{read} reviews read over {days} days, {negative} negative without an answer — /backlog"
     ),
     "backlog_title": "<b>Unanswered negatives</b> (found on connect): {count}",

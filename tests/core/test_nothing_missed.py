@@ -242,7 +242,8 @@ async def test_the_first_poll_leaves_one_backlog_note_with_the_right_counts(
         await h.deliver(fake_telegram)
     notes = [c for c in fake_telegram.calls_of("sendMessage") if "/backlog" in (c.text or "")]
     assert len(notes) == 1 and notes[0].chat_id == OWNER
-    assert "Источник добавлен: 2ГИС · Кофемания" in (notes[0].text or "")
+    # The owner can tell this source from the brand's other 2GIS pages.
+    assert "Источник добавлен: 2ГИС · Кофемания\nhttp" in (notes[0].text or "")
     assert "Прочитано отзывов за 30 дн.: 4, негативных без ответа: 2 — /backlog" in (
         notes[0].text or ""
     )
