@@ -10,7 +10,8 @@ digest) goes out twice; reports poll lag, alert latency and polls/s.
 
 The defaults are a short run (about two minutes with start-up); the issue's full soak is
 `--sources 2000 --duration 180 --interval 60`. Polls/s with 1 and with 2 poll workers:
-`--workers 1 --kill-every 0` and `--workers 2 --kill-every 0` with a short `--interval`.
+`--workers 1 --kill-every 0` and `--workers 2 --kill-every 0` with a short `--interval`, and
+`--site-latency 0.5` for sites that answer as slowly as real ones.
 Prints a report; the last line is one JSON object with the figures.
 """
 
@@ -58,6 +59,7 @@ class Feeds:
     """The local sites: each source's feed, its items, and every request it served."""
 
     count: int
+    latency: float
     items: dict[int, list[tuple[str, str, datetime]]] = field(default_factory=dict)
     added: dict[str, float] = field(default_factory=dict)  # guid → when it appeared
     polls: dict[int, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
@@ -86,7 +88,9 @@ class Feeds:
         if self.in_flight[n] > 1:
             self.overlaps += 1
         try:
-            await asyncio.sleep(0.02)  # a real site's think time, so overlaps would show
+            # A real site's think time: overlaps would show, and a worker waits on the network
+            # as it would in production rather than only burning CPU.
+            await asyncio.sleep(self.latency)
             body = _rss(self.items.get(n, []))
         finally:
             self.in_flight[n] -= 1
@@ -178,6 +182,9 @@ async def main() -> None:  # noqa: PLR0915 (one scenario, read top to bottom)
     parser.add_argument("--kill-every", type=float, default=20, help="0: no kills")
     parser.add_argument("--interval", type=int, default=20, help="each source's poll interval")
     parser.add_argument("--rate", type=float, default=1.0, help="new negatives a second")
+    parser.add_argument(
+        "--site-latency", type=float, default=0.02, help="seconds each feed takes to answer"
+    )
     parser.add_argument("--postgres", default="postgresql+asyncpg://postgres@127.0.0.1/postgres")
     args = parser.parse_args()
     # SIGTERM cancels the run, so the worker processes are stopped on the way out too.
@@ -191,7 +198,7 @@ async def main() -> None:  # noqa: PLR0915 (one scenario, read top to bottom)
         await connection.execution_options(isolation_level="AUTOCOMMIT")
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
-    feeds = Feeds(args.sources)
+    feeds = Feeds(args.sources, args.site_latency)
     app = web.Application()
     app.router.add_get("/feed/{n}.xml", feeds.handle)
     runner = web.AppRunner(app, access_log=None)
