@@ -231,8 +231,8 @@ async def main() -> None:
 
         async def stats_ten_years() -> object:
             async with sessions() as session:
-                return await cases_repo.response_summaries(
-                    session, [source.brand_id], now - timedelta(days=3650)
+                return await cases_repo.response_counts(
+                    session, [source.brand_id], now - timedelta(days=3650), now
                 )
 
         async with sessions() as session:

@@ -3,17 +3,22 @@ a time range, returned as plain records."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import asyncio
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.vocabulary import AWAITING_STATUSES
 from storage.models import Brand, Case, Chat, Member, Mention, Source, SourceEvent
 from storage.repositories.mentions import held_count
+
+# Rows turned into objects between two turns of the event loop.
+STREAM_PARTITION = 1000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +163,7 @@ async def mentions_between(
         ),
     )
     # Plain columns, not entities: a busy brand has tens of thousands of rows a week.
-    rows = await session.execute(
+    query = (
         select(
             Mention.id,
             Mention.source_id,
@@ -177,8 +182,10 @@ async def mentions_between(
         .where(Mention.brand_id == brand_id, in_range)
         .order_by(Mention.id)
     )
-    return [
-        MentionRow(
+    return await _streamed(
+        session,
+        query,
+        lambda row: MentionRow(
             id=row.id,
             source_id=row.source_id,
             at=row.published_at or row.first_seen_at,
@@ -191,9 +198,8 @@ async def mentions_between(
             touchpoints=list(row.touchpoints or []),
             backfill=row.backfill,
             language=row.language,
-        )
-        for row in rows
-    ]
+        ),
+    )
 
 
 async def cases_created_between(
@@ -250,8 +256,8 @@ async def source_events_between(
 
 
 async def _cases(session: AsyncSession, *where: Any, limit: int | None = None) -> list[CaseRow]:
-    # Plain columns, not entities: a busy brand can have tens of thousands of open cases.
-    rows = await session.execute(
+    return await _streamed(
+        session,
         select(
             Case.id,
             Case.mention_id,
@@ -271,25 +277,36 @@ async def _cases(session: AsyncSession, *where: Any, limit: int | None = None) -
         )
         .where(*where)
         .order_by(Case.created_at, Case.id)
-        .limit(limit)
+        .limit(limit),
+        _case_row,
     )
-    return [
-        CaseRow(
-            id=row.id,
-            mention_id=row.mention_id,
-            status=row.status,
-            created_at=row.created_at,
-            due_at=row.due_at,
-            first_response_at=row.first_response_at,
-            mention_url=row.url,
-            source_id=row.source_id,
-            text=row.text or "",
-            assignee_name=(
-                row.name or str(row.assignee_id) if row.assignee_id is not None else None
-            ),
-        )
-        for row in rows
-    ]
+
+
+def _case_row(row: Row[Any]) -> CaseRow:
+    return CaseRow(
+        id=row.id,
+        mention_id=row.mention_id,
+        status=row.status,
+        created_at=row.created_at,
+        due_at=row.due_at,
+        first_response_at=row.first_response_at,
+        mention_url=row.url,
+        source_id=row.source_id,
+        text=row.text or "",
+        assignee_name=(row.name or str(row.assignee_id) if row.assignee_id is not None else None),
+    )
+
+
+async def _streamed(session: AsyncSession, query: Any, convert: Callable[[Row[Any]], T]) -> list[T]:
+    """All rows of `query` as records, a partition at a time with a turn of the event loop
+    between partitions: other chats are answered meanwhile instead of waiting while tens of
+    thousands of rows become Python objects."""
+    result = await session.stream(query.execution_options(yield_per=STREAM_PARTITION))
+    records: list[T] = []
+    async for partition in result.partitions():
+        records.extend(map(convert, partition))
+        await asyncio.sleep(0)
+    return records
 
 
 def _brand(row: Brand) -> BrandInfo:
