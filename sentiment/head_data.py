@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +100,27 @@ def sample(data_dir: Path, plan: dict[str, dict[str, int]] = SAMPLE_PLAN) -> lis
             random.Random(f"{SEED}:{name}:{label}").shuffle(pool)
             rows.extend(Sampled(e, name, held_out(e.text)) for e in pool[: caps.get(label, 0)])
     return rows
+
+
+def natural_weights(rows: Sequence[Sampled], data_dir: Path) -> list[float]:
+    """Per row, how far the sample's even label mix undoes its file's own: each file's share of
+    a label over that label's share of the file's sampled rows. The sample takes labels evenly
+    so that rare ones are learnt, but brand tweets and news are mostly neutral and bank reviews
+    mostly complaints; weighted this way, the head, the stacker and the operating point learn
+    each kind of text with the label mix it really has."""
+    natural: dict[str, dict[str, float]] = {}
+    for name in {r.source for r in rows}:
+        counts = Counter(example.label for example in read_jsonl(data_dir / name))
+        natural[name] = {label: n / sum(counts.values()) for label, n in counts.items()}
+    sampled: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        sampled[row.source][row.example.label] += 1
+    return [
+        natural[r.source][r.example.label]
+        * sum(sampled[r.source].values())
+        / sampled[r.source][r.example.label]
+        for r in rows
+    ]
 
 
 def held_out(text: str) -> bool:
