@@ -3,32 +3,18 @@ and jobs processes polling local feeds while workers are killed with SIGKILL and
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import sys
-from pathlib import Path
-
+from tests.bench_run import run_bench
 from tests.conftest import POSTGRES_URL
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 async def test_killed_workers_lose_nothing_and_repeat_nothing(postgres_url: str) -> None:
     del postgres_url  # the fixture only proves a server answers; the soak makes its own database
-    soak = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(REPO / "bench" / "soak.py"),
+    figures, report = await run_bench(
+        "soak.py",
         *("--sources", "20", "--duration", "25", "--workers", "2", "--kill-every", "8"),
         *("--interval", "5", "--rate", "0.5", "--postgres", POSTGRES_URL),
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        within=900,
     )
-    out, _ = await asyncio.wait_for(soak.communicate(), 900)
-    report = out.decode(errors="replace")
-    assert soak.returncode == 0, report[-3000:]
-    figures = json.loads(report.strip().splitlines()[-1])
     assert figures["kills"] >= 2 and figures["negatives"] > 0
     assert figures["missing"] == 0 and figures["duplicated"] == 0, report[-1500:]
     assert figures["alerted_once"] == figures["negatives"]
