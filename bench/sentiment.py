@@ -290,10 +290,10 @@ def touchpoints_section() -> dict[str, dict[str, dict[str, float]]]:
 def _speed_worker(texts: dict[int, list[str]], threads: int, queue: mp.Queue) -> None:
     """In a fresh process: load the encoder stack, then time each text length."""
     started = time.perf_counter()
-    from sentiment import load_classifier
+    from sentiment.encoded import EncoderClassifier
     from sentiment.records import TextInput
 
-    classifier = load_classifier("encoder")
+    classifier = EncoderClassifier(engines=threads)
     load_s = time.perf_counter() - started
     asyncio.run(classifier.classify([TextInput("прогрев")]))
     rates = {}
@@ -317,8 +317,8 @@ def _peak_mb() -> float:
 
 
 def speed(texts: dict[int, list[str]], threads: int) -> dict[str, object]:
-    """Texts per second by length in one process whose encoder runs `threads` threads (the
-    service is one process), its load time and peak memory."""
+    """Texts per second by length in one process with `threads` encoder engines side by side
+    (the service is one process, one engine a core), its load time and peak memory."""
     ctx = mp.get_context("spawn")
     queue: mp.Queue = ctx.Queue()
     os.environ["OMP_NUM_THREADS"] = str(threads)

@@ -113,6 +113,27 @@ async def test_a_small_batch_is_not_held_up_by_a_whole_backfill(
     assert finished == ["new review", "backfill"]
 
 
+async def test_two_engines_read_side_by_side_and_keep_the_order() -> None:
+    """Every chunk of a batch goes to a free engine; the answers come back in the batch's
+    order and equal what one engine says."""
+    texts = [
+        "Ужасно: нахамили и обсчитали",
+        "Great coffee, friendly staff",
+        "Открылись в девять, как обычно",
+        "Никогда больше не приду, ждали час",
+    ]
+    batch = [TextInput(f"{texts[i % 4]} ({i})") for i in range(40)]
+    two = EncoderClassifier(engines=2)
+    assert two.engines == 2
+    one = EncoderClassifier(encoder=Encoder())
+    assert one.engines == 1
+    side_by_side, alone = await asyncio.gather(two.classify(batch), one.classify(batch))
+    assert [(r.label, round(r.score, 4)) for r in side_by_side] == [
+        (r.label, round(r.score, 4)) for r in alone
+    ]
+    assert side_by_side[0].label == "negative" and side_by_side[1].label == "positive"
+
+
 def test_broken_head_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "encoder_head.json").write_text('{"format": "nope"}', encoding="utf-8")
     with pytest.raises(SentimentError, match="does not fit"):
