@@ -15,10 +15,9 @@ from bot.render import esc
 from bot.texts import t
 from common.clock import Clock
 from reports.i18n import duration
-from reports.response import ResponseFigures, rating_gains, response_figures
+from reports.response import ResponseFigures, rating_gains
 from storage.repositories import branches as branches_repo
 from storage.repositories import cases as cases_repo
-from storage.repositories import stats as stats_repo
 from storage.repositories.revisions import ratings_raised_after_reply
 
 
@@ -43,37 +42,38 @@ async def stats(
         if counts is None:
             continue
         if scope is None:  # a branch manager sees their branch's line only
-            figures = ResponseFigures(
-                cases=counts.cases,
-                responded=counts.responded,
-                ignored=counts.ignored,
-                on_time=counts.on_time,
-                missed_deadlines=counts.missed_deadlines,
-                open=counts.open,
-                median_minutes=counts.median_minutes,
-            )
-            lines.append(_line(lang, esc(membership.brand_name), figures))
+            lines.append(_line(lang, esc(membership.brand_name), _figures(counts)))
             raised, gain = rating_gains(r for r in raises if r.brand_id == membership.brand_id)
             if raised and gain is not None:
                 lines.append(t(lang, "stats_raised", n=raised, gain=f"{gain:g}"))
         branches = await branches_repo.branches_of(session, membership.brand_id)
         if not branches:
             continue
-        cases = await stats_repo.cases_created_between(
-            session, membership.brand_id, now - timedelta(days=days)
+        by_branch = await cases_repo.branch_response_counts(
+            session, membership.brand_id, now - timedelta(days=days), now
         )
-        branch_of = await branches_repo.source_branches(session, membership.brand_id)
         for branch in branches:
             if scope is not None and branch.id != scope:
                 continue
-            mine = [case for case in cases if branch_of.get(case.source_id) == branch.id]
-            if mine:
-                branch_figures = response_figures(mine, now)
+            if branch.id in by_branch:
+                branch_figures = _figures(by_branch[branch.id])
                 lines.append("   📍 " + _line(lang, esc(branch.name), branch_figures))
     if len(lines) == 1:
         await message.answer(t(lang, "stats_empty"))
         return
     await message.answer("\n".join(lines))
+
+
+def _figures(counts: cases_repo.ResponseCounts) -> ResponseFigures:
+    return ResponseFigures(
+        cases=counts.cases,
+        responded=counts.responded,
+        ignored=counts.ignored,
+        on_time=counts.on_time,
+        missed_deadlines=counts.missed_deadlines,
+        open=counts.open,
+        median_minutes=counts.median_minutes,
+    )
 
 
 def _line(lang: str, name: str, figures: ResponseFigures) -> str:

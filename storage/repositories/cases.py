@@ -316,7 +316,36 @@ async def response_counts(
     row by row. Brands without cases are left out."""
     if not brand_ids:
         return {}
-    in_range = and_(Case.brand_id.in_(brand_ids), Case.created_at >= since)
+    return await _response_counts(
+        session, Case.brand_id, Case.brand_id.in_(brand_ids), since, cutoff, by_source=False
+    )
+
+
+async def branch_response_counts(
+    session: AsyncSession, brand_id: int, since: datetime, cutoff: datetime
+) -> dict[int, ResponseCounts]:
+    """The same per branch of one brand (a case belongs to its mention's source's branch):
+    a chain's 300 branches are counted by the database, not by re-filtering its cases."""
+    return await _response_counts(
+        session,
+        Source.branch_id,
+        and_(Case.brand_id == brand_id, Source.branch_id.is_not(None)),
+        since,
+        cutoff,
+        by_source=True,
+    )
+
+
+async def _response_counts(
+    session: AsyncSession,
+    key: Any,
+    scope: Any,
+    since: datetime,
+    cutoff: datetime,
+    *,
+    by_source: bool,
+) -> dict[int, ResponseCounts]:
+    in_range = and_(scope, Case.created_at >= since)
     answered = and_(Case.first_response_at.is_not(None), Case.first_response_at <= cutoff)
     ignored = and_(not_(answered), Case.status == CaseStatus.IGNORED)
     late = and_(answered, Case.due_at.is_not(None), Case.first_response_at > Case.due_at)
@@ -325,46 +354,58 @@ async def response_counts(
     def count(condition: Any) -> Any:
         return func.sum(case((condition, 1), else_=0))
 
+    def scoped(query: Any) -> Any:
+        if not by_source:
+            return query
+        return query.join(Mention, Mention.id == Case.mention_id).join(
+            Source, Source.id == Mention.source_id
+        )
+
     counts = await session.execute(
-        select(
-            Case.brand_id,
-            func.count(),
-            count(answered),
-            count(ignored),
-            count(and_(answered, not_(late))),
-            count(and_(not_(ignored), or_(late, overdue))),
-            count(Case.status.in_(OPEN_STATUSES)),
+        scoped(
+            select(
+                key,
+                Case.brand_id,
+                func.count(),
+                count(answered),
+                count(ignored),
+                count(and_(answered, not_(late))),
+                count(and_(not_(ignored), or_(late, overdue))),
+                count(Case.status.in_(OPEN_STATUSES)),
+            ).select_from(Case)
         )
         .where(in_range)
-        .group_by(Case.brand_id)
+        .group_by(key, Case.brand_id)
     )
     waits = (
-        select(
-            Case.brand_id.label("brand_id"),
-            seconds_between(Case.first_response_at, Case.created_at).label("wait"),
+        scoped(
+            select(
+                key.label("key"),
+                seconds_between(Case.first_response_at, Case.created_at).label("wait"),
+            ).select_from(Case)
         )
         .where(in_range, answered)
         .subquery()
     )
     # The median by position, which both SQLite and PostgreSQL can do: the middle row, or the
-    # mean of the two middle rows, of each brand's waits in order.
+    # mean of the two middle rows, of each group's waits in order.
     ranked = select(
-        waits.c.brand_id,
+        waits.c.key,
         waits.c.wait,
-        func.row_number().over(partition_by=waits.c.brand_id, order_by=waits.c.wait).label("n"),
-        func.count().over(partition_by=waits.c.brand_id).label("size"),
+        func.row_number().over(partition_by=waits.c.key, order_by=waits.c.wait).label("n"),
+        func.count().over(partition_by=waits.c.key).label("size"),
     ).subquery()
     medians = dict(
         (
             await session.execute(
-                select(ranked.c.brand_id, func.avg(ranked.c.wait))
+                select(ranked.c.key, func.avg(ranked.c.wait))
                 .where(ranked.c.n.in_([(ranked.c.size + 1) // 2, (ranked.c.size + 2) // 2]))
-                .group_by(ranked.c.brand_id)
+                .group_by(ranked.c.key)
             )
         ).all()
     )
     return {
-        brand_id: ResponseCounts(
+        group: ResponseCounts(
             brand_id=brand_id,
             cases=total,
             responded=int(responded or 0),
@@ -372,9 +413,7 @@ async def response_counts(
             on_time=int(on_time or 0),
             missed_deadlines=int(missed or 0),
             open=int(still_open or 0),
-            median_minutes=(
-                round(float(medians[brand_id]) / 60, 1) if brand_id in medians else None
-            ),
+            median_minutes=(round(float(medians[group]) / 60, 1) if group in medians else None),
         )
-        for brand_id, total, responded, ignored_count, on_time, missed, still_open in counts
+        for group, brand_id, total, responded, ignored_count, on_time, missed, still_open in counts
     }

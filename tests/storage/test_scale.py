@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reports.response import response_figures
-from storage.models import Case, Mention
+from storage.models import Branch, Case, Mention, Source
 from storage.records import NewMention
 from storage.repositories import cases as cases_repo
 from storage.repositories import mentions, stats
@@ -54,32 +55,43 @@ async def test_stats_are_counted_in_sql_by_the_digests_rule(
                 )
             )
 
+    async with sessions.begin() as session:
+        branch = Branch(brand_id=source.brand_id, name="Арбат", created_at=NOW)
+        session.add(branch)
+        await session.flush()
+        await session.execute(
+            update(Source).where(Source.id == source.id).values(branch_id=branch.id)
+        )
     for days in (30, 3650):
         since = NOW - timedelta(days=days)
         async with sessions() as session:
             counted = await cases_repo.response_counts(session, [source.brand_id, 999], since, NOW)
+            by_branch = await cases_repo.branch_response_counts(
+                session, source.brand_id, since, NOW
+            )
             rows = await stats.cases_created_between(session, source.brand_id, since)
-        # The database's counts are the digest's rule applied to the rows, field by field.
+        # The database's counts are the digest's rule applied to the rows, field by field; the
+        # branch's the same, its one source being all of the brand's.
         rule = response_figures(rows, NOW)
-        counts = counted[source.brand_id]
-        assert set(counted) == {source.brand_id}
-        assert (
-            counts.cases,
-            counts.responded,
-            counts.ignored,
-            counts.on_time,
-            counts.missed_deadlines,
-            counts.open,
-            counts.median_minutes,
-        ) == (
-            rule.cases,
-            rule.responded,
-            rule.ignored,
-            rule.on_time,
-            rule.missed_deadlines,
-            rule.open,
-            rule.median_minutes,
-        )
+        assert set(counted) == {source.brand_id} and set(by_branch) == {branch.id}
+        for counts in (counted[source.brand_id], by_branch[branch.id]):
+            assert (
+                counts.cases,
+                counts.responded,
+                counts.ignored,
+                counts.on_time,
+                counts.missed_deadlines,
+                counts.open,
+                counts.median_minutes,
+            ) == (
+                rule.cases,
+                rule.responded,
+                rule.ignored,
+                rule.on_time,
+                rule.missed_deadlines,
+                rule.open,
+                rule.median_minutes,
+            )
     month = await _counts(sessions, source.brand_id, 30)
     assert (month.cases, month.responded, month.ignored, month.missed_deadlines) == (5, 3, 1, 2)
     assert month.median_minutes == 30  # 10, 30, 90
