@@ -112,17 +112,15 @@ class Shipped:
 
     def proba(self, rows: list[Example]) -> tuple[np.ndarray, np.ndarray]:
         """(linear, stacked) probabilities, columns in LABELS order."""
+        from sentiment.encoded import stacked_proba
         from sentiment.encoder import Encoder
-        from sentiment.text import branded_flags
 
         texts, brands = [r.text for r in rows], [r.brand for r in rows]
         linear = self.linear.predict_proba(texts, brands)[:, self._order]
         if self.cache.missing(texts):
             self._encoder = self._encoder or Encoder()
             self.cache.fill(texts, self._encoder.embed_prepared)
-        stacked = self.head.predict_proba(
-            self.cache.lookup(texts), branded_flags(texts, brands), linear
-        )
+        stacked = stacked_proba(self.linear, self.head, texts, brands, self.cache.lookup(texts))
         return linear, stacked
 
     def labels(self, proba: np.ndarray, threshold: float | None) -> list[str]:

@@ -92,13 +92,14 @@ async def _change(
     )
 
 
-def _require_open(case: CaseRecord) -> None:
+def require_open(case: CaseRecord) -> None:
+    """Refuses work on a closed case; checked before anything is stored."""
     if case.status in CLOSED_STATUSES:
         raise CaseRefused("case_closed", id=case.id)
 
 
 async def take(session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime) -> CaseRecord:
-    _require_open(case)
+    require_open(case)
     if case.assignee_id == actor.user_id and case.status != CaseStatus.NEW:
         raise CaseRefused("already", id=case.id)
     status = CaseStatus.IN_PROGRESS if case.status == CaseStatus.NEW else case.status
@@ -110,7 +111,7 @@ async def take(session: AsyncSession, case: CaseRecord, actor: Actor, now: datet
 async def assign(
     session: AsyncSession, case: CaseRecord, actor: Actor, user_id: int, now: datetime
 ) -> CaseRecord:
-    _require_open(case)
+    require_open(case)
     team = {m.user_id: m for m in await members.members_of(session, case.brand_id)}
     member = team.get(user_id)
     if member is None or member.role == Role.VIEWER:
@@ -140,7 +141,7 @@ async def write_reply(
 ) -> ReplyOutcome:
     """Store the reply, then publish it where the platform allows; else hand out the link.
     Where the brand wants approval, a reply not written by an owner waits for one instead."""
-    _require_open(case)
+    require_open(case)
     values: dict[str, Any] = {"reply_text": text, "reply_state": ReplyState.LOCAL}
     if case.status == CaseStatus.NEW:
         values["status"] = CaseStatus.IN_PROGRESS
@@ -180,7 +181,7 @@ async def approve_reply(
     publisher: Publisher | None,
 ) -> ReplyOutcome:
     """An owner lets the waiting reply go out: published where the platform allows."""
-    _require_open(case)
+    require_open(case)
     if case.reply_state != ReplyState.PENDING or not case.reply_text:
         raise CaseRefused("nothing_to_approve", id=case.id)
     case = await _change(
@@ -194,7 +195,7 @@ async def reject_reply(
     session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime
 ) -> CaseRecord:
     """An owner sends the waiting reply back; the assignee hears of it."""
-    _require_open(case)
+    require_open(case)
     if case.reply_state != ReplyState.PENDING:
         raise CaseRefused("nothing_to_approve", id=case.id)
     case = await _change(
@@ -267,14 +268,14 @@ async def note_step(
     detail: str | None = None,
 ) -> CaseRecord:
     """A step that changes nothing on the case but belongs in its history (drafts)."""
-    _require_open(case)
+    require_open(case)
     return await _change(session, case, actor, now, action, detail=detail)
 
 
 async def confirm_reply(
     session: AsyncSession, case: CaseRecord, actor: Actor, now: datetime
 ) -> CaseRecord:
-    _require_open(case)
+    require_open(case)
     if case.status == CaseStatus.REPLIED:
         raise CaseRefused("already", id=case.id)
     return await _change(

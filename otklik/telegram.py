@@ -14,6 +14,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from yarl import URL
 
+from common.backoff import backoff
 from otklik.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,16 +61,17 @@ async def serve_webhook(
         await web.TCPSite(runner, webhook.host, webhook.port).start()
         log.info("Telegram webhook listening on %s:%d%s", webhook.host, webhook.port, webhook.path)
         await dispatcher.emit_startup(bot=bot)
-        delay = 1.0
+        attempt = 0
         while not stop.is_set():
             try:
                 await bot.set_webhook(webhook.url, secret_token=webhook.secret)
                 break
             except Exception as exc:  # Telegram down at start: updates wait on its side
+                delay = backoff(attempt, base=1.0, cap=60.0)
+                attempt += 1
                 log.warning("could not set the webhook (%s); retrying in %.0f s", exc, delay)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=delay)
-                delay = min(delay * 2, 60.0)
         await stop.wait()
     finally:
         with contextlib.suppress(Exception):

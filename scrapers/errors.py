@@ -19,7 +19,19 @@ class SourceError(OtklikError):
 
 
 class FetchError(SourceError):
-    """Network failure, timeout or an HTTP status that retries did not cure."""
+    """Network failure, timeout or an HTTP status that retries did not cure (`status`, where
+    the site answered one)."""
+
+    def __init__(
+        self, message: str, *, source: str = "", url: str = "", status: int | None = None
+    ) -> None:
+        super().__init__(message, source=source, url=url)
+        self.status = status
+
+    @property
+    def refused(self) -> bool:
+        """The site refused our credentials (HTTP 401/403)."""
+        return self.status in (401, 403)
 
 
 class RateLimited(FetchError):

@@ -372,7 +372,9 @@ class Fetcher:
         if status >= 400:
             body = await self._read_capped(resp, _ERROR_BODY_CAP, source, truncate=True)
             check_antibot(body, url=final_url, status=status, headers=resp.headers, source=source)
-            raise FetchError(f"HTTP {status} for {final_url}", source=source, url=final_url)
+            raise FetchError(
+                f"HTTP {status} for {final_url}", source=source, url=final_url, status=status
+            )
         declared = resp.content_length
         if declared is not None and declared > self.settings.max_bytes:
             raise ResponseTooLarge(

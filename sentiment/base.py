@@ -47,11 +47,18 @@ async def run_in_batches(
     work: Callable[[Sequence[TextInput]], list[Sentiment]],
     items: Sequence[TextInput],
     batch_size: int = BATCH_SIZE,
+    lanes: int = 1,
 ) -> list[Sentiment]:
-    """Run CPU-bound `work` in a worker thread, chunk by chunk, so the event loop stays free
-    and a huge batch does not hold it for long between chunks."""
-    results: list[Sentiment] = []
-    for start in range(0, len(items), batch_size):
-        chunk = items[start : start + batch_size]
-        results.extend(await asyncio.to_thread(work, chunk))
-    return results
+    """Run CPU-bound `work` in worker threads, chunk by chunk, so the event loop stays free
+    and a huge batch does not hold it for long between chunks. `lanes` chunks run side by side
+    (one per engine that can work at once); each lane takes its next chunk only when its last
+    is done, so another batch's chunks get their turn in between. Results keep the order."""
+    chunks = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
+    done: list[list[Sentiment]] = [[] for _ in chunks]
+
+    async def lane(first: int) -> None:
+        for k in range(first, len(chunks), lanes):
+            done[k] = await asyncio.to_thread(work, chunks[k])
+
+    await asyncio.gather(*(lane(first) for first in range(min(lanes, len(chunks)))))
+    return [result for chunk in done for result in chunk]

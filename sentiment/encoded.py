@@ -3,7 +3,6 @@ stacked with the linear model, then stars and touchpoints."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import queue
 from collections.abc import Sequence
@@ -12,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from common.vocabulary import Label
-from sentiment.base import to_sentiment
+from sentiment.base import run_in_batches, to_sentiment
 from sentiment.encoder import Encoder
 from sentiment.head import EncoderHead
 from sentiment.linear import MODEL_DIR, LinearModel
@@ -27,6 +26,21 @@ ENCODER_BATCH = 16
 # time (its own thread setting changes nothing), so two engines on two cores read twice as fast.
 # Each further engine holds about 55 MB while it reads; two keep `otklik run` near 500 MB.
 MAX_ENGINES = 2
+
+
+def stacked_proba(
+    linear: LinearModel,
+    head: EncoderHead,
+    texts: Sequence[str],
+    brands: Sequence[str | None],
+    embeddings: np.ndarray,
+) -> np.ndarray:
+    """The stack's calibrated probabilities (texts × classes, `head.classes` order) given the
+    texts' embeddings: what the classifier computes, and what the bench and the floor tests
+    score from cached embeddings."""
+    order = [linear.classes.index(k) for k in head.classes]
+    linear_proba = linear.predict_proba(list(texts), list(brands))[:, order]
+    return head.predict_proba(embeddings, branded_flags(texts, brands), linear_proba)
 
 
 class EncoderClassifier:
@@ -55,18 +69,16 @@ class EncoderClassifier:
         self._free.put(self.encoder)
         for _ in range(self.engines - 1):
             self._free.put(Encoder())
-        self._order = [self.linear.classes.index(k) for k in self.head.classes]
         self._tagger = TouchpointTagger(touchpoints)
 
     def text_scores(self, batch: Sequence[TextInput]) -> list[dict[str, float]]:
         texts, brands = [i.text for i in batch], [i.brand for i in batch]
-        linear = self.linear.predict_proba(texts, brands)[:, self._order]
         engine = self._free.get()
         try:
             embeddings = engine.embed(texts)
         finally:
             self._free.put(engine)
-        proba = self.head.predict_proba(embeddings, branded_flags(texts, brands), linear)
+        proba = stacked_proba(self.linear, self.head, texts, brands, embeddings)
         return [dict(zip(self.head.classes, map(float, row), strict=True)) for row in proba]
 
     def _clause_labels(self, texts: Sequence[str]) -> list[Label]:
@@ -88,15 +100,6 @@ class EncoderClassifier:
         ]
 
     async def classify(self, batch: Sequence[TextInput]) -> list[Sentiment]:
-        """Chunks in worker threads, one lane per engine: a backfill uses every engine, and
-        another poll's chunk still gets the next free engine rather than waiting for the whole
-        backfill (each lane asks for an engine again after every chunk)."""
-        chunks = [batch[i : i + ENCODER_BATCH] for i in range(0, len(batch), ENCODER_BATCH)]
-        done: list[list[Sentiment]] = [[] for _ in chunks]
-
-        async def lane(first: int) -> None:
-            for k in range(first, len(chunks), self.engines):
-                done[k] = await asyncio.to_thread(self.classify_sync, chunks[k])
-
-        await asyncio.gather(*(lane(first) for first in range(min(self.engines, len(chunks)))))
-        return [result for chunk in done for result in chunk]
+        return await run_in_batches(
+            self.classify_sync, batch, batch_size=ENCODER_BATCH, lanes=self.engines
+        )

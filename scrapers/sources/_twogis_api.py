@@ -35,10 +35,6 @@ REVIEW_FIELDS = (
 )
 
 
-class KeyRejected(ParseError):
-    """The API refused the public key (HTTP-like code 401/403 in meta): fetch a fresh one."""
-
-
 def parse_reviews_answer(
     text: str, *, url: str, source: str, link: str, provider: str | None = None
 ) -> ParsedPage:
@@ -48,8 +44,7 @@ def parse_reviews_answer(
     code = meta.get("code")
     if isinstance(code, int) and code >= 400:
         message = opt_dict(meta.get("error")).get("message")
-        error = KeyRejected if code in (401, 403) else ParseError
-        raise error(f"API error {code} {message or ''}".strip(), source=source, url=url)
+        raise ParseError(f"API error {code} {message or ''}".strip(), source=source, url=url)
     if "reviews" not in data:
         raise ParseError("answer has no reviews list", source=source, url=url)
     rows = as_list(data["reviews"], "reviews", url=url, source=source)

@@ -70,7 +70,7 @@ class GoogleBusinessSource(Source):
                 source=self.kind,
             )
         except FetchError as exc:
-            if "HTTP 401" in str(exc) or "HTTP 403" in str(exc):
+            if exc.refused:
                 raise FetchError(
                     f"Google refused the access token (expired or lacks business.manage): {exc}",
                     source=self.kind,

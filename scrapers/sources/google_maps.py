@@ -115,6 +115,5 @@ class GoogleMapsSource(Source):
         )
 
     def parse(self, response: FetchResponse) -> Page:
-        page = parse_places(response.text(), url=response.url)
-        page.next_url = None  # the Places API has no more than its five
-        return page.to_page()
+        # The Places API has no more than its five: parse_places gives no next page.
+        return parse_places(response.text(), url=response.url).to_page()

@@ -109,7 +109,7 @@ class TwoGisSource(Source):
         try:
             response = await self._get(token, key)
         except FetchError as exc:
-            if explicit or not _refused(str(exc)):
+            if explicit or not exc.refused:
                 raise
         else:
             if explicit or not _key_rejected(response):
@@ -151,10 +151,6 @@ class TwoGisSource(Source):
         if self._key_origin:
             page.path = f"API, {self._key_origin}"
         return page.to_page()
-
-
-def _refused(message: str) -> bool:
-    return "HTTP 401" in message or "HTTP 403" in message
 
 
 def _key_rejected(response: FetchResponse) -> bool:

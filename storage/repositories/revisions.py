@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.vocabulary import Label
 from storage.models import Case, Mention, MentionRevision
 from storage.records import ClassificationInput, NewMention
-from storage.repositories.mentions import content_hash
+from storage.repositories.mentions import content_hash, set_classification
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +85,7 @@ async def record_edit(
     if verdict is None:
         row.classified_at = None
     else:
-        row.sentiment_label = verdict.label
-        row.sentiment_score = verdict.score
-        row.sentiment_scores = verdict.scores
-        row.touchpoints = verdict.touchpoints
-        row.needs_review = verdict.needs_review
-        row.classified_at = now
+        await set_classification(session, mention_id, verdict, now)
     await session.flush()
     return Revision(
         id=revision.id,

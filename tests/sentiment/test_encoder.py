@@ -92,11 +92,11 @@ async def test_concurrent_batches_share_the_encoder(encoded: EncoderClassifier) 
     assert [r.label for r in first[:3]] == [r.label for r in second]
 
 
-async def test_a_small_batch_is_not_held_up_by_a_whole_backfill(
-    encoded: EncoderClassifier,
-) -> None:
+async def test_a_small_batch_is_not_held_up_by_a_whole_backfill() -> None:
     """A first poll's 48 reviews go through the encoder chunk by chunk; another source's single
-    new review takes its turn between chunks instead of waiting for all of them."""
+    new review takes its turn between chunks instead of waiting for all of them. One engine:
+    with a second, the new review would get it even if batches were not chunked."""
+    encoded = EncoderClassifier(engines=1)
     finished: list[str] = []
 
     async def classify(tag: str, batch: list[TextInput]) -> None:

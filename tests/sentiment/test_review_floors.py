@@ -12,10 +12,9 @@ import numpy as np
 import pytest
 
 from sentiment.embedding_cache import EmbeddingCache
-from sentiment.encoded import EncoderClassifier
+from sentiment.encoded import EncoderClassifier, stacked_proba
 from sentiment.records import LABELS
 from sentiment.stars import text_label
-from sentiment.text import branded_flags
 from sentiment.train import Example, read_jsonl
 
 ROWS = 120
@@ -59,13 +58,12 @@ def test_encoder_floor(name: str, shared_sentiment: Path, encoder_model: Encoder
     texts, brands = [r.text for r in rows], [r.brand for r in rows]
     cache = EmbeddingCache()
     cache.fill(texts, encoder_model.encoder.embed_prepared)
-    linear = encoder_model.linear.predict_proba(texts, brands)
-    linear = linear[:, [encoder_model.linear.classes.index(k) for k in LABELS]]
-    proba = encoder_model.head.predict_proba(
-        cache.lookup(texts), branded_flags(texts, brands), linear
-    )
-    threshold = encoder_model.head.negative_threshold
-    pred = [text_label(dict(zip(LABELS, map(float, p), strict=True)), threshold) for p in proba]
+    head = encoder_model.head
+    proba = stacked_proba(encoder_model.linear, head, texts, brands, cache.lookup(texts))
+    pred = [
+        text_label(dict(zip(head.classes, map(float, p), strict=True)), head.negative_threshold)
+        for p in proba
+    ]
     gold = [r.label for r in rows]
     metric, floor = FLOORS[name]
     if metric == "f1_pos_neg":

@@ -13,7 +13,9 @@ from storage.models import Branch, Case, Mention, Source
 from storage.records import NewMention
 from storage.repositories import cases as cases_repo
 from storage.repositories import mentions, stats
-from tests.storage.test_storage import NOW, synced_source
+from storage.repositories.brands import sync_brands
+from storage.repositories.sources import list_sources
+from tests.storage.test_storage import NOW, brand, synced_source
 
 # (status, minutes to first response or None, minutes allowed or None, days ago)
 CASES = [
@@ -29,12 +31,18 @@ CASES = [
 async def test_stats_are_counted_in_sql_by_the_digests_rule(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    source = await synced_source(sessions)
+    async with sessions.begin() as session:
+        await sync_brands(
+            session, [brand(("https://a.example/feed", "https://b.example/feed"))], NOW
+        )
+    async with sessions() as session:
+        source, other = await list_sources(session)
+    # Every other case comes from a second source, outside the branch.
     async with sessions.begin() as session:
         for n, (status, answered, allowed, days_ago) in enumerate(CASES):
             opened = NOW - timedelta(days=days_ago)
             mention = Mention(
-                source_id=source.id,
+                source_id=(source, other)[n % 2].id,
                 brand_id=source.brand_id,
                 dedup_key=f"m{n}",
                 content_hash="x",
@@ -70,11 +78,15 @@ async def test_stats_are_counted_in_sql_by_the_digests_rule(
                 session, source.brand_id, since, NOW
             )
             rows = await stats.cases_created_between(session, source.brand_id, since)
-        # The database's counts are the digest's rule applied to the rows, field by field; the
-        # branch's the same, its one source being all of the brand's.
-        rule = response_figures(rows, NOW)
+        # The database's counts are the digest's rule applied to the rows, field by field: the
+        # brand's over all its cases, the branch's over its source's.
         assert set(counted) == {source.brand_id} and set(by_branch) == {branch.id}
-        for counts in (counted[source.brand_id], by_branch[branch.id]):
+        branch_rows = [row for row in rows if row.source_id == source.id]
+        assert 0 < len(branch_rows) < len(rows)
+        for counts, rule in (
+            (counted[source.brand_id], response_figures(rows, NOW)),
+            (by_branch[branch.id], response_figures(branch_rows, NOW)),
+        ):
             assert (
                 counts.cases,
                 counts.responded,
