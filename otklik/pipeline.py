@@ -228,14 +228,19 @@ class Pipeline:
         now = self._clock()
         async with self._sessions.begin() as session:
             by_brand: dict[int, list[tuple[int, str | None]]] = {}
+            spiking: set[int] = set()
             for mention, verdict in zip(pending, verdicts, strict=True):
                 await mentions_repo.set_classification(session, mention.id, verdict, now)
                 if not mention.backfill:
                     by_brand.setdefault(mention.brand_id, []).append((mention.id, verdict.label))
+                    if verdict.label == Label.NEGATIVE:
+                        spiking.add(mention.source_id)
             for brand_id, labelled in by_brand.items():
                 await open_cases_and_alerts(
                     session, brand_id=brand_id, mentions=labelled, now=now, deadline=response_due
                 )
+            for source_id in sorted(spiking):
+                await check_spikes(session, source_id, now)
         return len(pending)
 
     async def _unstorable(
@@ -340,8 +345,8 @@ class Pipeline:
                     days=self._options.backfill_days,
                     now=now,
                 )
-                if any(v is not None and v.label == Label.NEGATIVE for _, _, v in created):
-                    await check_spikes(session, source.id, now)
+            if any(v is not None and v.label == Label.NEGATIVE for _, _, v in news):
+                await check_spikes(session, source.id, now)
             await sources_repo.save_poll_success(
                 session,
                 source.id,

@@ -5,6 +5,7 @@ edits, through the real bot client and the fake Bot API; on SQLite and PostgreSQ
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,9 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import TelegramNotifier
 from otklik.incidents import check_spikes
+from otklik.pipeline import Pipeline
 from otklik.sender import Sender
 from otklik.spikes import SpikeRule, near_duplicates, poisson_tail
-from storage.models import Brand, Incident, Source
+from scrapers.records import PollResult, PollState, ScrapedItem
+from sentiment import load_classifier
+from sentiment.errors import SentimentError
+from sentiment.records import Sentiment
+from storage.models import Brand, Incident, Mention, Source
+from storage.repositories.sources import get_source
 from tests.fakes.telegram_api import FakeTelegram
 from tests.reports.factories import add_branch, add_brand, add_chat, add_mention, add_source
 
@@ -169,3 +176,66 @@ async def test_a_wave_after_a_post_is_one_incident_that_grows(
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Incident)) == 2
     assert brand_id == brand_wide[0].brand_id
+
+
+@dataclass
+class _Wave:
+    """A site listing the wave's reviews, as its parser would give them."""
+
+    items: list[ScrapedItem]
+
+    async def poll(self, state: PollState, **_: object) -> PollResult:
+        return PollResult(self.items, PollState(cursor="c", backfilled=True), seen=len(self.items))
+
+
+@pytest.mark.parametrize("stored_unclassified", [False, True], ids=["poll", "classified later"])
+async def test_a_wave_that_arrives_by_polling_opens_incidents(
+    sessions: async_sessionmaker[AsyncSession], stored_unclassified: bool
+) -> None:
+    """Through the pipeline: the poll that brings the wave, or the classifier catching up
+    with reviews stored while it was down, checks for a spike."""
+    _, source_id = await _brand_with_history(sessions)
+    tuesday = MONDAY + timedelta(days=1)
+    wave = [
+        ScrapedItem(
+            f"wave-{n}",
+            f"https://2gis.ru/review/{n}",
+            f"{COPY} ({n})",
+            author=f"Новый {n}",
+            rating=1,
+            published_at=(tuesday - timedelta(minutes=40 - 5 * n)).astimezone(UTC),
+        )
+        for n in range(7)
+    ]
+    async with sessions.begin() as session:
+        await session.execute(update(Source).values(backfilled=True))
+        await session.execute(update(Mention).values(classified_at=MONDAY.astimezone(UTC)))
+    async with sessions() as session:
+        record = await get_source(session, source_id)
+    assert record is not None
+    classifier = load_classifier("keywords")
+    pipeline = Pipeline(
+        sessions,
+        lambda _spec: _Wave(wave),
+        _Failing() if stored_unclassified else classifier,
+        clock=lambda: tuesday.astimezone(UTC),
+    )
+    await pipeline.poll(record)
+    if stored_unclassified:
+        assert await _incidents(sessions) == []
+        pipeline = Pipeline(
+            sessions, lambda _spec: _Wave([]), classifier, clock=lambda: tuesday.astimezone(UTC)
+        )
+        assert await pipeline.classify_pending() == len(wave)
+    # The brand's scope and the branch's.
+    assert len(await _incidents(sessions)) == 2
+
+
+class _Failing:
+    """A classifier that is down: the poll stores the reviews unclassified."""
+
+    name = "down"
+    fallback_reason = None
+
+    async def classify(self, batch: object) -> list[Sentiment]:
+        raise SentimentError("model is down")
