@@ -59,20 +59,10 @@ async def digest_command(
 ) -> None:
     """`/digest [brand] [7d|30d|YYYY-MM]`: the report for a brand the user is a member of."""
     now = clock()
-    words = (command.args or "").split()
-    spec = words.pop() if words and looks_like_period(words[-1]) else None
-    name = " ".join(words)
-    chat = await stats.chat_settings(session, message.chat.id)
-    lang = chat.language if chat else user_language(message)
-    brand, problem = await choose_brand(session, message, access, name, lang)
-    if brand is None:
-        await message.answer(problem, parse_mode=ParseMode.HTML)
+    asked = await report_request(message, command, session, access, now)
+    if asked is None:
         return
-    try:
-        period = parse_period(spec, now, chat.timezone if chat else brand.timezone)
-    except PeriodError:
-        await message.answer(t(lang, "digest_bad_period"), parse_mode=ParseMode.HTML)
-        return
+    brand, period, lang = asked
     scope = access.scopes().get(brand.id)
     branch = await branches.branch_by_id(session, scope) if scope is not None else None
     if branch is not None:  # a branch manager's digest is their branch's
@@ -82,6 +72,27 @@ async def digest_command(
     figures = await build_figures(session, brand, period, now)
     await deliver_digest(bot, message.chat.id, figures, lang)
     await deliver_insight(bot, message.chat.id, await build_insight(session, brand, period), lang)
+
+
+async def report_request(
+    message: Message, command: CommandObject, session: AsyncSession, access: Access, now: datetime
+) -> tuple[BrandInfo, Period, str] | None:
+    """The brand and period a `/digest`-style command asks for (`[brand] [7d|30d|YYYY-MM]`) and
+    the chat's language; None once the user has been told what was wrong."""
+    words = (command.args or "").split()
+    spec = words.pop() if words and looks_like_period(words[-1]) else None
+    chat = await stats.chat_settings(session, message.chat.id)
+    lang = chat.language if chat else user_language(message)
+    brand, problem = await choose_brand(session, message, access, " ".join(words), lang)
+    if brand is None:
+        await message.answer(problem, parse_mode=ParseMode.HTML)
+        return None
+    try:
+        period = parse_period(spec, now, chat.timezone if chat else brand.timezone)
+    except PeriodError:
+        await message.answer(t(lang, "digest_bad_period"), parse_mode=ParseMode.HTML)
+        return None
+    return brand, period, lang
 
 
 _WEEKDAY_NAMES = (

@@ -231,6 +231,7 @@ RU: dict[str, str] = {
     "digest_no_brands": "У вас пока нет брендов.",
     "digest_unknown_brand": "Бренд «{name}» не найден.",
     "digest_bad_period": "Период: 7d, 30d или месяц, например 2026-10.",
+    "compare_brand_only": "Сравнение филиалов и конкурентов видят владельцы и команда всего бренда; ваш филиал — в /digest.",
     "digest_at_owners": "Время дайджеста меняет владелец бренда.",
     "digest_at_off": "Еженедельный дайджест в этом чате выключен. Включить: /digest_at пн 10:00",
     "digest_at_usage": "Пример: <code>/digest_at пн 10:00</code>, "
@@ -529,6 +530,7 @@ EN: dict[str, str] = {
     "digest_no_brands": "You have no brands yet.",
     "digest_unknown_brand": "Brand “{name}” not found.",
     "digest_bad_period": "Period: 7d, 30d or a month such as 2026-10.",
+    "compare_brand_only": "Branch and competitor comparisons are for the whole brand's owners and team; your branch is in /digest.",
     "digest_at_owners": "Only a brand owner can change the digest time.",
     "digest_at_off": "The weekly digest is off in this chat. Turn it on: /digest_at mon 10:00",
     "digest_at_usage": "For example <code>/digest_at mon 10:00</code>, "

@@ -8,14 +8,12 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.digest import choose_brand, user_language
+from bot.digest import report_request
 from bot.insight import deliver_insight
 from bot.middlewares import Access
 from bot.texts import t
 from common.clock import Clock
 from reports.insight_build import build_insight
-from reports.periods import PeriodError, looks_like_period, parse_period
-from storage.repositories import stats
 
 
 def create_router() -> Router:
@@ -35,18 +33,13 @@ async def compare_command(
 ) -> None:
     """`/compare [brand] [7d|30d|YYYY-MM]`: answered even for a brand without branches or
     competitors (then it is the index explained)."""
-    words = (command.args or "").split()
-    spec = words.pop() if words and looks_like_period(words[-1]) else None
-    chat = await stats.chat_settings(session, message.chat.id)
-    lang = chat.language if chat else user_language(message)
-    brand, problem = await choose_brand(session, message, access, " ".join(words), lang)
-    if brand is None:
-        await message.answer(problem, parse_mode=ParseMode.HTML)
+    asked = await report_request(message, command, session, access, clock())
+    if asked is None:
         return
-    try:
-        period = parse_period(spec, clock(), chat.timezone if chat else brand.timezone)
-    except PeriodError:
-        await message.answer(t(lang, "digest_bad_period"), parse_mode=ParseMode.HTML)
+    brand, period, lang = asked
+    if access.scopes().get(brand.id) is not None:
+        # A branch manager sees their own branch, not how the others rank.
+        await message.answer(t(lang, "compare_brand_only"), parse_mode=ParseMode.HTML)
         return
     figures = await build_insight(session, brand, period)
     await deliver_insight(bot, message.chat.id, figures, lang, always=True)

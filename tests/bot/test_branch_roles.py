@@ -71,6 +71,9 @@ async def test_branch_manager_sees_and_works_only_their_branch(
     stats = await say("/stats", OWNER)
     assert "📍 <b>Арбат</b>" in stats and "📍 <b>Невский</b>" in stats
     assert "Арбат" not in await say("/stats", MANAGER)
+    # The ranking of the branches is the whole brand's to see, not one branch's manager's.
+    refused = await say("/compare", MANAGER)
+    assert "/digest" in refused and "Арбат" not in refused
 
     await drain(running_bot.notifier, world)
     alerts = [m["text"] for m in fake.messages(OWNER) if "Негативный отзыв" in m["text"]]
