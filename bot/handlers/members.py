@@ -19,6 +19,7 @@ from bot.render import esc, local_time
 from bot.texts import LANGUAGES, t
 from common.clock import Clock
 from common.vocabulary import Role
+from scrapers.sanitise import name_key
 from storage.repositories import branches, brands_admin, chats, invites, members
 from storage.repositories.branches import BranchRecord
 from storage.repositories.members import Membership
@@ -65,14 +66,11 @@ async def invite(
         return
     role = words[0].lower()
     owned = [m for m in access.brands_where(Role.OWNER) if m.branch_id is None]
-    rest, branch = await _branch_at_end(session, owned, words[1:])
     try:
-        brand = pick_brand(lang, owned, " ".join(rest) or None)
+        brand, branch = await _brand_and_branch(session, lang, owned, words[1:])
     except Refusal as refusal:
         await message.answer(refusal.text)
         return
-    if branch is not None and branch.brand_id != brand.brand_id:
-        branch = None
     record = await invites.create_invite(
         session,
         brand_id=brand.brand_id,
@@ -100,17 +98,25 @@ async def invite(
     )
 
 
-async def _branch_at_end(
-    session: AsyncSession, owned: list[Membership], words: list[str]
-) -> tuple[list[str], BranchRecord | None]:
-    """`/invite pr [brand] [branch]`: the trailing words that name a branch of an owned brand."""
+async def _brand_and_branch(
+    session: AsyncSession, lang: str, owned: list[Membership], words: list[str]
+) -> tuple[Membership, BranchRecord | None]:
+    """`/invite pr [brand] [branch]`: the brand named (or the only one) and, where the trailing
+    words name one of that brand's own branches, the branch. Words naming another brand's
+    branch are not dropped: they are part of the brand's name, and a wrong name is refused
+    rather than turned into an invite to the whole brand."""
     for membership in owned:
         for branch in await branches.branches_of(session, membership.brand_id):
             size = len(branch.name.split())
-            tail = " ".join(words[-size:]).casefold() if len(words) >= size else ""
-            if tail == branch.name.casefold():
-                return words[:-size], branch
-    return words, None
+            if len(words) < size or name_key(" ".join(words[-size:])) != name_key(branch.name):
+                continue
+            try:
+                brand = pick_brand(lang, owned, " ".join(words[:-size]) or None)
+            except Refusal:
+                continue
+            if brand.brand_id == branch.brand_id:
+                return brand, branch
+    return pick_brand(lang, owned, " ".join(words) or None), None
 
 
 async def team(message: Message, session: AsyncSession, access: Access, lang: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from storage.models import Branch, Member, Source
+from storage.models import Branch, Brand, Member, Source
 from tests.bot.conftest import OWNER, PR, RunningBot, World, drain
 
 MANAGER = 1004
@@ -107,3 +107,38 @@ async def test_a_branch_invite_scopes_the_new_member_to_that_branch(
     )
     await say(f"/start {code}", PR)
     assert f"#{arbat_case}" in await say("/cases", PR)
+
+
+async def test_another_brands_branch_name_is_not_an_invite_to_the_whole_brand(
+    running_bot: RunningBot, world: World
+) -> None:
+    """The owner also owns «Шоколадница», which has no branch «Невский»: an invite naming it
+    is refused, not turned into one for all of «Шоколадница»."""
+    fake = running_bot.fake
+    await _two_branches(world)
+    async with world.sessions.begin() as session:
+        other = Brand(
+            name="Шоколадница",
+            aliases=["Шоколадница"],
+            created_at=world.clock(),
+            response_minutes=60,
+            work_start="00:00",
+            work_end="00:00",
+        )
+        session.add(other)
+        await session.flush()
+        session.add(
+            Member(
+                brand_id=other.id, user_id=OWNER, role="owner", name="Ольга",
+                created_at=world.clock(),
+            )
+        )  # fmt: skip
+
+    async def say(text: str) -> str:
+        mark = fake.mark()
+        fake.send_text(text, user_id=OWNER, first_name="Ольга")
+        return (await fake.wait_for("sendMessage", chat_id=OWNER, since=mark)).text or ""
+
+    refused = await say("/invite pr Шоколадница Невский")
+    assert "/start" not in refused and "Шоколадница Невский" in refused
+    assert "Кофемания · 📍 Невский" in await say("/invite pr Кофемания Невский")
