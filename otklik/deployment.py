@@ -14,26 +14,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
 
 from aiogram import Bot
 
-from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from bot.factory import create_bot
-from bot.setup import build_dispatcher, set_bot_commands
-from bot.thanks import thank_for_praise
 from otklik.app import Runtime, open_runtime
+from otklik.bot_wiring import (
+    announce_commands,
+    dispatcher_for,
+    keep_polling,
+    periodic_jobs,
+    replies,
+)
 from otklik.console import ConsoleNotifier
-from otklik.digest_schedule import queue_due_digests
 from otklik.roles import Role
 from otklik.sender import Notifier, Sender
-from otklik.service import keep_polling, llm_client, reply_credentials
 from otklik.settings import Settings
 from otklik.telegram import Webhook, serve_webhook
 from otklik.workqueue import Queue, Work, WorkQueue
-from replies import Drafter
-from scrapers.publish import ReplyPublisher
 
 log = logging.getLogger(__name__)
 
@@ -108,19 +107,7 @@ async def _work(
         if bot is None:
             log.warning("OTKLIK_BOT_TOKEN is not set: no deadline reminders or digests")
         else:
-
-            async def deadlines(now: datetime) -> int:
-                return await check_deadlines(sessions, now)
-
-            async def digests(now: datetime) -> int:
-                return await queue_due_digests(sessions, now)
-
-            drafter, publisher = _replies(runtime)
-
-            async def thanks(now: datetime) -> int:
-                return await thank_for_praise(sessions, drafter, publisher, now)
-
-            work.deadlines, work.digests, work.thanks = deadlines, digests, thanks
+            work.periodic = periodic_jobs(sessions, *replies(runtime))
             queues.append((Queue.JOBS, 1))
     if roles == {Role.BOT}:
         return
@@ -129,17 +116,8 @@ async def _work(
 
 
 async def _answer(runtime: Runtime, bot: Bot, stop: asyncio.Event, webhook: Webhook | None) -> None:
-    drafter, publisher = _replies(runtime)
-    dispatcher = build_dispatcher(
-        sessionmaker=runtime.sessionmaker,
-        publisher=publisher,
-        drafter=drafter,
-        per_host_rate=runtime.settings.http_per_host_rate,
-    )
-    try:
-        await set_bot_commands(bot)
-    except Exception as exc:  # Telegram down at start: the menu can wait, alerts cannot
-        log.warning("could not set the bot's command menu: %s", exc)
+    dispatcher = dispatcher_for(runtime, *replies(runtime))
+    await announce_commands(bot)
     if webhook is not None:
         await serve_webhook(dispatcher, bot, webhook, stop)
         return
@@ -151,11 +129,3 @@ async def _answer(runtime: Runtime, bot: Bot, stop: asyncio.Event, webhook: Webh
             await dispatcher.stop_polling()
         polling.cancel()
         await asyncio.gather(polling, return_exceptions=True)
-
-
-def _replies(runtime: Runtime) -> tuple[Drafter, ReplyPublisher]:
-    """Reply drafts (a language model when configured) and publishing on the platforms."""
-    return (
-        Drafter(llm_client(runtime.settings, runtime.http)),
-        ReplyPublisher(runtime.http, reply_credentials(runtime.settings)),
-    )

@@ -9,34 +9,28 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
-from datetime import datetime
 
-import aiohttp
-from aiogram import Bot, Dispatcher
-
-from bot.deadlines import check_deadlines
 from bot.delivery import TelegramNotifier
 from bot.factory import create_bot
-from bot.setup import build_dispatcher, set_bot_commands
-from bot.thanks import thank_for_praise
-from common.backoff import backoff
 from common.clock import utcnow
 from common.errors import ConfigError
 from otklik.app import Runtime, open_runtime
+from otklik.bot_wiring import (
+    Job,
+    announce_commands,
+    dispatcher_for,
+    keep_polling,
+    periodic_jobs,
+    replies,
+)
 from otklik.console import ConsoleNotifier
-from otklik.digest_schedule import queue_due_digests
 from otklik.roles import EVERY_ROLE, Role, uses_job_queue
 from otklik.scheduler import Scheduler
 from otklik.sender import Notifier, Sender
 from otklik.settings import Settings
 from otklik.telegram import Webhook
-from replies import Drafter, LLMClient, LLMSettings
-from scrapers.publish import ReplyCredentials, ReplyPublisher
 
 log = logging.getLogger(__name__)
-
-Job = Callable[[datetime], Awaitable[int]]
 
 
 async def serve(
@@ -52,7 +46,7 @@ async def serve(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
     if uses_job_queue(settings.database_url):
-        # Imported here: the deployment reuses this module's bot helpers.
+        # Imported here: only a PostgreSQL deployment loads the job queue (procrastinate).
         from otklik.deployment import serve_deployment
 
         await serve_deployment(settings, roles, stop, webhook=webhook)
@@ -77,37 +71,17 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
     assert settings.bot_token is not None
     bot = create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_url)
     try:
-        publisher = ReplyPublisher(runtime.http, reply_credentials(settings))
-        drafter = Drafter(llm_client(settings, runtime.http))
-        dispatcher = build_dispatcher(
-            sessionmaker=runtime.sessionmaker,
-            publisher=publisher,
-            drafter=drafter,
-            allowed_addresses=settings.allowed_private,
-            per_host_rate=settings.http_per_host_rate,
-        )
+        drafter, publisher = replies(runtime)
+        dispatcher = dispatcher_for(runtime, drafter, publisher)
         sessions = runtime.sessionmaker
-
-        async def deadlines(now: datetime) -> int:
-            return await check_deadlines(sessions, now)
-
-        async def digests(now: datetime) -> int:
-            return await queue_due_digests(sessions, now)
-
-        async def thanks(now: datetime) -> int:
-            return await thank_for_praise(sessions, drafter, publisher, now)
-
-        try:
-            await set_bot_commands(bot)
-        except Exception as exc:  # Telegram down at start: the menu can wait, alerts cannot
-            log.warning("could not set the bot's command menu: %s", exc)
+        await announce_commands(bot)
         polling = asyncio.create_task(keep_polling(dispatcher, bot, stop), name="telegram-polling")
         try:
             await _serve(
                 runtime,
                 TelegramNotifier(bot, sessions),
                 stop,
-                jobs={"deadlines": deadlines, "digests": digests, "thanks": thanks},
+                jobs=periodic_jobs(sessions, drafter, publisher),
             )
         finally:
             with contextlib.suppress(RuntimeError):
@@ -116,25 +90,6 @@ async def _serve_with_bot(runtime: Runtime, stop: asyncio.Event) -> None:
             await asyncio.gather(polling, return_exceptions=True)
     finally:
         await bot.session.close()
-
-
-async def keep_polling(dispatcher: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
-    """Long-poll Telegram for the whole life of the service: when Telegram is unreachable at
-    start or polling dies later, the bot's commands must come back by themselves."""
-    restarts = 0
-    while not stop.is_set():
-        try:
-            await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
-            reason = "stopped"
-        except Exception as exc:
-            reason = f"failed: {exc}"
-        if stop.is_set():
-            return
-        delay = backoff(restarts, base=1.0, cap=60.0, spread=0.1)
-        restarts += 1
-        log.warning("Telegram polling %s; restarting in %.0f s", reason, delay)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=delay)
 
 
 async def _serve(
@@ -179,33 +134,3 @@ async def _every(seconds: float, name: str, job: Job, stop: asyncio.Event, sende
             log.exception("periodic job %s failed; it runs again in %ss", name, seconds)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-def llm_client(settings: Settings, http: aiohttp.ClientSession) -> LLMClient | None:
-    """The language model for drafts when OTKLIK_LLM_URL names one; templates otherwise."""
-    if settings.llm_url is None or settings.llm_model is None:
-        return None
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-    return LLMClient(
-        http,
-        LLMSettings(
-            url=settings.llm_url,
-            model=settings.llm_model,
-            api_key=key,
-            timeout=settings.llm_timeout,
-        ),
-    )
-
-
-def reply_credentials(settings: Settings) -> ReplyCredentials:
-    def secret(value: object) -> str | None:
-        return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
-
-    key = settings.appstore_private_key_file
-    return ReplyCredentials(
-        google_business_token=secret(settings.google_business_token),
-        google_play_token=secret(settings.google_play_token),
-        appstore_issuer_id=settings.appstore_issuer_id,
-        appstore_key_id=settings.appstore_key_id,
-        appstore_private_key=key.read_text(encoding="utf-8") if key else None,
-    )

@@ -19,7 +19,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -70,9 +70,8 @@ class Work:
     sessions: async_sessionmaker[AsyncSession]
     pipeline: Pipeline | None = None
     sender: Sender | None = None
-    deadlines: PeriodicJob | None = None
-    digests: PeriodicJob | None = None
-    thanks: PeriodicJob | None = None
+    # Deadline reminders, digests and thanks by name; empty outside jobs workers.
+    periodic: dict[str, PeriodicJob] = field(default_factory=dict)
     lease_seconds: float = 30.0
     dispatch_batch: int = 500
 
@@ -154,7 +153,7 @@ async def retry_stalled(context: JobContext, timestamp: int) -> None:
 
 async def _periodic(context: JobContext, name: str) -> None:
     work, queue = _work(context)
-    job: PeriodicJob | None = getattr(work, name)
+    job = work.periodic.get(name)
     assert job is not None, f"{name} jobs run only in jobs workers"
     if await job(utcnow()):
         await queue.dispatch_outbox_soon()
