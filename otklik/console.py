@@ -9,12 +9,14 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.notices import render_notice
 from common.vocabulary import OutboxKind, ReviewChange
 from otklik.pipeline import title_and_text
 from storage.records import MentionRecord, OutboxRecord
 from storage.repositories.mentions import get_mentions
 
 _TAGS = re.compile(r"<[^>]+>")
+_RENDERED = {OutboxKind.HEALTH, OutboxKind.COVERAGE}
 
 
 def short_url(url: str, width: int = 60) -> str:
@@ -71,7 +73,13 @@ class ConsoleNotifier:
                 flush=True,
             )
         else:
-            text = _TAGS.sub("", str(message.payload.get("text", message.kind)))
+            if message.kind in _RENDERED:
+                # Their payloads are facts, not text: rendered as the bot would word them.
+                async with self._sessions() as session:
+                    text = await render_notice(session, message, "en")
+            else:
+                text = str(message.payload.get("text", message.kind))
+            text = _TAGS.sub("", text)
             print(
                 f"{message.kind.upper()} → chat {message.chat_id}: {text}",
                 file=self._out,

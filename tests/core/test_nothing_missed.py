@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from common.vocabulary import OutboxKind, SourceHealth
 from otklik.commands.sources import show
 from otklik.console import ConsoleNotifier
 from otklik.pipeline import PipelineOptions
@@ -19,7 +20,9 @@ from reports.build import build_figures
 from reports.periods import parse_period
 from reports.telegram import digest_html
 from storage.models import CaseEvent, MentionRevision, Source
+from storage.records import HealthNotice
 from storage.repositories import stats
+from storage.repositories.outbox import enqueue
 from storage.repositories.revisions import ratings_raised_after_reply
 from tests.core.completeness import OWNER, harness
 from tests.fakes.telegram_api import FakeTelegram
@@ -288,3 +291,21 @@ async def test_without_a_bot_the_console_prints_the_backlog_note_and_updates(tmp
     )
     assert any(line.startswith(f"ALERT → chat {OWNER} case #1") for line in lines)
     assert any("UPDATE" in line and "rating raised 1★ → 5★" in line for line in lines)
+
+
+async def test_without_a_bot_the_console_words_a_source_health_notice(tmp_path) -> None:
+    """A health notice's payload holds facts; the console says what the bot would."""
+    async with harness(_sqlite(tmp_path)) as h:
+        await h.poll()
+        async with h.sessions.begin() as session:
+            source = (await session.scalars(select(Source))).one()
+            notice = HealthNotice(source.id, SourceHealth.UNHEALTHY, failures=3, error="HTTP 503")
+            await enqueue(
+                session, dedup_key="health:test", chat_id=OWNER, kind=OutboxKind.HEALTH,
+                now=datetime.now(UTC), brand_id=source.brand_id, payload=notice.to_payload(),
+            )  # fmt: skip
+        out = io.StringIO()
+        await Sender(h.sessions, ConsoleNotifier(h.sessions, out=out)).drain_once()
+    printed = out.getvalue()
+    assert f"HEALTH → chat {OWNER}: " in printed
+    assert source.url in printed and "HTTP 503" in printed
