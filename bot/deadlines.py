@@ -47,7 +47,9 @@ async def _remind(
         if not await cases_repo.mark_deadline(session, case.id, column="reminded_at", now=now):
             return 0
         targets = (
-            [case.assignee_id] if case.assignee_id else await brand_chat_ids(session, case.brand_id)
+            [case.assignee_id]
+            if case.assignee_id
+            else await brand_chat_ids(session, case.brand_id, mention_id=case.mention_id)
         )
         left = max(1, int((case.due_at - now).total_seconds() // 60))
         facts = {"minutes_left": left}
@@ -62,7 +64,7 @@ async def _escalate(
             return 0
         await cases_repo.mark_deadline(session, case.id, column="reminded_at", now=now)
         targets = await members.owners_of(session, case.brand_id) or await brand_chat_ids(
-            session, case.brand_id
+            session, case.brand_id, mention_id=case.mention_id
         )
         count = await _queue(session, OutboxKind.ESCALATION, case, targets, now)
         log.info("case %s overdue: escalated to %s", case.id, targets)

@@ -88,7 +88,9 @@ async def _thank(
             now=now if state == PraiseState.PUBLISHED else None,
         )
         queued = 0
-        for chat_id in await brand_chat_ids(session, candidate.brand_id):
+        for chat_id in await brand_chat_ids(
+            session, candidate.brand_id, mention_id=candidate.mention_id
+        ):
             queued += await enqueue(
                 session,
                 dedup_key=f"thanks:{praise_id}:{chat_id}",

@@ -97,7 +97,7 @@ async def _tell_owners(
     key: str | None = None,
 ) -> None:
     key = key or f"health:{source.id}:{notice.state}:{now.isoformat()}"
-    for chat_id in await brand_chat_ids(session, source.brand_id):
+    for chat_id in await brand_chat_ids(session, source.brand_id, source_id=source.id):
         await enqueue(
             session,
             dedup_key=f"{key}:{chat_id}",
@@ -123,7 +123,7 @@ async def record_coverage_gap(
     (again only if the reason changes). Returns True when the owners were told now."""
     if gap is None or gap == before:
         return False
-    for chat_id in await brand_chat_ids(session, source.brand_id):
+    for chat_id in await brand_chat_ids(session, source.brand_id, source_id=source.id):
         await enqueue(
             session,
             dedup_key=f"coverage:{source.id}:{gap}:{now.isoformat()}:{chat_id}",

@@ -50,7 +50,7 @@ async def queue_connect_message(
         .select_from(Mention)
         .where(Mention.source_id == source_id, _unanswered())
     )
-    for chat_id in await brand_chat_ids(session, brand_id):
+    for chat_id in await brand_chat_ids(session, brand_id, source_id=source_id):
         await enqueue(
             session,
             dedup_key=f"backlog:{source_id}:{chat_id}",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.vocabulary import Role, SourceOrigin
 from storage.dialect import insert_ignoring_conflicts
-from storage.models import Brand, BrandChat, Chat, Member, Source
+from storage.models import Brand, BrandChat, Chat, Member, Mention, Source
 from storage.records import BrandInput, BrandRecord, SourceInput
 from storage.repositories import branches
 from storage.repositories.members import remove_member, unlink_chat
@@ -143,11 +144,30 @@ async def _sync_sources(
     await session.flush()
 
 
-async def brand_chat_ids(session: AsyncSession, brand_id: int) -> list[int]:
+async def brand_chat_ids(
+    session: AsyncSession,
+    brand_id: int,
+    *,
+    source_id: int | None = None,
+    mention_id: int | None = None,
+) -> list[int]:
+    """The chats told about one source's page (or the page a mention is on): every chat of the
+    brand not bound to a branch, and the managers' chats of that page's branch, as alerts go
+    (`branches.alert_routes`). A branch manager hears nothing of another branch."""
+    source: Any = (
+        select(Mention.source_id).where(Mention.id == mention_id).scalar_subquery()
+        if mention_id is not None
+        else literal(source_id)
+    )
+    branch = select(Source.branch_id).where(Source.id == source).scalar_subquery()
     rows = await session.scalars(
         select(BrandChat.chat_id)
         .join(Chat, Chat.id == BrandChat.chat_id)
-        .where(BrandChat.brand_id == brand_id, Chat.blocked_at.is_(None))
+        .where(
+            BrandChat.brand_id == brand_id,
+            Chat.blocked_at.is_(None),
+            or_(BrandChat.branch_id.is_(None), BrandChat.branch_id == branch),
+        )
         .order_by(BrandChat.chat_id)
     )
     return list(rows)

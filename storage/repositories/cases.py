@@ -73,6 +73,7 @@ class AlertMessage:
 @dataclass(frozen=True, slots=True)
 class DeadlineCase:
     id: int
+    mention_id: int
     brand_id: int
     brand_name: str
     assignee_id: int | None
@@ -284,6 +285,7 @@ async def unanswered_cases(session: AsyncSession) -> list[DeadlineCase]:
     return [
         DeadlineCase(
             c.id,
+            c.mention_id,
             c.brand_id,
             name,
             c.assignee_id,

@@ -75,7 +75,7 @@ async def edits_seen(
             continue
         news = revision.rating_raised and (revision.case_id is not None or revision.after_reply)
         chats = (
-            await brand_chat_ids(session, brand_id)
+            await brand_chat_ids(session, brand_id, mention_id=revision.mention_id)
             if news
             else await _alerted_chats(session, revision.mention_id)
         )

@@ -16,9 +16,13 @@ from otklik.app import brand_inputs
 from otklik.branch_import import parse_branches_csv
 from otklik.commands.import_branches import run_import
 from otklik.config import load_config
+from otklik.health import record_failure
 from scrapers import registry
+from scrapers.errors import FetchError
 from storage.models import Branch, BrandChat, Case, Member, OutboxMessage, Source
-from storage.repositories.brands import sync_brands
+from storage.repositories.backlog import queue_connect_message
+from storage.repositories.brands import brand_chat_ids, sync_brands
+from storage.repositories.sources import get_source
 from storage.repositories.triage import open_cases_and_alerts
 from tests.reports.factories import add_mention
 
@@ -259,3 +263,51 @@ async def test_import_command_stores_good_rows_reports_bad_ones_and_is_idempoten
     assert "2 branches (0 new), 0 new sources" in capsys.readouterr().out
     good = "branch,url\nЛубянка,https://2gis.ru/moscow/firm/700006006\n"
     assert await run_import(path, good, "кофемания") == 0
+
+
+async def test_source_news_goes_where_its_alerts_go(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """A source going down, its first-poll note and a review's later news reach the brand's
+    chats and the managers of that source's branch only, as its alerts do."""
+    await _synced(sessions, tmp_path)
+    async with sessions.begin() as session:
+        arbat = await _negative(session, "https://2gis.ru/moscow/firm/700001001")
+        nevsky = await _negative(session, "https://2gis.ru/spb/firm/700002002")
+        for url in ("https://2gis.ru/moscow/firm/700001001", "https://2gis.ru/spb/firm/700002002"):
+            source = await session.scalar(select(Source).where(Source.url == url))
+            assert source is not None
+            record = await get_source(session, source.id)
+            assert record is not None
+            await record_failure(
+                session, record, FetchError("HTTP 503"), failures=1, threshold=1, now=NOW
+            )
+            await queue_connect_message(
+                session, source_id=source.id, brand_id=source.brand_id, kind=source.kind,
+                read=1, days=30, now=NOW,
+            )  # fmt: skip
+        brand_id = source.brand_id
+        chats_of = {
+            mention_id: set(await brand_chat_ids(session, brand_id, mention_id=mention_id))
+            for mention_id in (arbat, nevsky)
+        }
+    assert chats_of == {arbat: {1001, MANAGER_CHAT, MANAGER_USER}, nevsky: {1001}}
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(OutboxMessage.kind, OutboxMessage.chat_id, OutboxMessage.payload).where(
+                    OutboxMessage.kind.in_(["health", "backlog"])
+                )
+            )
+        ).all()
+        source_of = {s.id: s.url for s in await session.scalars(select(Source))}
+    told: dict[tuple[str, str], set[int]] = {}
+    for kind, chat_id, payload in rows:
+        told.setdefault((kind, source_of[int(payload["source_id"])]), set()).add(chat_id)
+    for kind in ("health", "backlog"):
+        assert told[(kind, "https://2gis.ru/moscow/firm/700001001")] == {
+            1001,
+            MANAGER_CHAT,
+            MANAGER_USER,
+        }
+        assert told[(kind, "https://2gis.ru/spb/firm/700002002")] == {1001}
