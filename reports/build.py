@@ -57,7 +57,7 @@ async def build_figures(
             source_ids,
         ),
         ratings_raised=await ratings_raised_after_reply(
-            session, [brand.id], since=period.start, until=period.end
+            session, [brand.id], since=period.start, until=period.end, source_ids=source_ids
         ),
     )
 

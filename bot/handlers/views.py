@@ -109,13 +109,9 @@ async def case_details(
             line += f": {detail}"
         history.append(line)
     card = view.text(lang, now)
-    raised = [
-        change
-        for change in await ratings_raised_after_reply(
-            session, [case.brand_id], since=case.created_at, until=now
-        )
-        if change.mention_id == case.mention_id
-    ]
+    raised = await ratings_raised_after_reply(
+        session, [case.brand_id], since=case.created_at, until=now, mention_id=case.mention_id
+    )
     for change in raised:
         card += "\n" + t(
             lang,

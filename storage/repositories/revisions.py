@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.vocabulary import Label
@@ -100,9 +101,21 @@ async def record_edit(
 
 
 async def ratings_raised_after_reply(
-    session: AsyncSession, brand_ids: list[int], *, since: datetime, until: datetime
+    session: AsyncSession,
+    brand_ids: list[int],
+    *,
+    since: datetime,
+    until: datetime,
+    source_ids: Collection[int] | None = None,
+    mention_id: int | None = None,
 ) -> list[RatingRaise]:
-    """Edits seen in [since, until) that raised a review's stars after the business answered."""
+    """Edits seen in [since, until) that raised a review's stars after the business answered;
+    only those of `source_ids` (a branch) or of one mention where given."""
+    only: list[ColumnElement[bool]] = []
+    if source_ids is not None:
+        only.append(Mention.source_id.in_(source_ids))
+    if mention_id is not None:
+        only.append(Mention.id == mention_id)
     rows = await session.execute(
         select(MentionRevision, Mention.brand_id, Case.id)
         .join(Mention, Mention.id == MentionRevision.mention_id)
@@ -114,6 +127,7 @@ async def ratings_raised_after_reply(
             MentionRevision.new_rating > MentionRevision.old_rating,
             MentionRevision.seen_at >= since,
             MentionRevision.seen_at < until,
+            *only,
         )
         .order_by(MentionRevision.seen_at, MentionRevision.id)
     )

@@ -106,12 +106,25 @@ async def test_an_edited_rating_updates_mention_case_and_alert_and_is_told_once(
             events = list(
                 await session.scalars(select(CaseEvent.action).where(CaseEvent.case_id == case.id))
             )
-            raised = await ratings_raised_after_reply(
+            window = {"since": datetime.now(UTC) - HOUR, "until": datetime.now(UTC) + HOUR}
+            raised = await ratings_raised_after_reply(session, [mention.brand_id], **window)
+            # A branch's digest and another case's card count only their own reviews.
+            elsewhere = [
+                await ratings_raised_after_reply(
+                    session, [mention.brand_id], source_ids=[mention.source_id + 1], **window
+                ),
+                await ratings_raised_after_reply(
+                    session, [mention.brand_id], mention_id=mention.id + 1, **window
+                ),
+            ]
+            mine = await ratings_raised_after_reply(
                 session,
                 [mention.brand_id],
-                since=datetime.now(UTC) - HOUR,
-                until=datetime.now(UTC) + HOUR,
+                source_ids=[mention.source_id],
+                mention_id=mention.id,
+                **window,
             )
+        assert elsewhere == [[], []] and mine == raised
         assert (revision.old_rating, revision.new_rating, revision.after_reply) == (1, 4, True)
         assert "нахамил" in revision.old_text and revision.old_label == "negative"
         assert events == ["opened", "reply_seen", "edited"]
