@@ -15,6 +15,7 @@ from storage.records import BrandRecord, MentionRecord
 from storage.repositories.brands import brand_chat_ids, brand_record
 from storage.repositories.mentions import get_mentions
 from storage.repositories.outbox import enqueue
+from storage.repositories.triage import case_deadlines
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +98,12 @@ async def open_backlog_case(
         return None
     mention = await session.get_one(Mention, mention_id)
     brand = await brand_record(session, mention.brand_id)
+    due_of = await case_deadlines(session, brand, [mention_id], now, deadline)
     case = Case(
         mention_id=mention_id,
         brand_id=mention.brand_id,
         status=CaseStatus.NEW,
-        due_at=deadline(now, brand),
+        due_at=due_of[mention_id],
         created_at=now,
         updated_at=now,
     )

@@ -24,6 +24,25 @@ class Triaged:
     alerts_queued: int
 
 
+async def case_deadlines(
+    session: AsyncSession,
+    brand: BrandRecord,
+    mention_ids: Sequence[int],
+    now: datetime,
+    deadline: Callable[[datetime, BrandRecord], datetime],
+) -> dict[int, datetime]:
+    """When each mention's new case is due: a branch in another time zone counts working hours
+    on its own clock."""
+    zones = await branches.mention_zones(session, list(mention_ids))
+    due = deadline(now, brand)
+    return {
+        mention_id: deadline(now, replace(brand, timezone=zones[mention_id]))
+        if mention_id in zones
+        else due
+        for mention_id in mention_ids
+    }
+
+
 async def open_cases_and_alerts(
     session: AsyncSession,
     *,
@@ -45,13 +64,7 @@ async def open_cases_and_alerts(
     if brand.competitor_of_id is not None:
         return Triaged(0, 0)  # a competitor's reviews are for comparison, not for our team
     negative_ids = [mention_id for mention_id, label in mentions if label == Label.NEGATIVE]
-    # A branch in another time zone counts working hours on its own clock.
-    zones = await branches.mention_zones(session, negative_ids)
-    due = deadline(now, brand)
-    due_of = {
-        mention_id: deadline(now, replace(brand, timezone=zone))
-        for mention_id, zone in zones.items()
-    }
+    due_of = await case_deadlines(session, brand, negative_ids, now, deadline)
     case_of: dict[int, int] = {}
     if negative_ids:
         cases = Case.__table__.c
@@ -62,7 +75,7 @@ async def open_cases_and_alerts(
                     "mention_id": mention_id,
                     "brand_id": brand_id,
                     "status": CaseStatus.NEW,
-                    "due_at": due_of.get(mention_id, due),
+                    "due_at": due_of[mention_id],
                     "created_at": now,
                     "updated_at": now,
                 }

@@ -20,7 +20,7 @@ from otklik.health import record_failure
 from scrapers import registry
 from scrapers.errors import FetchError
 from storage.models import Branch, BrandChat, Case, Member, OutboxMessage, Source
-from storage.repositories.backlog import queue_connect_message
+from storage.repositories.backlog import open_backlog_case, queue_connect_message
 from storage.repositories.brands import brand_chat_ids, sync_brands
 from storage.repositories.sources import get_source
 from storage.repositories.triage import open_cases_and_alerts
@@ -311,3 +311,32 @@ async def test_source_news_goes_where_its_alerts_go(
             MANAGER_USER,
         }
         assert told[(kind, "https://2gis.ru/spb/firm/700002002")] == {1001}
+
+
+async def test_a_backlog_case_is_due_on_its_branchs_clock(
+    sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """Opened by hand from /backlog, as triage opens a new one: Yekaterinburg has closed."""
+    await _synced(sessions, tmp_path)
+    async with sessions.begin() as session:
+        source = await session.scalar(
+            select(Source).where(Source.url == "https://2gis.ru/spb/firm/700002002")
+        )
+        assert source is not None
+        old = await add_mention(
+            session, source, text="Нахамили месяц назад", published_at=NOW - timedelta(days=20),
+            first_seen_at=NOW, sentiment="negative", backfill=True,
+        )  # fmt: skip
+        case_id = await open_backlog_case(
+            session,
+            old.id,
+            now=NOW,
+            deadline=lambda at, brand: due_at(
+                at, minutes=60, work_start="09:00", work_end="21:00", tz=brand.timezone
+            ),
+            actor_id=MANAGER_USER,
+            actor_name="Мария",
+        )
+    async with sessions() as session:
+        case = await session.get_one(Case, case_id)
+    assert case.due_at == datetime(2026, 10, 13, 5, 0, tzinfo=UTC)  # 10:00 there
