@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
 
 from common.errors import ConfigError
-from otklik.config import parse_duration
+from otklik.config import SourceConfig, check_zone
 from scrapers.records import SourceSpec
 from storage.records import BranchInput, SourceInput
 
 COLUMNS = ("brand", "branch", "city", "address", "timezone", "url", "kind", "interval")
-DEFAULT_INTERVAL = 600
-_URL = re.compile(r"^https?://[^\s/]+\S*$")
 
 
 @dataclass(slots=True)
@@ -139,26 +137,28 @@ def _check_row(
     if len(branch) > 200:
         return "branch name is longer than 200 characters", None
     zone = row.get("timezone") or None
-    if zone is not None:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return f"unknown time zone {zone!r}, use e.g. 'Europe/Moscow'", None
+    try:
+        if zone is not None:
+            check_zone(zone)
+    except ValueError as exc:
+        return str(exc), None
     source = None
     url = row.get("url", "")
     if url:
-        if not _URL.match(url):
-            return f"{url!r} is not an http(s) URL", None
+        try:
+            # The brands file's own checks: scheme, no user:password, no secret in the URL,
+            # interval within bounds.
+            spec = SourceConfig.model_validate(
+                {"url": url, **({"interval": row["interval"]} if row.get("interval") else {})}
+            )
+        except ValidationError as exc:
+            return _first_error(exc), None
         kind = row.get("kind") or detect_kind(url)
         if kind is None:
             return f"cannot tell the source kind from {url!r}; fill the kind column", None
         if kind not in known_kinds:
             return f"unknown source kind {kind!r}", None
-        try:
-            interval = parse_duration(row["interval"]) if row.get("interval") else DEFAULT_INTERVAL
-        except ValueError as exc:
-            return f"interval: {exc}", None
-        source = SourceInput(kind=kind, url=url, interval_seconds=interval)
+        source = SourceInput(kind=kind, url=url, interval_seconds=spec.interval)
         try:
             check_source(SourceSpec(kind, url, (brand,), {}))
         except ConfigError as exc:
@@ -168,6 +168,15 @@ def _check_row(
     return None, _Row(
         brand, branch, row.get("city") or None, row.get("address") or None, zone, source
     )
+
+
+def _first_error(exc: ValidationError) -> str:
+    """The first problem as the row's message: the URL's own words, `field: …` for the rest."""
+    error = exc.errors()[0]
+    cause = (error.get("ctx") or {}).get("error")
+    message = str(cause) if cause is not None else error["msg"]
+    field_name = str(error["loc"][0]) if error["loc"] else ""
+    return message if field_name == "url" else f"{field_name}: {message}"
 
 
 def _merge(

@@ -97,7 +97,7 @@ class SourceConfig(BaseModel):
     @field_validator("url")
     @classmethod
     def _http(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/]+", value):
+        if not re.match(r"^https?://[^\s/]+\S*$", value):
             raise ValueError(f"{value!r} is not an http(s) URL")
         if "@" in urlsplit(value).netloc:
             raise ValueError("a URL with a user name or password is not allowed")
@@ -114,7 +114,7 @@ class SourceConfig(BaseModel):
         return {key: str(value) for key, value in (self.model_extra or {}).items()}
 
 
-def _check_zone(value: str) -> str:
+def check_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -138,7 +138,7 @@ class BranchConfig(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        return None if value is None else _check_zone(value)
+        return None if value is None else check_zone(value)
 
 
 class CompetitorConfig(BaseModel):
@@ -234,7 +234,7 @@ class BrandConfig(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        return _check_zone(value)
+        return check_zone(value)
 
     @field_validator("branches")
     @classmethod

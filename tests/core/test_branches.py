@@ -237,6 +237,26 @@ def test_csv_rows_are_checked_one_by_one_and_reported_by_line() -> None:
     assert {b.name for b in branches} == {"Тверская", "Химки"}
 
 
+def test_csv_urls_pass_the_brands_files_checks() -> None:
+    """No user:password and no secret in a URL from a CSV either: it would be stored and shown
+    in the clear."""
+    parsed = parse_branches_csv(
+        "brand;branch;url\n"
+        "Кофемания;Арбат;https://ivan:secret@2gis.ru/moscow/firm/700001001\n"
+        "Кофемания;Невский;https://news.example/rss?api_key=abc123\n"
+        "Кофемания;Химки;https://2gis.ru/moscow/firm/700001009\n",
+        brands=["Кофемания"],
+        detect_kind=registry.detect,
+        known_kinds=registry.kinds(),
+        check_source=registry.check,
+    )
+    messages = "\n".join(parsed.errors)
+    assert "line 2: a URL with a user name or password is not allowed" in messages
+    assert "line 3: the URL carries api_key=…" in messages
+    (branches,) = parsed.branches.values()
+    assert [b.name for b in branches] == ["Химки"]
+
+
 def test_csv_without_the_branch_column_is_refused_at_line_1() -> None:
     with pytest.raises(ConfigError, match=r"line 1: .*missing: branch"):
         parse_branches_csv(
