@@ -214,6 +214,9 @@ class Source(ABC):
     lists_everything: ClassVar[bool] = False
     # Options the source cannot work without → what to put there (shown to the owner).
     required_options: ClassVar[dict[str, str]] = {}
+    # Where polls send their requests, as `base_url` takes it: (the public base, the site's
+    # domains). None: to the pasted URL's own origin.
+    request_base: ClassVar[tuple[str, tuple[str, ...]] | None] = None
 
     def __init__(self, spec: SourceSpec, fetcher: Fetcher | None = None) -> None:
         self.spec = spec
@@ -258,6 +261,20 @@ class Source(ABC):
         self.int_option("max_pages", self.max_pages)
         for key in self.required_options:
             self.required_option(key)
+
+    def requests_to(self) -> str:
+        """The base URL this source's polls request (see `request_base`)."""
+        if self.request_base is None:
+            parts = urlsplit(self.spec.url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return self.base_url(*self.request_base)
+
+    def request_hosts(self) -> tuple[str, ...]:
+        """The hosts a poll sends requests to: the sources on one host share its politeness
+        budget, whatever page the owner pasted (2GIS and Flamp pages are read through one
+        API host)."""
+        base = self.requests_to()
+        return (urlsplit(base).hostname or base,)
 
     def base_url(self, public_base: str, public_domains: tuple[str, ...]) -> str:
         """Where to send requests: option "api_base", else the public base when the spec URL is

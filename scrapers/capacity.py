@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 from yarl import URL
 
+from common.errors import ConfigError
+from scrapers import registry
+from scrapers.records import SourceSpec
+
 
 @dataclass(frozen=True, slots=True)
 class HostLoad:
@@ -37,13 +41,21 @@ class HostLoad:
         return math.ceil(self.demand * 10) / 10
 
 
+def request_hosts(spec: SourceSpec) -> tuple[str, ...]:
+    """The hosts a source's polls request (a 2GIS page is read through the 2GIS API host)."""
+    try:
+        return registry.source_class(spec.kind)(spec).request_hosts()
+    except ConfigError:
+        return (URL(spec.url).host or spec.url,)
+
+
 def host_loads(
     sources: Iterable[tuple[str, float]],
     rate: float,
     overrides: Mapping[str, float] | None = None,
 ) -> list[HostLoad]:
-    """sources: (url, interval seconds) of every enabled source of the deployment. Busiest
-    host first."""
+    """sources: (URL or host requested, interval seconds) of every enabled source of the
+    deployment. Busiest host first."""
     by_host: dict[str, list[float]] = {}
     for url, interval in sources:
         host = URL(url).host or url
@@ -59,3 +71,11 @@ def host_loads(
         for host, intervals in by_host.items()
     ]
     return sorted(loads, key=lambda load: (-load.demand / (load.budget or math.inf), load.host))
+
+
+def deployment_loads(polls: Iterable[tuple[SourceSpec, float]], rate: float) -> list[HostLoad]:
+    """Each host's load from every enabled source (spec, interval), counted on the hosts its
+    polls request."""
+    return host_loads(
+        ((host, interval) for spec, interval in polls for host in request_hosts(spec)), rate
+    )

@@ -21,7 +21,7 @@ from bot.texts import RU, t
 from common.clock import Clock
 from common.vocabulary import Role, SourceHealth, SourceOrigin
 from scrapers import guard
-from scrapers.capacity import host_loads
+from scrapers.capacity import deployment_loads, request_hosts
 from scrapers.errors import FetchError, SourceConfigError
 from scrapers.records import SourceSpec
 from scrapers.registry import check, kinds
@@ -112,8 +112,17 @@ async def list_sources(
             )
         )
     # A site's budget is shared by every brand's sources on it, so all of them are counted.
-    mine = {URL(source.url).host for source in found}
-    for load in host_loads(await sources_repo.poll_schedule(session), per_host_rate):
+    polls = {
+        p.source_id: (SourceSpec(p.kind, p.url, options=p.options), p.interval_seconds)
+        for p in await sources_repo.poll_schedule(session)
+    }
+    mine = {
+        host
+        for source in found
+        if source.id in polls
+        for host in request_hosts(polls[source.id][0])
+    }
+    for load in deployment_loads(polls.values(), per_host_rate):
         if load.over and load.host in mine:
             lines.append(
                 t(

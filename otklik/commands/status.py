@@ -13,7 +13,8 @@ from otklik.app import open_database
 from otklik.logs import setup_logging
 from otklik.settings import Settings, load_settings
 from otklik.workqueue import queue_status
-from scrapers.capacity import HostLoad, host_loads
+from scrapers.capacity import HostLoad, deployment_loads
+from scrapers.records import SourceSpec
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import sources as sources_repo
 
@@ -35,7 +36,11 @@ async def show(settings: Settings) -> int:
         queue = await queue_status(session, settings.job_lease)
         due = await sources_repo.oldest_due_poll(session, now)
         unsent = await outbox_repo.oldest_pending(session)
-        loads = host_loads(await sources_repo.poll_schedule(session), settings.http_per_host_rate)
+        schedule = await sources_repo.poll_schedule(session)
+        loads = deployment_loads(
+            ((SourceSpec(p.kind, p.url, options=p.options), p.interval_seconds) for p in schedule),
+            settings.http_per_host_rate,
+        )
     if queue is None:
         print("workers: this process only (SQLite, or no worker has started on PostgreSQL yet)")
     else:

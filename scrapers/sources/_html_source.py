@@ -15,13 +15,13 @@ class HtmlReviewListSource(Source):
     public_base: ClassVar[str]
     site_domains: ClassVar[tuple[str, ...]]
 
-    def _base(self) -> str:
+    def requests_to(self) -> str:
         return self.base_url(self.public_base, self.site_domains)
 
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
-        url = rebase(token or self.spec.url, self._base())
+        url = rebase(token or self.spec.url, self.requests_to())
         return await self.fetcher.get(url, etag=etag, last_modified=last_modified, source=self.kind)
 
     def parse(self, response: FetchResponse) -> Page:

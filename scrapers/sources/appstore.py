@@ -55,6 +55,7 @@ class AppStoreSource(Source):
     """Reviews of one iOS app in one country's App Store."""
 
     kind = "appstore"
+    request_base = ("https://itunes.apple.com", _PUBLIC_HOSTS)
     title = "App Store"
     url_patterns = (r"^apps\.apple\.com/.*id\d+", r"^itunes\.apple\.com/.*id=?\d+")
     max_pages = _LAST_PAGE
@@ -87,7 +88,7 @@ class AppStoreSource(Source):
         return f"https://apps.apple.com/{self.country}/app/id{app}?see-all=reviews" if app else None
 
     def feed_url(self, page: int) -> str:
-        base = self.base_url("https://itunes.apple.com", _PUBLIC_HOSTS)
+        base = self.requests_to()
         return (
             f"{base}/{self.country}/rss/customerreviews/page={page}/id={self.app_id}"
             "/sortby=mostrecent/json"

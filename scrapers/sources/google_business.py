@@ -26,6 +26,7 @@ class GoogleBusinessSource(Source):
     """Reviews of one Business Profile location."""
 
     kind: ClassVar[str] = "google_business"
+    request_base: ClassVar[tuple[str, tuple[str, ...]] | None] = (PUBLIC_API, ("googleapis.com",))
     title: ClassVar[str] = "Google Business Profile"
     url_patterns: ClassVar[tuple[str, ...]] = (
         r"^mybusiness\.googleapis\.com/v4/accounts/[^/]+/locations/[^/?#]+",
@@ -58,7 +59,7 @@ class GoogleBusinessSource(Source):
     ) -> FetchResponse:
         access = self.required_option("access_token")
         account, location = self.location()
-        base = self.base_url(PUBLIC_API, ("googleapis.com",))
+        base = self.requests_to()
         params = {"pageSize": "50", "orderBy": "updateTime desc"}
         if token:
             params["pageToken"] = token

@@ -46,7 +46,7 @@ class GoogleMapsSource(Source):
     def _legacy(self) -> bool:
         return (self.option("places_api", "new") or "new").lower() == "legacy"
 
-    def _base(self) -> str:
+    def requests_to(self) -> str:
         public = PLACES_LEGACY if self._legacy() else PLACES_NEW
         return self.base_url(public, ("google.com", "google.ru"))
 
@@ -69,14 +69,14 @@ class GoogleMapsSource(Source):
         key = self._key()
         if self._legacy():
             response = await self.fetcher.get(
-                f"{self._base()}/maps/api/place/findplacefromtext/json",
+                f"{self.requests_to()}/maps/api/place/findplacefromtext/json",
                 params={"input": text, "inputtype": "textquery", "fields": "place_id", "key": key},
                 source=self.kind,
             )
             found = [c.get("place_id") for c in response.json().get("candidates") or []]
         else:
             response = await self.fetcher.post(
-                f"{self._base()}/v1/places:searchText",
+                f"{self.requests_to()}/v1/places:searchText",
                 data=json.dumps({"textQuery": text}),
                 headers={
                     "Content-Type": "application/json",
@@ -105,10 +105,10 @@ class GoogleMapsSource(Source):
                 "language": language,
                 "key": key,
             }
-            url = f"{self._base()}/maps/api/place/details/json"
+            url = f"{self.requests_to()}/maps/api/place/details/json"
             return await self.fetcher.get(url, params=params, source=self.kind)
         return await self.fetcher.get(
-            f"{self._base()}/v1/places/{place}",
+            f"{self.requests_to()}/v1/places/{place}",
             params={"languageCode": language},
             headers={"X-Goog-Api-Key": key, "X-Goog-FieldMask": DETAILS_MASK},
             source=self.kind,

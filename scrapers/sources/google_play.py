@@ -101,6 +101,7 @@ class GooglePlaySource(Source):
     """Reviews of one Android app on Google Play."""
 
     kind = "google_play"
+    request_base = (_PUBLIC, _PUBLIC_HOSTS)
     title = "Google Play"
     max_pages = 5
     url_patterns = (r"^play\.google\.com/store/apps/details\?(.*&)?id=",)
@@ -138,7 +139,7 @@ class GooglePlaySource(Source):
         lang = self.option("lang") or self._query("hl") or "ru"
         country = self.option("country") or self._query("gl") or "ru"
         return await self.fetcher.post(
-            self.base_url(_PUBLIC, _PUBLIC_HOSTS) + "/_/PlayStoreUi/data/batchexecute",
+            self.requests_to() + "/_/PlayStoreUi/data/batchexecute",
             params={"hl": lang, "gl": country},
             data=self.request_body(token).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"},

@@ -26,6 +26,7 @@ class HackerNewsSource(Source):
     """Hacker News items mentioning the brand."""
 
     kind = "hackernews"
+    request_base = (_PUBLIC, _PUBLIC_HOSTS)
     title = "Hacker News"
     filters_by_alias = True
     max_pages = 5
@@ -61,7 +62,7 @@ class HackerNewsSource(Source):
         if optional:
             params["optionalWords"] = query
         return await self.fetcher.get(
-            self.base_url(_PUBLIC, _PUBLIC_HOSTS) + "/api/v1/search_by_date",
+            self.requests_to() + "/api/v1/search_by_date",
             params=params,
             etag=etag,
             last_modified=last_modified,

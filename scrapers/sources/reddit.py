@@ -30,6 +30,7 @@ class RedditSource(Source):
     """Reddit posts mentioning the brand."""
 
     kind = "reddit"
+    request_base = (_PUBLIC, _PUBLIC_DOMAINS)
     title = "Reddit"
     filters_by_alias = True
     max_pages = 5
@@ -59,7 +60,7 @@ class RedditSource(Source):
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
-        base = self.base_url(_PUBLIC, _PUBLIC_DOMAINS)
+        base = self.requests_to()
         sub = self.subreddit
         params = {
             "q": self.query,

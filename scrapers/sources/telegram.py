@@ -52,6 +52,7 @@ class TelegramSource(Source):
     """Posts of one public channel that mention the brand."""
 
     kind = "telegram"
+    request_base = (_PUBLIC, _PUBLIC_DOMAINS)
     title = "a Telegram channel"
     filters_by_alias = True
     max_pages = 5
@@ -74,7 +75,7 @@ class TelegramSource(Source):
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
-        url = f"{self.base_url(_PUBLIC, _PUBLIC_DOMAINS)}/s/{self.channel}"
+        url = f"{self.requests_to()}/s/{self.channel}"
         return await self.fetcher.get(
             url,
             params={"before": token} if token else None,

@@ -41,19 +41,23 @@ class TrustpilotSource(Source):
         super().check()
         self.domain()
 
+    def requests_to(self) -> str:
+        # The API where a key and business unit are given, the review pages otherwise.
+        api = self.option("api_key") and self.option("business_unit_id")
+        return self.base_url(PUBLIC_API if api else SITE, ("trustpilot.com",))
+
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
     ) -> FetchResponse:
         key, unit = self.option("api_key"), self.option("business_unit_id")
+        base = self.requests_to()
         if key and unit:
-            base = self.base_url(PUBLIC_API, ("trustpilot.com",))
             if token:
                 extra = {} if "apikey=" in token else {"apikey": key}
                 return await self.fetcher.get(rebase(token, base), params=extra, source=self.kind)
             params = {"apikey": key, "orderBy": "createdat.desc", "perPage": "100", "page": "1"}
             url = f"{base}/v1/business-units/{unit}/reviews"
             return await self.fetcher.get(url, params=params, source=self.kind)
-        base = self.base_url(SITE, ("trustpilot.com",))
         if token:
             return await self.fetcher.get(rebase(token, base), source=self.kind)
         url = f"{base}/review/{self.domain()}"

@@ -55,6 +55,10 @@ class TwoGisSource(Source):
 
     _key_origin: str | None = None
 
+    def requests_to(self) -> str:
+        # The reviews API, for 2GIS and Flamp pages alike (the page itself only for its key).
+        return self.base_url(PUBLIC_API, self.site_domains)
+
     def branch_id(self) -> str:
         explicit = self.option("branch_id")
         if explicit:
@@ -118,7 +122,7 @@ class TwoGisSource(Source):
         return await self._get(token, await self.api_key(fresh=True))
 
     async def _get(self, token: str | None, key: str) -> FetchResponse:
-        base = self.base_url(PUBLIC_API, self.site_domains)
+        base = self.requests_to()
         if token is not None:
             url = rebase(token, base)
             url = re.sub(r"([?&])key=[^&]*", rf"\1key={key}", url)

@@ -46,6 +46,7 @@ class YandexMapsSource(Source):
     """Reviews of one organization on Yandex Maps."""
 
     kind: ClassVar[str] = "yandex_maps"
+    request_base: ClassVar[tuple[str, tuple[str, ...]] | None] = (PUBLIC, DOMAINS)
     title: ClassVar[str] = "Yandex Maps"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^(www\.)?yandex\.[a-z.]+/maps/org/[^/]+/\d+",)
     max_pages: ClassVar[int] = 10
@@ -72,11 +73,8 @@ class YandexMapsSource(Source):
             return f"{PUBLIC}/maps/"
         return f"{PUBLIC}/maps/org/{match[1]}/{match[2]}/reviews/"
 
-    def _base(self) -> str:
-        return self.base_url(PUBLIC, DOMAINS)
-
     def _slot(self) -> str:
-        return f"yandex-maps-tokens:{self._base()}"
+        return f"yandex-maps-tokens:{self.requests_to()}"
 
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
@@ -96,7 +94,7 @@ class YandexMapsSource(Source):
                 # Stale session: read the page again for fresh tokens.
                 self.fetcher.tokens.forget(self._slot())
         html = await self.fetcher.get(
-            f"{self._base()}/maps/org/{slug}/{org_id}/reviews/", source=self.kind
+            f"{self.requests_to()}/maps/org/{slug}/{org_id}/reviews/", source=self.kind
         )
         text = html.text()
         self._tokens = page_tokens(text)
@@ -152,7 +150,7 @@ class YandexMapsSource(Source):
             params["sessionId"] = tokens.session_id
         params["s"] = signature(params)
         return await self.fetcher.get(
-            f"{self._base()}/maps/api/business/fetchReviews",
+            f"{self.requests_to()}/maps/api/business/fetchReviews",
             params=params,
             headers={"Referer": self.link(), "Accept": "application/json"},
             source=self.kind,

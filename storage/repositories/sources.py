@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -223,12 +224,34 @@ async def note_rejected(session: AsyncSession, source_id: int, *, now: datetime,
     )
 
 
-async def poll_schedule(session: AsyncSession) -> list[tuple[str, int]]:
-    """(url, interval seconds) of every enabled source: what the sites are asked for."""
+@dataclass(frozen=True, slots=True)
+class PlannedPoll:
+    """An enabled source as the sites see it: what it polls and how often. `options` include
+    its secrets: which of them are set decides where some sources send their requests."""
+
+    source_id: int
+    kind: str
+    url: str
+    interval_seconds: int
+    options: dict[str, str]
+
+
+async def poll_schedule(session: AsyncSession) -> list[PlannedPoll]:
+    """Every enabled source: what the sites are asked for."""
     rows = await session.execute(
-        select(Source.url, Source.interval_seconds).where(Source.enabled.is_(True))
+        select(
+            Source.id,
+            Source.kind,
+            Source.url,
+            Source.interval_seconds,
+            Source.options,
+            Source.secrets,
+        ).where(Source.enabled.is_(True))
     )
-    return [(url, interval) for url, interval in rows.all()]
+    return [
+        PlannedPoll(source_id, kind, url, interval, {**(options or {}), **(secrets or {})})
+        for source_id, kind, url, interval, options, secrets in rows.all()
+    ]
 
 
 async def oldest_due_poll(session: AsyncSession, now: datetime) -> datetime | None:

@@ -8,7 +8,8 @@ import pytest
 
 from otklik.commands.status import show
 from otklik.settings import Settings
-from scrapers.capacity import host_loads
+from scrapers.capacity import deployment_loads, host_loads
+from scrapers.records import SourceSpec
 from tests.core.test_loop import write_config
 
 
@@ -22,6 +23,22 @@ def test_a_host_asked_for_more_than_its_budget_gets_a_longer_real_interval() -> 
     roomy = host_loads(sources, 2.0, {"site3.example": 1.0})
     assert [load.host for load in roomy if load.over] == ["site3.example"]
     assert roomy[-1].effective_interval == 60
+
+
+def test_sources_are_counted_on_the_host_their_polls_request() -> None:
+    """2GIS and Flamp pages are read through one API host and share its budget; a Google
+    Maps place is read through the Places API, a Yandex Maps card on its own site."""
+    polls = [
+        *((SourceSpec("twogis", f"https://2gis.ru/moscow/firm/7000000{n:04d}"), 60.0) for n in range(40)),
+        *((SourceSpec("flamp", f"https://moscow.flamp.ru/firm/kofe-7000001{n:04d}"), 60.0) for n in range(40)),
+        (SourceSpec("google_maps", "https://www.google.com/maps/place/Kofe"), 60.0),
+        (SourceSpec("yandex_maps", "https://yandex.ru/maps/org/kofe/1234567/reviews/"), 60.0),
+    ]  # fmt: skip
+    loads = {load.host: load for load in deployment_loads(polls, 1.0)}
+    assert set(loads) == {"public-api.reviews.2gis.com", "places.googleapis.com", "yandex.ru"}
+    shared = loads["public-api.reviews.2gis.com"]
+    assert shared.sources == 80 and shared.over  # 1.3 polls/s against 1/s
+    assert not loads["yandex.ru"].over
 
 
 async def test_status_names_the_overloaded_site_and_the_fix(
