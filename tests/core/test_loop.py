@@ -198,11 +198,9 @@ async def test_bad_sources_give_clear_errors_and_the_others_keep_going(
     assert all(text.startswith("⚠️") for _, text in told)
 
 
-def _sent_alerts(database: Path) -> int:
+def _sent_messages(database: Path) -> int:
     with sqlite3.connect(database) as connection:
-        return connection.execute(
-            "SELECT count(*) FROM outbox WHERE status = 'sent' AND kind = 'alert'"
-        ).fetchone()[0]
+        return connection.execute("SELECT count(*) FROM outbox WHERE status = 'sent'").fetchone()[0]
 
 
 async def _wait_for(predicate: Callable[[], bool], deadline: float = 120.0) -> None:
@@ -247,12 +245,18 @@ async def test_killed_between_store_and_send_then_restarted_delivers_each_alert_
         assert await (await otklik("scan")).wait() == 0
     assert fake_telegram.calls_of("sendMessage") == []
 
-    # The service starts sending; it is killed -9 once the first alert is out and recorded.
+    # The service starts sending: the first message fails and waits for its retry, the second is
+    # delivered and recorded, and the process is killed -9 while Telegram has not yet taken the
+    # third. (A kill after Telegram took a message and before it was recorded would send that one
+    # twice: the Bot API has no idempotency key, so no sender can close that window.)
     fake_telegram.fail_next("sendMessage", times=1, status=500)
+    fake_telegram.hold("sendMessage", after=2)
     service = await otklik("run")
-    await _wait_for(lambda: _sent_alerts(tmp_path / "otklik.db") >= 1)
+    await _wait_for(lambda: fake_telegram.held >= 1)
+    assert _sent_messages(tmp_path / "otklik.db") == 1
     service.send_signal(signal.SIGKILL)
     await service.wait()
+    fake_telegram.release()
 
     service = await otklik("run")  # restarted: the rest goes out, nothing twice
     # Two alerts and the two notes the first poll left ("Source added: … — /backlog").

@@ -38,6 +38,10 @@ Failure injection: ``fail_next(method, times=1, status=429, retry_after=1)`` mak
 500 is an internal server error; 403 is "Forbidden: bot was blocked by the user"; 400 takes
 ``description``). ``block_chat(chat_id)`` makes every send to that chat answer 403 until
 ``unblock_chat``. Failed calls are recorded with ``ok=False`` and never create a message.
+``hold(method, after=n)`` lets the next ``n`` calls of that method through and leaves the rest
+unanswered until ``release()``: a Telegram that has not taken the message yet. A held call whose
+client went away meanwhile (a killed process) is dropped unrecorded, as Telegram would never
+have seen it; ``held`` counts the calls waiting now.
 """
 
 from __future__ import annotations
@@ -154,6 +158,9 @@ class FakeTelegram:
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._failures: dict[str, deque[_Failure]] = {}
         self._blocked: set[int] = set()
+        self._holds: dict[str, int] = {}
+        self._released = asyncio.Event()
+        self.held = 0
         self._changed = asyncio.Condition()
         self._updates_ready = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -175,6 +182,7 @@ class FakeTelegram:
         return self
 
     async def close(self) -> None:
+        self.release()
         for bot in self._bots:
             await bot.session.close()
         if self._runner is not None:
@@ -397,6 +405,16 @@ class FakeTelegram:
             _Failure(status, description, retry_after if status == 429 else None, times)
         )
 
+    def hold(self, method: str, *, after: int = 0) -> None:
+        """Answer the next `after` calls of `method`, then keep the later ones waiting."""
+        self._holds[method] = after
+        self._released.clear()
+
+    def release(self) -> None:
+        """Answer every held call (and the later ones) again."""
+        self._holds.clear()
+        self._released.set()
+
     def block_chat(self, chat_id: int) -> None:
         """Every send/edit to this chat answers 403 "bot was blocked by the user"."""
         self._blocked.add(chat_id)
@@ -410,6 +428,8 @@ class FakeTelegram:
         method = request.match_info["method"]
         fields, files = await _read_fields(request)
         call = Call(index=-1, method=method, fields=fields, files=files)
+        if not await self._passed_hold(method, request):
+            return web.Response(status=499)
         if method == "getUpdates":
             response = await self._get_updates(fields)
         else:
@@ -419,6 +439,23 @@ class FakeTelegram:
             self.calls.append(call)
             self._changed.notify_all()
         return response
+
+    async def _passed_hold(self, method: str, request: web.Request) -> bool:
+        """False for a held call whose client left before the release."""
+        if method not in self._holds:
+            return True
+        if self._holds[method] > 0:
+            self._holds[method] -= 1
+            return True
+        async with self._changed:
+            self.held += 1
+            self._changed.notify_all()
+        try:
+            await self._released.wait()
+        finally:
+            self.held -= 1
+        transport = request.transport
+        return transport is not None and not transport.is_closing()
 
     def _answer(self, method: str, call: Call) -> web.Response:
         failure = self._take_failure(method)
