@@ -178,7 +178,8 @@ async def send_digest(
 
     Called by bot.delivery.TelegramNotifier, which maps aiogram's errors to bot.errors.
     When the chart went out but the text did not, the retry sends only the text; when the
-    digest went out but the insight after it (branches, competitors) did not, only the insight.
+    digest went out but the insight after it (branches, competitors) did not, only the part of
+    the insight that did not.
     """
     now = now or datetime.now(UTC)
     async with sessionmaker() as session:
@@ -199,10 +200,13 @@ async def send_digest(
             figures = await build_figures(session, brand, period, now)
             insight = await build_insight(session, brand, period)
 
-    async def remember(key: str, value: int) -> None:
+    async def remember(key: str, value: int | list[str]) -> None:
         payload[key] = value
         async with sessionmaker() as session, session.begin():
             await digests.save_outbox_payload(session, message.id, payload)
+
+    async def chart_sent(name: str) -> None:
+        await remember("insight_charts_sent", [*payload.get("insight_charts_sent", []), name])
 
     if "digest_message_id" not in payload:
         digest_id = await deliver_digest(
@@ -216,7 +220,18 @@ async def send_digest(
         if insight is None or not (insight.has_branches or insight.has_competitors):
             return digest_id
         await remember("digest_message_id", digest_id)
-    last = await deliver_insight(bot, message.chat_id, insight, lang) if insight else None
+    last = (
+        await deliver_insight(
+            bot,
+            message.chat_id,
+            insight,
+            lang,
+            charts_sent=payload.get("insight_charts_sent", []),
+            on_chart=chart_sent,
+        )
+        if insight
+        else None
+    )
     return last or int(payload["digest_message_id"])
 
 

@@ -3,8 +3,10 @@ and the one before, and which branch each source belongs to), and one branch's d
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +26,10 @@ async def build_insight(session: AsyncSession, brand: BrandInfo, period: Period)
         (rival.name, await stats.mentions_between(session, rival.id, period.start, period.end))
         for rival in await competitors.competitors_of(session, brand.id)
     ]
-    return compute_insight(
+    # A chain's year of mentions is seconds of arithmetic: off the event loop, so other chats'
+    # alerts and commands do not wait on it.
+    compute = partial(
+        compute_insight,
         brand_name=brand.name,
         period=period,
         mentions=[m for m in rows if m.at >= period.start],
@@ -33,6 +38,7 @@ async def build_insight(session: AsyncSession, brand: BrandInfo, period: Period)
         source_branch=await branches.source_branches(session, brand.id),
         competitors=rivals,
     )
+    return await asyncio.to_thread(compute)
 
 
 async def build_branch_figures(

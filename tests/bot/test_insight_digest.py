@@ -1,6 +1,6 @@
 """The weekly digest of a 3-branch brand with 2 competitors through the real bot and the fake
 Bot API: the digest, then the branch ranking and comparison charts and the insight text, in
-Russian and English; a retry after the insight failed sends only the insight; /compare."""
+Russian and English; a retry after the insight failed sends only what had not gone out; /compare."""
 
 from __future__ import annotations
 
@@ -96,6 +96,28 @@ async def test_retry_after_the_digest_went_out_sends_only_the_insight(
     ok = [c for c in fake_telegram.calls_of("sendMessage", chat_id=CHAT_ID) if c.ok]
     assert len(ok) == 1 and "Лучший" in (ok[0].text or "")
     assert len([c for c in fake_telegram.calls_of("sendPhoto", chat_id=CHAT_ID) if c.ok]) == 2
+
+
+async def test_retry_after_the_insight_charts_went_out_sends_only_its_text(
+    sessions: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram
+) -> None:
+    await _chain_with_chat(sessions, "ru")
+    assert await queue_due_digests(sessions, NOW) == 1
+    async with sessions() as session:
+        (message,) = await outbox.due_messages(session, NOW)
+    fake_telegram.fail_next("sendMessage", status=500, times=1)  # the insight's text
+    notifier = TelegramNotifier(fake_telegram.make_bot(), sessions, clock=lambda: NOW)
+    with pytest.raises(RetryLater):
+        await notifier.deliver(message)
+    await notifier.deliver(message)
+    photos = [c for c in fake_telegram.calls_of("sendPhoto", chat_id=CHAT_ID) if c.ok]
+    assert [p.file.filename for p in photos if p.file] == [
+        "digest.png",
+        "branches.png",
+        "compare.png",
+    ]
+    (text,) = [c for c in fake_telegram.calls_of("sendMessage", chat_id=CHAT_ID) if c.ok]
+    assert "Лучший" in (text.text or "")
 
 
 async def test_compare_command(
