@@ -15,7 +15,6 @@ A captcha page (SmartCaptcha, frequent from data-centre networks) is reported as
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import ClassVar
@@ -24,7 +23,7 @@ from scrapers.base import Page, Source
 from scrapers.errors import RateLimited, SourceError
 from scrapers.fetch import Fetcher, FetchResponse
 from scrapers.records import SourceSpec
-from scrapers.sources._reviews_common import layout_missing
+from scrapers.sources._reviews_common import ParsedPage, layout_missing
 from scrapers.sources._yandex_parse import (
     PageTokens,
     has_reviews,
@@ -56,6 +55,8 @@ class YandexMapsSource(Source):
         super().__init__(spec, fetcher)
         self._tokens = PageTokens(None, None, None)
         self._fallback_reason: str | None = None
+        # The answer _api_page already read, so parse() does not decode it again.
+        self._checked: tuple[FetchResponse, ParsedPage] | None = None
 
     def check(self) -> None:
         super().check()
@@ -123,15 +124,17 @@ class YandexMapsSource(Source):
     async def _api_page(self, org_id: str, page: int) -> FetchResponse:
         """One fetchReviews answer, checked to be a readable reviews answer."""
         response = await self._fetch_reviews(org_id, page)
-        fresh = _renewed_token(response)
+        parsed = parse_json(response.text(), url=response.url, link=self.link())
+        fresh = parsed.extra.get("csrfToken")
         if fresh:
             # The API answers a stale token with a fresh one; ask once more with it.
             self._tokens = PageTokens(fresh, self._tokens.session_id, self._tokens.req_id)
             self.fetcher.tokens.put(self._slot(), self._tokens, ttl=TOKEN_TTL)
             response = await self._fetch_reviews(org_id, page)
-        parsed = parse_json(response.text(), url=response.url, link=self.link())
-        if "csrfToken" in parsed.extra:
-            raise self.error("the reviews API keeps refusing the session token", response.url)
+            parsed = parse_json(response.text(), url=response.url, link=self.link())
+            if "csrfToken" in parsed.extra:
+                raise self.error("the reviews API keeps refusing the session token", response.url)
+        self._checked = (response, parsed)
         return response
 
     async def _fetch_reviews(self, org_id: str, page: int) -> FetchResponse:
@@ -157,6 +160,9 @@ class YandexMapsSource(Source):
         )
 
     def parse(self, response: FetchResponse) -> Page:
+        checked, self._checked = self._checked, None
+        if checked is not None and checked[0] is response:
+            return checked[1].to_page()
         text = response.text()
         if text.lstrip()[:1] == "{":
             page = parse_json(text, url=response.url, link=self.link())
@@ -167,12 +173,3 @@ class YandexMapsSource(Source):
             if self._fallback_reason:
                 page.path = f"{page.path} (fetchReviews failed: {self._fallback_reason})"
         return page.to_page()
-
-
-def _renewed_token(response: FetchResponse) -> str | None:
-    try:
-        data = json.loads(response.text())
-    except ValueError:
-        return None
-    token = data.get("csrfToken") if isinstance(data, dict) and "data" not in data else None
-    return token if isinstance(token, str) else None
