@@ -33,6 +33,7 @@ from storage.repositories.triage import open_cases_and_alerts
 Deadline = Callable[[datetime, BrandRecord], datetime]
 # Case events written by the poll, not by a person.
 REMOVED_REASON = "removed from the site"
+_CHUNK = 500
 
 
 def _stars(rating: float | None) -> str:
@@ -77,7 +78,7 @@ async def edits_seen(
         chats = (
             await brand_chat_ids(session, brand_id, mention_id=revision.mention_id)
             if news
-            else await _alerted_chats(session, revision.mention_id)
+            else (await _alerted_chats(session, [revision.mention_id])).get(revision.mention_id, [])
         )
         facts: dict[str, Any] = {
             "change": ReviewChange.RATING_RAISED if news else ReviewChange.EDITED
@@ -107,11 +108,21 @@ async def replies_seen(
     """The business answered on the platform: store the answer, and a case still awaiting one
     is replied (published, first response now) without anyone pressing a button. Returns the
     cases marked."""
-    marked = 0
+    ids = [mention_id for mention_id, _ in replies]
+    mentions: dict[int, Mention] = {}
+    cases: dict[int, Case] = {}
+    for chunk in _chunks(ids):
+        mentions |= {
+            m.id: m for m in await session.scalars(select(Mention).where(Mention.id.in_(chunk)))
+        }
+        cases |= {
+            c.mention_id: c
+            for c in await session.scalars(select(Case).where(Case.mention_id.in_(chunk)))
+        }
+    marked = []
     for mention_id, reply in replies:
-        row = await session.get_one(Mention, mention_id)
-        row.business_reply = reply
-        case = await session.scalar(select(Case).where(Case.mention_id == mention_id))
+        mentions[mention_id].business_reply = reply
+        case = cases.get(mention_id)
         if (
             case is None
             or case.status in CLOSED_STATUSES
@@ -136,18 +147,20 @@ async def replies_seen(
             detail=reply[:500],
             **values,
         )
-        marked += 1
+        marked.append((mention_id, case.id))
+    alerted = await _alerted_chats(session, [mention_id for mention_id, _ in marked])
+    for mention_id, case_id in marked:
         await _queue_update(
             session,
             brand_id=brand_id,
             mention_id=mention_id,
-            case_id=case.id,
-            chats=await _alerted_chats(session, mention_id),
+            case_id=case_id,
+            chats=alerted.get(mention_id, []),
             key="reply",
             facts={"change": "reply_seen"},
             now=now,
         )
-    return marked
+    return len(marked)
 
 
 async def removed_seen(
@@ -157,8 +170,12 @@ async def removed_seen(
     that reason; returns the cases closed."""
     await set_removed(session, mention_ids, now)
     closed = 0
-    cases = await session.scalars(select(Case).where(Case.mention_id.in_(list(mention_ids))))
-    for case in cases.all():
+    cases = [
+        case
+        for chunk in _chunks(mention_ids)
+        for case in await session.scalars(select(Case).where(Case.mention_id.in_(chunk)))
+    ]
+    for case in cases:
         if case.status not in CLOSED_STATUSES:
             await change_case(
                 session,
@@ -172,13 +189,14 @@ async def removed_seen(
                 closed_at=now,
             )
             closed += 1
+    alerted = await _alerted_chats(session, mention_ids)
     for mention_id in mention_ids:
         await _queue_update(
             session,
             brand_id=brand_id,
             mention_id=mention_id,
             case_id=None,
-            chats=await _alerted_chats(session, mention_id),
+            chats=alerted.get(mention_id, []),
             key=f"removed:{now.isoformat()}",
             facts={"change": ReviewChange.REMOVED},
             now=now,
@@ -186,13 +204,23 @@ async def removed_seen(
     return closed
 
 
-async def _alerted_chats(session: AsyncSession, mention_id: int) -> list[int]:
-    rows = await session.scalars(
-        select(OutboxMessage.chat_id)
-        .where(OutboxMessage.kind == OutboxKind.ALERT, OutboxMessage.mention_id == mention_id)
-        .distinct()
-    )
-    return sorted(rows)
+async def _alerted_chats(session: AsyncSession, mention_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The chats each mention's alert went to, in one query per chunk (a full listing may
+    remove or answer hundreds at once)."""
+    chats: dict[int, set[int]] = {}
+    for chunk in _chunks(mention_ids):
+        rows = await session.execute(
+            select(OutboxMessage.mention_id, OutboxMessage.chat_id)
+            .where(OutboxMessage.kind == OutboxKind.ALERT, OutboxMessage.mention_id.in_(chunk))
+            .distinct()
+        )
+        for mention_id, chat_id in rows.tuples():
+            chats.setdefault(mention_id or 0, set()).add(chat_id)
+    return {mention_id: sorted(ids) for mention_id, ids in chats.items()}
+
+
+def _chunks(ids: Sequence[int]) -> list[list[int]]:
+    return [list(ids[start : start + _CHUNK]) for start in range(0, len(ids), _CHUNK)]
 
 
 async def _queue_update(
