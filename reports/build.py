@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection
 from datetime import datetime
-from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,11 +26,11 @@ async def build_figures(
     """`source_ids`: only these sources count (one branch's digest)."""
     previous = period.previous()
     # One query per table for both periods, split here.
-    mentions = _of(
-        await stats.mentions_between(session, brand.id, previous.start, period.end), source_ids
+    mentions = await stats.mentions_between(
+        session, brand.id, previous.start, period.end, source_ids=source_ids
     )
-    cases = _of(
-        await stats.cases_created_between(session, brand.id, previous.start, period.end), source_ids
+    cases = await stats.cases_created_between(
+        session, brand.id, previous.start, period.end, source_ids=source_ids
     )
     # Counting a busy brand's month takes seconds of pure Python: a worker thread does it, so
     # the event loop keeps answering chats and sending alerts meanwhile.
@@ -52,23 +51,10 @@ async def build_figures(
         open_cases=await stats.open_cases(
             session, brand.id, now, limit=OPEN_LISTED, source_ids=source_ids
         ),
-        source_events=_of(
-            await stats.source_events_between(session, brand.id, period.start, period.end),
-            source_ids,
+        source_events=await stats.source_events_between(
+            session, brand.id, period.start, period.end, source_ids=source_ids
         ),
         ratings_raised=await ratings_raised_after_reply(
             session, [brand.id], since=period.start, until=period.end, source_ids=source_ids
         ),
     )
-
-
-class _FromSource(Protocol):
-    @property
-    def source_id(self) -> int: ...
-
-
-Row = TypeVar("Row", bound=_FromSource)
-
-
-def _of(rows: list[Row], source_ids: Collection[int] | None) -> list[Row]:
-    return rows if source_ids is None else [row for row in rows if row.source_id in source_ids]

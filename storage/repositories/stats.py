@@ -150,9 +150,15 @@ async def sources_of_brand(session: AsyncSession, brand_id: int) -> list[SourceI
 
 
 async def mentions_between(
-    session: AsyncSession, brand_id: int, start: datetime, end: datetime
+    session: AsyncSession,
+    brand_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    source_ids: Collection[int] | None = None,
 ) -> list[MentionRow]:
-    """Mentions of the brand whose time (published, else first seen) is in [start, end)."""
+    """Mentions of the brand whose time (published, else first seen) is in [start, end);
+    `source_ids`: of these sources only (one branch's)."""
     # Two index-friendly halves instead of coalesce(), which no index covers.
     in_range = or_(
         and_(Mention.published_at >= start, Mention.published_at < end),
@@ -179,7 +185,7 @@ async def mentions_between(
             Mention.backfill,
             Mention.language,
         )
-        .where(Mention.brand_id == brand_id, in_range)
+        .where(Mention.brand_id == brand_id, in_range, *_of_sources(Mention, source_ids))
         .order_by(Mention.id)
     )
     return await _streamed(
@@ -203,11 +209,22 @@ async def mentions_between(
 
 
 async def cases_created_between(
-    session: AsyncSession, brand_id: int, start: datetime, end: datetime | None = None
+    session: AsyncSession,
+    brand_id: int,
+    start: datetime,
+    end: datetime | None = None,
+    *,
+    source_ids: Collection[int] | None = None,
 ) -> list[CaseRow]:
-    """Cases opened in [start, end); no end: up to now."""
+    """Cases opened in [start, end); no end: up to now. `source_ids`: of these sources only."""
     until = () if end is None else (Case.created_at < end,)
-    return await _cases(session, Case.brand_id == brand_id, Case.created_at >= start, *until)
+    return await _cases(
+        session,
+        Case.brand_id == brand_id,
+        Case.created_at >= start,
+        *until,
+        *_of_sources(Mention, source_ids),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,15 +261,31 @@ async def open_cases(
 
 
 async def source_events_between(
-    session: AsyncSession, brand_id: int, start: datetime, end: datetime
+    session: AsyncSession,
+    brand_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    source_ids: Collection[int] | None = None,
 ) -> list[SourceEventRow]:
     rows = await session.execute(
         select(SourceEvent)
         .join(Source, Source.id == SourceEvent.source_id)
-        .where(Source.brand_id == brand_id, SourceEvent.at >= start, SourceEvent.at < end)
+        .where(
+            Source.brand_id == brand_id,
+            SourceEvent.at >= start,
+            SourceEvent.at < end,
+            *_of_sources(SourceEvent, source_ids),
+        )
         .order_by(SourceEvent.at, SourceEvent.id)
     )
     return [SourceEventRow(row.source_id, row.at, row.kind, row.message) for row in rows.scalars()]
+
+
+def _of_sources(
+    table: type[Mention] | type[SourceEvent], source_ids: Collection[int] | None
+) -> tuple[Any, ...]:
+    return () if source_ids is None else (table.source_id.in_(list(source_ids)),)
 
 
 async def _cases(session: AsyncSession, *where: Any, limit: int | None = None) -> list[CaseRow]:
