@@ -17,6 +17,7 @@ from bot.setup import build_dispatcher
 from otklik.digest_schedule import queue_due_digests
 from storage.db import make_sessionmaker
 from storage.models import Branch, Brand, BrandChat, Chat
+from storage.records import OutboxRecord
 from storage.repositories import digests, outbox
 from tests.bot.conftest import polling
 from tests.fakes.telegram_api import FakeTelegram
@@ -35,6 +36,14 @@ async def _chain_with_chat(sessions: async_sessionmaker[AsyncSession], language:
         brand = await session.get_one(Brand, chain.brand_id)
         await add_chat(session, CHAT_ID, brand, created_at=brand.created_at, language=language)
         await add_member(session, brand, OWNER_ID)
+
+
+async def _queued_digest(sessions: async_sessionmaker[AsyncSession]) -> OutboxRecord:
+    await _chain_with_chat(sessions, "ru")
+    assert await queue_due_digests(sessions, NOW) == 1
+    async with sessions() as session:
+        (message,) = await outbox.due_messages(session, NOW)
+    return message
 
 
 WANTED = {
@@ -77,10 +86,7 @@ async def test_chain_digest_brings_branch_and_competitor_charts(
 async def test_retry_after_the_digest_went_out_sends_only_the_insight(
     sessions: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram
 ) -> None:
-    await _chain_with_chat(sessions, "ru")
-    assert await queue_due_digests(sessions, NOW) == 1
-    async with sessions() as session:
-        (message,) = await outbox.due_messages(session, NOW)
+    message = await _queued_digest(sessions)
     # Telegram down: nothing goes out. Then, as if the digest had gone out before a failure
     # of the insight's charts, the retry sends the insight alone.
     fake_telegram.fail_next("sendPhoto", status=500, times=1)
@@ -101,10 +107,7 @@ async def test_retry_after_the_digest_went_out_sends_only_the_insight(
 async def test_retry_after_the_insight_charts_went_out_sends_only_its_text(
     sessions: async_sessionmaker[AsyncSession], fake_telegram: FakeTelegram
 ) -> None:
-    await _chain_with_chat(sessions, "ru")
-    assert await queue_due_digests(sessions, NOW) == 1
-    async with sessions() as session:
-        (message,) = await outbox.due_messages(session, NOW)
+    message = await _queued_digest(sessions)
     fake_telegram.fail_next("sendMessage", status=500, times=1)  # the insight's text
     notifier = TelegramNotifier(fake_telegram.make_bot(), sessions, clock=lambda: NOW)
     with pytest.raises(RetryLater):
