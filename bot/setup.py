@@ -28,6 +28,7 @@ from bot.middlewares import AccessMiddleware, DbSessionMiddleware
 from bot.texts import COMMANDS
 from common.clock import Clock, utcnow
 from replies import Drafter
+from scrapers.capacity import Politeness
 from scrapers.guard import parse_allowance
 from scrapers.registry import detect
 
@@ -42,7 +43,7 @@ def build_dispatcher(
     detect_source: Callable[[str], str | None] | None = None,
     clock: Clock = utcnow,
     allowed_addresses: Sequence[str] = (),
-    per_host_rate: float = 1.0,
+    politeness: Politeness | None = None,
 ) -> Dispatcher:
     """The bot's dispatcher.
 
@@ -52,9 +53,9 @@ def build_dispatcher(
     clock: the time handlers see; tests pass a controllable one.
     allowed_addresses: private addresses a pasted source URL may name (the fetch layer's
     allowance, OTKLIK_ALLOW_PRIVATE_ADDRESSES); others are refused when the URL is added.
-    per_host_rate: the deployment's politeness per site, for /sources' capacity warnings.
+    politeness: the deployment's request rate per site, for /sources' capacity warnings.
     Handlers receive `session`, `access`, `lang`, `clock`, `publisher`, `drafter`,
-    `detect_source`, `per_host_rate` and `sessionmaker` from the dispatcher's data and
+    `detect_source`, `politeness` and `sessionmaker` from the dispatcher's data and
     middlewares.
     """
     dispatcher = Dispatcher(
@@ -64,7 +65,7 @@ def build_dispatcher(
         detect_source=detect_source or detect,
         clock=clock,
         allowed_addresses=parse_allowance(allowed_addresses),
-        per_host_rate=per_host_rate,
+        politeness=politeness or Politeness(),
     )
     dispatcher.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dispatcher.update.outer_middleware(AccessMiddleware())

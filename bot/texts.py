@@ -147,8 +147,7 @@ RU: dict[str, str] = {
     "host_over_budget": (
         "\n⚠️ <b>{host}</b>: {sources} источн. просят {demand} опросов/с, а вежливость "
         "разрешает {budget}/с — каждый опрашивается примерно раз в {effective} с вместо {wanted} с. "
-        "Исправить: OTKLIK_HTTP_PER_HOST_RATE={needed}, если сайт позволяет, или интервалы "
-        "от {effective} с."
+        "Исправить: <code>{fix}</code>, если сайт позволяет, или интервалы от {effective} с."
     ),
     "from_config": " · из конфига",
     "last_success": "\n   последний успех: {at}",
@@ -446,8 +445,7 @@ EN: dict[str, str] = {
     "host_over_budget": (
         "\n⚠️ <b>{host}</b>: {sources} sources ask for {demand} polls/s, politeness allows "
         "{budget}/s, so each is polled about every {effective} s instead of {wanted} s. "
-        "Fix: OTKLIK_HTTP_PER_HOST_RATE={needed} if the site allows it, or intervals of "
-        "{effective} s or more."
+        "Fix: <code>{fix}</code> if the site allows it, or intervals of {effective} s or more."
     ),
     "from_config": " · from config",
     "last_success": "\n   last success: {at}",

@@ -209,6 +209,7 @@ def fetch_settings_of(settings: Settings) -> FetchSettings:
         retries=settings.http_retries,
         backoff_base=settings.http_backoff,
         per_host_rate=settings.http_per_host_rate,
+        host_rate_overrides=dict(settings.http_host_rates),
         per_host_concurrency=settings.http_per_host_concurrency,
         max_bytes=settings.http_max_bytes,
         allow_private=settings.allowed_private,

@@ -45,7 +45,7 @@ def dispatcher_for(runtime: Runtime, drafter: Drafter, publisher: ReplyPublisher
         publisher=publisher,
         drafter=drafter,
         allowed_addresses=settings.allowed_private,
-        per_host_rate=settings.http_per_host_rate,
+        politeness=settings.politeness,
     )
 
 

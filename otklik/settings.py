@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from common.errors import ConfigError
+from scrapers.capacity import Politeness
 from scrapers.guard import parse_allowance, split_allowance
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///otklik.db"
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     http_backoff: float = Field(default=1.0, ge=0)
     # Politeness towards each site: requests per second and at once, per host.
     http_per_host_rate: float = Field(default=1.0, gt=0)
+    # A site's own rate where its owners allow another, as JSON: {"yandex.ru": 2} (0: no limit).
+    http_host_rates: dict[str, float] = Field(default_factory=dict)
     http_per_host_concurrency: int = Field(default=2, ge=1)
     http_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     # Private addresses or networks sources may fetch from (comma-separated); none by default.
@@ -88,6 +91,23 @@ class Settings(BaseSettings):
     @property
     def allowed_private(self) -> tuple[str, ...]:
         return split_allowance(self.allow_private_addresses)
+
+    @field_validator("http_host_rates")
+    @classmethod
+    def _host_rates(cls, value: dict[str, float]) -> dict[str, float]:
+        rates = {}
+        for host, rate in value.items():
+            name = host.strip().lower().rstrip(".")
+            if not name or "/" in name or ":" in name or " " in name:
+                raise ValueError(f"{host!r} is not a host name: give it as yandex.ru, no scheme")
+            if rate < 0:
+                raise ValueError(f"{host}: a rate is requests a second, 0 or more")
+            rates[name] = float(rate)
+        return rates
+
+    @property
+    def politeness(self) -> Politeness:
+        return Politeness(self.http_per_host_rate, self.http_host_rates)
 
     @field_validator("log_level")
     @classmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from yarl import URL
 
@@ -17,12 +17,25 @@ from scrapers.records import SourceSpec
 
 
 @dataclass(frozen=True, slots=True)
+class Politeness:
+    """Request starts a second allowed on each host: `rate` on every site, `hosts` on the sites
+    whose owners allow another (0: no limit)."""
+
+    rate: float = 1.0
+    hosts: Mapping[str, float] = field(default_factory=dict)
+
+    def budget(self, host: str) -> float:
+        return self.hosts.get(host, self.rate)
+
+
+@dataclass(frozen=True, slots=True)
 class HostLoad:
     host: str
     sources: int
     demand: float  # polls a second the sources' intervals ask for
     budget: float  # request starts a second politeness allows (0: unlimited)
     wanted_interval: float  # the sources' mean interval, seconds
+    own_rate: bool = False  # the budget is this host's own, not the deployment's default
 
     @property
     def over(self) -> bool:
@@ -49,11 +62,7 @@ def request_hosts(spec: SourceSpec) -> tuple[str, ...]:
         return (URL(spec.url).host or spec.url,)
 
 
-def host_loads(
-    sources: Iterable[tuple[str, float]],
-    rate: float,
-    overrides: Mapping[str, float] | None = None,
-) -> list[HostLoad]:
+def host_loads(sources: Iterable[tuple[str, float]], politeness: Politeness) -> list[HostLoad]:
     """sources: (URL or host requested, interval seconds) of every enabled source of the
     deployment. Busiest host first."""
     by_host: dict[str, list[float]] = {}
@@ -65,17 +74,20 @@ def host_loads(
             host=host,
             sources=len(intervals),
             demand=sum(1 / interval for interval in intervals),
-            budget=(overrides or {}).get(host, rate),
+            budget=politeness.budget(host),
             wanted_interval=sum(intervals) / len(intervals),
+            own_rate=host in politeness.hosts,
         )
         for host, intervals in by_host.items()
     ]
     return sorted(loads, key=lambda load: (-load.demand / (load.budget or math.inf), load.host))
 
 
-def deployment_loads(polls: Iterable[tuple[SourceSpec, float]], rate: float) -> list[HostLoad]:
+def deployment_loads(
+    polls: Iterable[tuple[SourceSpec, float]], politeness: Politeness
+) -> list[HostLoad]:
     """Each host's load from every enabled source (spec, interval), counted on the hosts its
     polls request."""
     return host_loads(
-        ((host, interval) for spec, interval in polls for host in request_hosts(spec)), rate
+        ((host, interval) for spec, interval in polls for host in request_hosts(spec)), politeness
     )

@@ -14,6 +14,7 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 from yarl import URL
 
+from bot.capacity import capacity_note
 from bot.handlers.common import Refusal, args_of, parse_int, pick_brand
 from bot.middlewares import Access
 from bot.render import esc, fit_escaped, local_time
@@ -21,7 +22,7 @@ from bot.texts import RU, t
 from common.clock import Clock
 from common.vocabulary import Role, SourceHealth, SourceOrigin
 from scrapers import guard
-from scrapers.capacity import deployment_loads, request_hosts
+from scrapers.capacity import Politeness, deployment_loads, request_hosts
 from scrapers.errors import FetchError, SourceConfigError
 from scrapers.records import SourceSpec
 from scrapers.registry import check, kinds
@@ -75,7 +76,7 @@ async def list_brands(message: Message, session: AsyncSession, access: Access, l
 
 
 async def list_sources(
-    message: Message, session: AsyncSession, access: Access, lang: str, per_host_rate: float
+    message: Message, session: AsyncSession, access: Access, lang: str, politeness: Politeness
 ) -> None:
     found = await brands_admin.sources_of(session, access.brand_ids)
     if not found:
@@ -122,21 +123,9 @@ async def list_sources(
         if source.id in polls
         for host in request_hosts(polls[source.id][0])
     }
-    for load in deployment_loads(polls.values(), per_host_rate):
+    for load in deployment_loads(polls.values(), politeness):
         if load.over and load.host in mine:
-            lines.append(
-                t(
-                    lang,
-                    "host_over_budget",
-                    host=esc(load.host),
-                    sources=load.sources,
-                    demand=f"{load.demand:.1f}",
-                    budget=f"{load.budget:g}",
-                    effective=f"{load.effective_interval:.0f}",
-                    wanted=f"{load.wanted_interval:.0f}",
-                    needed=f"{load.rate_needed:g}",
-                )
-            )
+            lines.append(capacity_note(lang, load))
     await message.answer("\n".join(lines), disable_web_page_preview=True)
 
 

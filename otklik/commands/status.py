@@ -8,12 +8,13 @@ import argparse
 import asyncio
 from datetime import datetime
 
+from bot.capacity import capacity_note, plain
 from common.clock import utcnow
 from otklik.app import open_database
 from otklik.logs import setup_logging
 from otklik.settings import Settings, load_settings
 from otklik.workqueue import queue_status
-from scrapers.capacity import HostLoad, deployment_loads
+from scrapers.capacity import deployment_loads
 from scrapers.records import SourceSpec
 from storage.repositories import outbox as outbox_repo
 from storage.repositories import sources as sources_repo
@@ -39,7 +40,7 @@ async def show(settings: Settings) -> int:
         schedule = await sources_repo.poll_schedule(session)
         loads = deployment_loads(
             ((SourceSpec(p.kind, p.url, options=p.options), p.interval_seconds) for p in schedule),
-            settings.http_per_host_rate,
+            settings.politeness,
         )
     if queue is None:
         print("workers: this process only (SQLite, or no worker has started on PostgreSQL yet)")
@@ -56,18 +57,8 @@ async def show(settings: Settings) -> int:
     over = [load for load in loads if load.over]
     print(f"sites: {len(loads)}, over their politeness budget: {len(over)}")
     for load in over:
-        print("  " + capacity_warning(load))
+        print("  " + plain(capacity_note("en", load)))
     return 0
-
-
-def capacity_warning(load: HostLoad) -> str:
-    return (
-        f"{load.host}: {load.sources} sources ask for {load.demand:.1f} polls/s, the budget is "
-        f"{load.budget:g}/s, so each is polled about every {load.effective_interval:.0f} s "
-        f"instead of {load.wanted_interval:.0f} s. Fix: OTKLIK_HTTP_PER_HOST_RATE="
-        f"{load.rate_needed:g} if the site allows it, or intervals of "
-        f"{load.effective_interval:.0f} s or more."
-    )
 
 
 def _late(since: datetime | None, now: datetime) -> str:

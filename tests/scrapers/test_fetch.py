@@ -179,6 +179,20 @@ async def test_per_host_rate_spaces_requests(site_server: SiteServer) -> None:
         assert time.monotonic() - started >= 4 / 20 * 0.9
 
 
+async def test_a_hosts_own_rate_replaces_the_default(site_server: SiteServer) -> None:
+    # One request a second everywhere would make these five take four seconds.
+    settings = FetchSettings(
+        per_host_rate=1, host_rate_overrides={"127.0.0.1": 50}, per_host_concurrency=4, retries=0
+    )
+    site_server.add("/r", b"ok")
+    async with make_client_session(settings) as session:
+        fetcher = Fetcher(session, settings)
+        started = time.monotonic()
+        for _ in range(5):
+            await fetcher.get(site_server.url("/r"))
+        assert 4 / 50 * 0.9 <= time.monotonic() - started < 2
+
+
 async def test_non_http_url_is_refused(fetcher: Fetcher) -> None:
     with pytest.raises(FetchError, match="not an http"):
         await fetcher.get("file:///etc/passwd")
