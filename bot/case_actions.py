@@ -45,6 +45,11 @@ class Publisher(Protocol):
     async def publish(self, target: ReplyTarget, text: str) -> PublishedReply: ...
 
 
+def reply_target(mention: MentionRecord) -> ReplyTarget:
+    """Where a reply to this review goes on its platform."""
+    return ReplyTarget(mention.source_kind, mention.url or "", mention.external_id or "", {})
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     user_id: int
@@ -226,7 +231,7 @@ async def _publish(
     mention = await _mention(session, case.mention_id)
     if mention is None:
         return ReplyOutcome(case, ReplyState.LOCAL)
-    target = ReplyTarget(mention.source_kind, mention.url or "", mention.external_id or "", {})
+    target = reply_target(mention)
     if publisher is None or not publisher.can_publish(target.kind):
         link = reply_link(target.kind, target.url, mention.external_id) or mention.url
         return ReplyOutcome(case, ReplyState.LOCAL, link=link)

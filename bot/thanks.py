@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.case_actions import Publisher, reply_target
 from bot.drafting import new_draft
 from common.vocabulary import OutboxKind, PraiseState
 from replies import Drafter
 from replies.schedule import thanks_due
-from scrapers.publish import ReplyTarget
 from storage.repositories import mentions as mentions_repo
 from storage.repositories import praise as praise_repo
 from storage.repositories.brands import brand_chat_ids
@@ -31,7 +30,7 @@ log = logging.getLogger(__name__)
 async def thank_for_praise(
     sessionmaker: async_sessionmaker[AsyncSession],
     drafter: Drafter,
-    publisher: Any | None,
+    publisher: Publisher | None,
     now: datetime,
 ) -> int:
     """Thank every review now due; returns the outbox rows queued for the team."""
@@ -55,7 +54,7 @@ async def thank_for_praise(
 async def _thank(
     sessionmaker: async_sessionmaker[AsyncSession],
     drafter: Drafter,
-    publisher: Any | None,
+    publisher: Publisher | None,
     candidate: PraiseCandidate,
     now: datetime,
 ) -> int:
@@ -66,7 +65,7 @@ async def _thank(
             return 0
         mention = found[0]
         draft = await new_draft(session, drafter, mention, case_id=None, actor_id=None, now=now)
-        target = ReplyTarget(mention.source_kind, mention.url or "", mention.external_id or "", {})
+        target = reply_target(mention)
         can_publish = publisher is not None and publisher.can_publish(target.kind)
         state = PraiseState.PUBLISHING if can_publish else PraiseState.SUGGESTED
         await praise_repo.set_state(session, praise_id, state, draft_id=draft.id)
