@@ -18,7 +18,7 @@ from storage.records import BrandRecord, MentionRecord
 from storage.repositories import brands_admin, chats
 from storage.repositories import cases as cases_repo
 from storage.repositories import mentions as mentions_repo
-from storage.repositories.cases import CaseRecord
+from storage.repositories.cases import AlertMessage, CaseRecord
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,16 @@ class AlertView:
 
     def keyboard(self, lang: str) -> InlineKeyboardMarkup:
         return alert_keyboard(lang, self.mention, self.case)
+
+    async def edit(self, bot: Bot, sent: AlertMessage, lang: str, now: datetime) -> None:
+        """Show this state in an alert already in a chat."""
+        await bot.edit_message_text(
+            text=self.text(lang, now),
+            chat_id=sent.chat_id,
+            message_id=sent.message_id,
+            reply_markup=self.keyboard(lang),
+            disable_web_page_preview=True,
+        )
 
 
 async def load_alert(
@@ -78,13 +88,7 @@ async def refresh_alerts(
     for message in messages:
         lang = await chats.language(session, message.chat_id)
         try:
-            await bot.edit_message_text(
-                text=view.text(lang, now),
-                chat_id=message.chat_id,
-                message_id=message.message_id,
-                reply_markup=view.keyboard(lang),
-                disable_web_page_preview=True,
-            )
+            await view.edit(bot, message, lang, now)
             edited += 1
         except (TelegramAPIError, TelegramNetworkError) as exc:
             log.info("alert %s/%s not edited: %s", message.chat_id, message.message_id, exc)

@@ -40,13 +40,7 @@ async def send_review_update(
         raise DeliveryError(f"{message.dedup_key}: mention {message.mention_id} is gone")
     for alert in sent:
         try:
-            await bot.edit_message_text(
-                text=view.text(lang, now),
-                chat_id=alert.chat_id,
-                message_id=alert.message_id,
-                reply_markup=view.keyboard(lang),
-                disable_web_page_preview=True,
-            )
+            await view.edit(bot, alert, lang, now)
         except TelegramBadRequest as exc:  # not modified, too old to edit: the news still goes
             log.info("alert %s/%s not edited: %s", alert.chat_id, alert.message_id, exc)
     if message.payload.get("change") != ReviewChange.RATING_RAISED:
