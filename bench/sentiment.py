@@ -61,35 +61,26 @@ OTHER_SAMPLE = 150
 
 
 def sample_rows(name: str, rows: list[Example], full: bool = False) -> list[Example]:
-    import random
+    from sentiment.scoring import seeded_sample
 
-    cap = TARGET_SAMPLE if name in TARGET_FILES else OTHER_SAMPLE
-    if full or len(rows) <= cap:
-        return rows
-    order = list(range(len(rows)))
-    random.Random(f"bench:{name}").shuffle(order)
-    return [rows[i] for i in sorted(order[:cap])]
+    return (
+        rows
+        if full
+        else seeded_sample(name, rows, TARGET_SAMPLE if name in TARGET_FILES else OTHER_SAMPLE)
+    )
 
 
 def metrics(gold: list[str], pred: list[str]) -> dict[str, float]:
-    def f1(label: str) -> float:
-        tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
-        predicted = sum(p == label for p in pred)
-        actual = sum(g == label for g in gold)
-        if not tp:
-            return 0.0
-        precision, recall = tp / predicted, tp / actual
-        return 2 * precision * recall / (precision + recall)
+    from sentiment.scoring import f1, f1_pos_neg, macro_f1
 
-    present = [k for k in LABELS if k in gold]
     negatives = sum(g == "negative" for g in gold)
     caught = sum(g == p == "negative" for g, p in zip(gold, pred, strict=True))
     return {
         "accuracy": sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold),
-        "macro_f1": sum(f1(k) for k in present) / len(present),
-        "f1_pos_neg": (f1("positive") + f1("negative")) / 2,
-        "f1_positive": f1("positive"),
-        "f1_negative": f1("negative"),
+        "macro_f1": macro_f1(gold, pred),
+        "f1_pos_neg": f1_pos_neg(gold, pred),
+        "f1_positive": f1(gold, pred, "positive"),
+        "f1_negative": f1(gold, pred, "negative"),
         "recall_negative": caught / negatives if negatives else 0.0,
     }
 

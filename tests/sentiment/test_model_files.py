@@ -12,6 +12,7 @@ from sentiment.bundled import BundledClassifier
 from sentiment.errors import SentimentError
 from sentiment.linear import FORMAT, LinearModel
 from sentiment.records import TextInput
+from sentiment.scoring import macro_f1
 from sentiment.train import read_jsonl
 
 
@@ -35,15 +36,6 @@ FLOORS = {
     "sentirueval2015_banks_test.jsonl": 0.67,
     "sentirueval2015_telecoms_test.jsonl": 0.62,
 }
-
-
-def macro_f1(gold: list[str], pred: list[str]) -> float:
-    scores = []
-    for label in sorted(set(gold)):
-        tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
-        predicted, actual = pred.count(label), gold.count(label)
-        scores.append(2 * tp / (predicted + actual) if tp else 0.0)
-    return sum(scores) / len(scores)
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -5,17 +5,15 @@ cached embeddings serve here too; without the cache the encoder reads them (a mi
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from sentiment.embedding_cache import EmbeddingCache
 from sentiment.encoded import EncoderClassifier, stacked_proba
-from sentiment.records import LABELS
+from sentiment.scoring import f1_pos_neg, macro_f1, seeded_sample
 from sentiment.stars import text_label
-from sentiment.train import Example, read_jsonl
+from sentiment.train import read_jsonl
 
 ROWS = 120
 # (metric, floor): 0.04 under what the shipped model scores on these samples (120 rows: one
@@ -32,18 +30,6 @@ FLOORS: dict[str, tuple[str, float]] = {
 }
 
 
-def sample(name: str, rows: list[Example]) -> list[Example]:
-    """The first ROWS of bench/sentiment.py's seeded order for this file."""
-    order = list(range(len(rows)))
-    random.Random(f"bench:{name}").shuffle(order)
-    return [rows[i] for i in sorted(order[:ROWS])]
-
-
-def f1(gold: list[str], pred: list[str], label: str) -> float:
-    tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
-    return 2 * tp / (pred.count(label) + gold.count(label)) if tp else 0.0
-
-
 @pytest.fixture(scope="module")
 def encoder_model() -> EncoderClassifier:
     return EncoderClassifier()
@@ -54,7 +40,7 @@ def test_encoder_floor(name: str, shared_sentiment: Path, encoder_model: Encoder
     path = shared_sentiment / f"{name}.jsonl"
     if not path.is_file():
         pytest.skip(f"{path} not present")
-    rows = sample(name, read_jsonl(path))
+    rows = seeded_sample(name, read_jsonl(path), ROWS)  # the first rows of the bench's sample
     texts, brands = [r.text for r in rows], [r.brand for r in rows]
     cache = EmbeddingCache()
     cache.fill(texts, encoder_model.encoder.embed_prepared)
@@ -66,8 +52,5 @@ def test_encoder_floor(name: str, shared_sentiment: Path, encoder_model: Encoder
     ]
     gold = [r.label for r in rows]
     metric, floor = FLOORS[name]
-    if metric == "f1_pos_neg":
-        score = (f1(gold, pred, "positive") + f1(gold, pred, "negative")) / 2
-    else:
-        score = float(np.mean([f1(gold, pred, k) for k in LABELS if k in gold]))
+    score = f1_pos_neg(gold, pred) if metric == "f1_pos_neg" else macro_f1(gold, pred)
     assert score >= floor, f"{name}: {metric} {score:.3f} < {floor}"
