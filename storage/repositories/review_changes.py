@@ -214,8 +214,9 @@ async def _alerted_chats(session: AsyncSession, mention_ids: Sequence[int]) -> d
             .where(OutboxMessage.kind == OutboxKind.ALERT, OutboxMessage.mention_id.in_(chunk))
             .distinct()
         )
-        for mention_id, chat_id in rows.tuples():
-            chats.setdefault(mention_id or 0, set()).add(chat_id)
+        for mention_id, chat_id in rows.all():
+            if mention_id is not None:
+                chats.setdefault(mention_id, set()).add(chat_id)
     return {mention_id: sorted(ids) for mention_id, ids in chats.items()}
 
 
