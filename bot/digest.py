@@ -25,10 +25,10 @@ from bot.middlewares import Access
 from bot.texts import t
 from common.clock import Clock
 from common.vocabulary import Role
-from reports import DigestFigures, Period, PeriodError, build_figures, digest_html, header
+from reports import DigestFigures, Period, PeriodError, digest_html, header
 from reports.chart import render_chart
 from reports.i18n import language
-from reports.insight_build import build_branch_figures, build_insight
+from reports.insight_build import build_branch_figures, build_digest_and_insight
 from reports.periods import DEFAULT_TIMEZONE, looks_like_period, parse_period, zone
 from reports.telegram import CAPTION_LIMIT
 from scrapers.sanitise import name_key
@@ -69,9 +69,9 @@ async def digest_command(
         figures = await build_branch_figures(session, brand, branch, period, now)
         await deliver_digest(bot, message.chat.id, figures, lang)
         return
-    figures = await build_figures(session, brand, period, now)
+    figures, insight = await build_digest_and_insight(session, brand, period, now)
     await deliver_digest(bot, message.chat.id, figures, lang)
-    await deliver_insight(bot, message.chat.id, await build_insight(session, brand, period), lang)
+    await deliver_insight(bot, message.chat.id, insight, lang)
 
 
 async def report_request(
@@ -197,8 +197,7 @@ async def send_digest(
             figures = await build_branch_figures(session, brand, branch, period, now)
             insight = None
         else:
-            figures = await build_figures(session, brand, period, now)
-            insight = await build_insight(session, brand, period)
+            figures, insight = await build_digest_and_insight(session, brand, period, now)
 
     async def remember(key: str, value: int | list[str]) -> None:
         payload[key] = value

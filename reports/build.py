@@ -12,7 +12,7 @@ from reports.figures import OPEN_LISTED, DigestFigures, compute_figures
 from reports.periods import Period
 from storage.repositories import stats
 from storage.repositories.revisions import ratings_raised_after_reply
-from storage.repositories.stats import BrandInfo
+from storage.repositories.stats import BrandInfo, MentionRow
 
 
 async def build_figures(
@@ -22,13 +22,14 @@ async def build_figures(
     now: datetime,
     *,
     source_ids: Collection[int] | None = None,
+    mentions: list[MentionRow] | None = None,
 ) -> DigestFigures:
-    """`source_ids`: only these sources count (one branch's digest)."""
+    """`source_ids`: only these sources count (one branch's digest). `mentions`: those of both
+    periods, already read (`periods_mentions`)."""
     previous = period.previous()
     # One query per table for both periods, split here.
-    mentions = await stats.mentions_between(
-        session, brand.id, previous.start, period.end, source_ids=source_ids
-    )
+    if mentions is None:
+        mentions = await periods_mentions(session, brand, period, source_ids=source_ids)
     cases = await stats.cases_created_between(
         session, brand.id, previous.start, period.end, source_ids=source_ids
     )
@@ -57,4 +58,18 @@ async def build_figures(
         ratings_raised=await ratings_raised_after_reply(
             session, [brand.id], since=period.start, until=period.end, source_ids=source_ids
         ),
+    )
+
+
+async def periods_mentions(
+    session: AsyncSession,
+    brand: BrandInfo,
+    period: Period,
+    *,
+    source_ids: Collection[int] | None = None,
+) -> list[MentionRow]:
+    """The brand's mentions of the period and the one before it: what the digest and the
+    insight both count."""
+    return await stats.mentions_between(
+        session, brand.id, period.previous().start, period.end, source_ids=source_ids
     )

@@ -10,18 +10,24 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.build import build_figures
+from reports.build import build_figures, periods_mentions
 from reports.figures import DigestFigures
 from reports.insight import InsightFigures, compute_insight
 from reports.periods import Period
 from storage.repositories import branches, competitors, stats
 from storage.repositories.branches import BranchRecord
-from storage.repositories.stats import BrandInfo
+from storage.repositories.stats import BrandInfo, MentionRow
 
 
-async def build_insight(session: AsyncSession, brand: BrandInfo, period: Period) -> InsightFigures:
-    previous = period.previous()
-    rows = await stats.mentions_between(session, brand.id, previous.start, period.end)
+async def build_insight(
+    session: AsyncSession,
+    brand: BrandInfo,
+    period: Period,
+    *,
+    mentions: list[MentionRow] | None = None,
+) -> InsightFigures:
+    """`mentions`: the brand's of both periods, already read for its digest."""
+    rows = mentions if mentions is not None else await periods_mentions(session, brand, period)
     rivals = [
         (rival.name, await stats.mentions_between(session, rival.id, period.start, period.end))
         for rival in await competitors.competitors_of(session, brand.id)
@@ -54,4 +60,15 @@ async def build_branch_figures(
         source_ids={
             source_id for source_id, branch_id in sources.items() if branch_id == branch.id
         },
+    )
+
+
+async def build_digest_and_insight(
+    session: AsyncSession, brand: BrandInfo, period: Period, now: datetime
+) -> tuple[DigestFigures, InsightFigures]:
+    """A brand's digest and the insight after it, from one read of its mentions."""
+    mentions = await periods_mentions(session, brand, period)
+    return (
+        await build_figures(session, brand, period, now, mentions=mentions),
+        await build_insight(session, brand, period, mentions=mentions),
     )
