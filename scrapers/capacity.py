@@ -35,7 +35,6 @@ class HostLoad:
     demand: float  # polls a second the sources' intervals ask for
     budget: float  # request starts a second politeness allows (0: unlimited)
     wanted_interval: float  # the sources' mean interval, seconds
-    own_rate: bool = False  # the budget is this host's own, not the deployment's default
 
     @property
     def over(self) -> bool:
@@ -76,7 +75,6 @@ def host_loads(sources: Iterable[tuple[str, float]], politeness: Politeness) -> 
             demand=sum(1 / interval for interval in intervals),
             budget=politeness.budget(host),
             wanted_interval=sum(intervals) / len(intervals),
-            own_rate=host in politeness.hosts,
         )
         for host, intervals in by_host.items()
     ]
