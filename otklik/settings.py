@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from common.errors import ConfigError
 from scrapers.capacity import Politeness
@@ -140,6 +141,12 @@ def load_settings(**overrides: object) -> Settings:
     """Read settings once at start; a bad value names the variable and what is wrong."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except SettingsError as exc:  # a structured value (a JSON map) that does not parse
+        named = re.search(r'field "(\w+)"', str(exc))
+        field = f"OTKLIK_{named[1].upper()}" if named else "a setting"
+        raise ConfigError(
+            f'bad settings: {field}: not valid JSON (a map such as {{"yandex.ru": 2}})'
+        ) from exc
     except ValidationError as exc:
         problems = "; ".join(
             f"OTKLIK_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"

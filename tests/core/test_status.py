@@ -81,6 +81,7 @@ def test_a_sites_own_rate_comes_from_the_environment_and_is_checked(
         ('{"https://yandex.ru": 2}', "not a host name"),
         ('{"yandex.ru": -1}', "0 or more"),
         ('{"yandex.ru": "fast"}', "OTKLIK_HTTP_HOST_RATES"),
+        ("yandex.ru:2", "OTKLIK_HTTP_HOST_RATES: not valid JSON"),
     ]:
         monkeypatch.setenv("OTKLIK_HTTP_HOST_RATES", bad)
         with pytest.raises(ConfigError, match=says):
