@@ -16,8 +16,12 @@ async def test_killed_workers_lose_nothing_and_repeat_nothing(postgres_url: str)
         within=900,
     )
     assert figures["kills"] >= 2 and figures["negatives"] > 0
-    assert figures["missing"] == 0 and figures["duplicated"] == 0, report[-1500:]
-    assert figures["alerted_once"] == figures["negatives"]
+    assert figures["missing"] == 0, report[-1500:]
+    # An alert is repeated only where the Bot API leaves no way to prevent it: a worker killed
+    # between Telegram taking the alert and recording it (milliseconds).
+    repeated = figures["duplicated"]
+    assert repeated == figures["duplicated_by_a_kill_in_the_round_trip"], report[-1500:]
+    assert figures["alerted_once"] + repeated == figures["negatives"]
     assert figures["concurrent_polls_of_one_source"] == 0
     # The README's guarantee: a kill during Telegram's round trip may re-send that one message.
     assert figures["messages_sent_twice"] <= figures["kills"]
