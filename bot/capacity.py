@@ -3,31 +3,24 @@ and for `otklik status`, naming the real interval and the fix."""
 
 from __future__ import annotations
 
-import html
 import json
-import re
 
+from bot.render import esc
 from bot.texts import t
 from scrapers.capacity import HostLoad
 
-_TAGS = re.compile(r"<[^>]+>")
-
 
 def capacity_note(lang: str, load: HostLoad) -> str:
-    """HTML for the bot; `plain` of it for a terminal."""
+    """HTML for the bot; `bot.render.plain` of it for a terminal."""
     rates = json.dumps({load.host: load.rate_needed})
     return t(
         lang,
         "host_over_budget",
-        host=html.escape(load.host, quote=False),
+        host=esc(load.host),
         sources=load.sources,
         demand=f"{load.demand:.1f}",
         budget=f"{load.budget:g}",
         effective=f"{load.effective_interval:.0f}",
         wanted=f"{load.wanted_interval:.0f}",
-        fix=html.escape(f"OTKLIK_HTTP_HOST_RATES='{rates}'", quote=False),
+        fix=esc(f"OTKLIK_HTTP_HOST_RATES='{rates}'"),
     )
-
-
-def plain(text: str) -> str:
-    return html.unescape(_TAGS.sub("", text)).strip()

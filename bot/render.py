@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from storage.records import MentionRecord
 from storage.repositories.cases import CaseRecord
 
 MESSAGE_LIMIT = 4096
+_TAGS = re.compile(r"<[^>]+>")
 # Polls run every few minutes, so a review seen this long after its date was held back by the
 # site (moderation) or listed out of order: the alert shows both times.
 LATE_AFTER = timedelta(hours=3)
@@ -47,6 +49,11 @@ SOURCE_NAMES = {
 def esc(text: object) -> str:
     """User text made safe for Telegram HTML."""
     return html.escape(str(text), quote=False)
+
+
+def plain(text: str) -> str:
+    """Telegram HTML as plain text, for a terminal or a popup that shows no markup."""
+    return html.unescape(_TAGS.sub("", text)).strip()
 
 
 def utf16_len(text: str) -> int:

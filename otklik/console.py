@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import TextIO
 from urllib.parse import unquote, urlsplit
@@ -10,12 +9,12 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.notices import render_notice
+from bot.render import plain
 from common.vocabulary import OutboxKind, ReviewChange
 from otklik.pipeline import title_and_text
 from storage.records import MentionRecord, OutboxRecord
 from storage.repositories.mentions import get_mentions
 
-_TAGS = re.compile(r"<[^>]+>")
 _RENDERED = {OutboxKind.HEALTH, OutboxKind.COVERAGE}
 
 
@@ -64,7 +63,7 @@ class ConsoleNotifier:
                 body = f"{change}: {body}"
             label = "UPDATE" if message.kind == OutboxKind.REVIEW_UPDATE else "ALERT"
             print(f"{label} → chat {message.chat_id}{case}: {body}", file=self._out, flush=True)
-        elif message.kind == "backlog":
+        elif message.kind == OutboxKind.BACKLOG:
             print(
                 f"BACKLOG → chat {message.chat_id}: source added ({facts.get('source_kind')}): "
                 f"{facts.get('read')} reviews read over {facts.get('days')} days, "
@@ -79,7 +78,7 @@ class ConsoleNotifier:
                     text = await render_notice(session, message, "en")
             else:
                 text = str(message.payload.get("text", message.kind))
-            text = _TAGS.sub("", text)
+            text = plain(text)
             print(
                 f"{message.kind.upper()} → chat {message.chat_id}: {text}",
                 file=self._out,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 
 from aiogram import Bot, Router
@@ -15,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import MemberRemove
 from bot.handlers.common import Refusal, args_of, may_configure_chat, parse_int, pick_brand
 from bot.middlewares import Access
-from bot.render import esc, local_time
+from bot.render import esc, local_time, plain
 from bot.texts import LANGUAGES, t
 from common.clock import Clock
 from common.vocabulary import Role
@@ -25,7 +23,6 @@ from storage.repositories.branches import BranchRecord
 from storage.repositories.members import Membership
 
 INVITE_TTL = timedelta(days=7)
-_TAGS = re.compile(r"<[^>]+>")
 
 
 async def start_with_code(
@@ -176,7 +173,7 @@ async def remove_member_button(
         await query.answer(t(lang, "owner_only"), show_alert=True)
         return
     text = await _remove(session, access, lang, clock, brand, callback_data.user_id)
-    await query.answer(html.unescape(_TAGS.sub("", text))[:200], show_alert=True)
+    await query.answer(plain(text)[:200], show_alert=True)
     if isinstance(query.message, Message):
         await query.message.answer(text)
 

@@ -8,7 +8,8 @@ import argparse
 import asyncio
 from datetime import datetime
 
-from bot.capacity import capacity_note, plain
+from bot.capacity import capacity_note
+from bot.render import plain
 from common.clock import utcnow
 from otklik.app import open_database
 from otklik.logs import setup_logging

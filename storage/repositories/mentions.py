@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import ARRAY, Select, String, and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +15,16 @@ from storage.dialect import bulk_insert_ignoring_conflicts
 from storage.models import Branch, Brand, Mention, Source
 from storage.records import ClassificationInput, MentionRecord, NewMention, StoredMention
 
-# Rows per INSERT: well under SQLite's bound-variable limit with ~20 columns a row.
+# Values per statement: well under SQLite's bound-variable limit, with ~20 columns a row.
 _CHUNK = 400
 _SPACES = re.compile(r"\s+")
+
+T = TypeVar("T")
+
+
+def chunks(values: Sequence[T]) -> list[list[T]]:
+    """`values` in pieces small enough for one statement's IN list on any database."""
+    return [list(values[start : start + _CHUNK]) for start in range(0, len(values), _CHUNK)]
 
 
 def content_hash(item: NewMention) -> str:
@@ -70,8 +78,7 @@ async def stored_mentions(
             )
         )
         return {row.dedup_key: StoredMention(*row) for row in rows.all()}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
+    for chunk in chunks(wanted):
         rows = await session.execute(
             select(*columns).where(Mention.source_id == source_id, Mention.dedup_key.in_(chunk))
         )
@@ -110,8 +117,7 @@ async def set_removed(
     session: AsyncSession, mention_ids: Sequence[int], removed_at: datetime | None
 ) -> None:
     """Mark reviews removed from the site (a time) or shown again (None)."""
-    for start in range(0, len(mention_ids), _CHUNK):
-        chunk = list(mention_ids[start : start + _CHUNK])
+    for chunk in chunks(mention_ids):
         await session.execute(
             update(Mention).where(Mention.id.in_(chunk)).values(removed_at=removed_at)
         )

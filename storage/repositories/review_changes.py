@@ -25,7 +25,7 @@ from storage.models import Case, Mention, OutboxMessage
 from storage.records import BrandRecord
 from storage.repositories.brands import brand_chat_ids
 from storage.repositories.cases import change_case
-from storage.repositories.mentions import set_removed
+from storage.repositories.mentions import chunks, set_removed
 from storage.repositories.outbox import enqueue
 from storage.repositories.revisions import Revision
 from storage.repositories.triage import open_cases_and_alerts
@@ -33,7 +33,6 @@ from storage.repositories.triage import open_cases_and_alerts
 Deadline = Callable[[datetime, BrandRecord], datetime]
 # Case events written by the poll, not by a person.
 REMOVED_REASON = "removed from the site"
-_CHUNK = 500
 
 
 def _stars(rating: float | None) -> str:
@@ -111,7 +110,7 @@ async def replies_seen(
     ids = [mention_id for mention_id, _ in replies]
     mentions: dict[int, Mention] = {}
     cases: dict[int, Case] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         mentions |= {
             m.id: m for m in await session.scalars(select(Mention).where(Mention.id.in_(chunk)))
         }
@@ -172,7 +171,7 @@ async def removed_seen(
     closed = 0
     cases = [
         case
-        for chunk in _chunks(mention_ids)
+        for chunk in chunks(mention_ids)
         for case in await session.scalars(select(Case).where(Case.mention_id.in_(chunk)))
     ]
     for case in cases:
@@ -205,10 +204,10 @@ async def removed_seen(
 
 
 async def _alerted_chats(session: AsyncSession, mention_ids: Sequence[int]) -> dict[int, list[int]]:
-    """The chats each mention's alert went to, in one query per chunk (a full listing may
-    remove or answer hundreds at once)."""
+    """The chats each mention's alert went to, a query per chunk (a full listing may remove or
+    answer hundreds at once)."""
     chats: dict[int, set[int]] = {}
-    for chunk in _chunks(mention_ids):
+    for chunk in chunks(mention_ids):
         rows = await session.execute(
             select(OutboxMessage.mention_id, OutboxMessage.chat_id)
             .where(OutboxMessage.kind == OutboxKind.ALERT, OutboxMessage.mention_id.in_(chunk))
@@ -218,10 +217,6 @@ async def _alerted_chats(session: AsyncSession, mention_ids: Sequence[int]) -> d
             if mention_id is not None:
                 chats.setdefault(mention_id, set()).add(chat_id)
     return {mention_id: sorted(ids) for mention_id, ids in chats.items()}
-
-
-def _chunks(ids: Sequence[int]) -> list[list[int]]:
-    return [list(ids[start : start + _CHUNK]) for start in range(0, len(ids), _CHUNK)]
 
 
 async def _queue_update(
