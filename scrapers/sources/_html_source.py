@@ -12,11 +12,7 @@ from scrapers.sources._reviews_common import ParsedPage, rebase
 class HtmlReviewListSource(Source):
     """Fetches the pasted page, then each next-page link (moved onto `api_base` when set)."""
 
-    public_base: ClassVar[str]
-    site_domains: ClassVar[tuple[str, ...]]
-
-    def requests_to(self) -> str:
-        return self.base_url(self.public_base, self.site_domains)
+    request_base: ClassVar[tuple[str, tuple[str, ...]]]
 
     async def fetch_page(
         self, token: str | None, *, etag: str | None, last_modified: str | None
@@ -28,7 +24,7 @@ class HtmlReviewListSource(Source):
         url = response.url
         if not url.startswith(("http://", "https://")):
             # A saved file: its links are relative to the site, not to the file.
-            url = self.spec.url if self.spec.url.startswith("http") else f"{self.public_base}/"
+            url = self.spec.url if self.spec.url.startswith("http") else f"{self.request_base[0]}/"
         return self.parse_text(response.text(), url=url).to_page()
 
     def parse_text(self, text: str, *, url: str) -> ParsedPage:

@@ -20,8 +20,7 @@ class IrecommendSource(HtmlReviewListSource):
     kind: ClassVar[str] = "irecommend"
     title: ClassVar[str] = "iRecommend"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^(www\.)?irecommend\.ru/content/[^/?#]+",)
-    public_base: ClassVar[str] = "https://irecommend.ru"
-    site_domains: ClassVar[tuple[str, ...]] = ("irecommend.ru",)
+    request_base: ClassVar[tuple[str, tuple[str, ...]]] = ("https://irecommend.ru", ("irecommend.ru",))
 
     def parse_text(self, text: str, *, url: str) -> ParsedPage:
         return parse_irecommend(text, url=url)

@@ -21,8 +21,7 @@ class OtzovikSource(HtmlReviewListSource):
     kind: ClassVar[str] = "otzovik"
     title: ClassVar[str] = "Otzovik"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^(www\.)?otzovik\.com/reviews/[^/?#]+",)
-    public_base: ClassVar[str] = "https://otzovik.com"
-    site_domains: ClassVar[tuple[str, ...]] = ("otzovik.com",)
+    request_base: ClassVar[tuple[str, tuple[str, ...]]] = ("https://otzovik.com", ("otzovik.com",))
 
     def parse_text(self, text: str, *, url: str) -> ParsedPage:
         return parse_otzovik(text, url=url)

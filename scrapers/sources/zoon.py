@@ -21,8 +21,7 @@ class ZoonSource(HtmlReviewListSource):
     kind: ClassVar[str] = "zoon"
     title: ClassVar[str] = "Zoon"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^([a-z]+\.)?zoon\.ru/[a-z_]+/[^?#]+",)
-    public_base: ClassVar[str] = "https://zoon.ru"
-    site_domains: ClassVar[tuple[str, ...]] = ("zoon.ru",)
+    request_base: ClassVar[tuple[str, tuple[str, ...]]] = ("https://zoon.ru", ("zoon.ru",))
 
     def parse_text(self, text: str, *, url: str) -> ParsedPage:
         return parse_zoon(text, url=url)
