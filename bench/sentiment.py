@@ -98,20 +98,21 @@ class Shipped:
         self.linear = LinearModel.load()
         self.head = EncoderHead.load()
         self.cache = EmbeddingCache()
-        self._order = [self.linear.classes.index(k) for k in self.head.classes]
         self._encoder = None
 
     def proba(self, rows: list[Example]) -> tuple[np.ndarray, np.ndarray]:
         """(linear, stacked) probabilities, columns in LABELS order."""
-        from sentiment.encoded import stacked_proba
+        from sentiment.encoded import linear_proba, stacked_proba
         from sentiment.encoder import Encoder
 
         texts, brands = [r.text for r in rows], [r.brand for r in rows]
-        linear = self.linear.predict_proba(texts, brands)[:, self._order]
+        linear = linear_proba(self.linear, self.head, texts, brands)
         if self.cache.missing(texts):
             self._encoder = self._encoder or Encoder()
             self.cache.fill(texts, self._encoder.embed_prepared)
-        stacked = stacked_proba(self.linear, self.head, texts, brands, self.cache.lookup(texts))
+        stacked = stacked_proba(
+            self.linear, self.head, texts, brands, self.cache.lookup(texts), linear_scores=linear
+        )
         return linear, stacked
 
     def labels(self, proba: np.ndarray, threshold: float | None) -> list[str]:

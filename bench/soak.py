@@ -131,8 +131,11 @@ class Fleet:
         self.env, self.cwd = env, cwd
         self.workers: list[asyncio.subprocess.Process] = []
         self.others: list[asyncio.subprocess.Process] = []
-        self.kills = 0
         self.kill_times: list[float] = []
+
+    @property
+    def kills(self) -> int:
+        return len(self.kill_times)
 
     async def start(self, role: str) -> asyncio.subprocess.Process:
         log = (self.cwd / f"{role.replace(',', '-')}.log").open("ab")  # noqa: ASYNC230
@@ -146,7 +149,6 @@ class Fleet:
         self.workers[victim].send_signal(signal.SIGKILL)
         self.kill_times.append(time.monotonic())
         await self.workers[victim].wait()
-        self.kills += 1
         self.workers[victim] = await self.start(role)
 
     async def stop(self) -> None:

@@ -28,19 +28,31 @@ ENCODER_BATCH = 16
 MAX_ENGINES = 2
 
 
+def linear_proba(
+    linear: LinearModel, head: EncoderHead, texts: Sequence[str], brands: Sequence[str | None]
+) -> np.ndarray:
+    """The linear model's probabilities, columns in the head's class order."""
+    order = [linear.classes.index(k) for k in head.classes]
+    proba: np.ndarray = linear.predict_proba(list(texts), list(brands))[:, order]
+    return proba
+
+
 def stacked_proba(
     linear: LinearModel,
     head: EncoderHead,
     texts: Sequence[str],
     brands: Sequence[str | None],
     embeddings: np.ndarray,
+    *,
+    linear_scores: np.ndarray | None = None,
 ) -> np.ndarray:
     """The stack's calibrated probabilities (texts × classes, `head.classes` order) given the
     texts' embeddings: what the classifier computes, and what the bench and the floor tests
-    score from cached embeddings."""
-    order = [linear.classes.index(k) for k in head.classes]
-    linear_proba = linear.predict_proba(list(texts), list(brands))[:, order]
-    return head.predict_proba(embeddings, branded_flags(texts, brands), linear_proba)
+    score from cached embeddings. `linear_scores`: `linear_proba` of the texts, where the
+    caller has it already."""
+    if linear_scores is None:
+        linear_scores = linear_proba(linear, head, texts, brands)
+    return head.predict_proba(embeddings, branded_flags(texts, brands), linear_scores)
 
 
 class EncoderClassifier:

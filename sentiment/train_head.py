@@ -4,8 +4,9 @@ Reads the seeded sample of the shared training files (`sentiment/head_data.py`),
 cache outside the repository does not hold yet, fits the head on four rows in five and, on the
 fifth (held out), the stacker with the linear model, the calibration check and the operating
 point. Every fit and every choice weighs the rows back to each file's own label mix
-(`natural_weights`): the sample is even across labels, the texts Otklik reads are not. The linear model used beside the head here is one trained without the held-out rows, so
-its probabilities there are honest; the shipped one is the bundled model in `sentiment/model/`.
+(`natural_weights`): the sample is even across labels, the texts Otklik reads are not. The
+linear model used beside the head here is one trained without the held-out rows, so its
+probabilities there are honest; the shipped one is the bundled model in `sentiment/model/`.
 Deterministic: the same data gives the same file. Needs the `train` extra.
 """
 
@@ -82,8 +83,12 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return proba
 
 
+def _weights(gold: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
+    return np.ones(len(gold)) if weight is None else weight
+
+
 def macro_f1(gold: np.ndarray, pred: np.ndarray, weight: np.ndarray | None = None) -> float:
-    w = np.ones(len(gold)) if weight is None else weight
+    w = _weights(gold, weight)
     scores = []
     for k in np.unique(gold):
         tp = np.sum(w * ((gold == k) & (pred == k)))
@@ -99,7 +104,7 @@ def calibration_error(
     proba: np.ndarray, gold: np.ndarray, weight: np.ndarray | None = None
 ) -> float:
     """Expected calibration error of the top label, in equal-width confidence bins."""
-    w = np.ones(len(gold)) if weight is None else weight
+    w = _weights(gold, weight)
     confidence, predicted = proba.max(axis=1), proba.argmax(axis=1)
     edges = np.linspace(0, 1, CALIBRATION_BINS + 1)
     error = 0.0
@@ -123,7 +128,7 @@ def decide(proba: np.ndarray, threshold: float) -> np.ndarray:
 def choose_threshold(
     proba: np.ndarray, gold: np.ndarray, weight: np.ndarray | None = None
 ) -> float:
-    w = np.ones(len(gold)) if weight is None else weight
+    w = _weights(gold, weight)
     negative = LABELS.index("negative")
     best, best_cost = 0.5, float("inf")
     for t in np.round(np.arange(0.20, 0.61, 0.025), 3):

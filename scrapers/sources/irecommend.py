@@ -20,7 +20,10 @@ class IrecommendSource(HtmlReviewListSource):
     kind: ClassVar[str] = "irecommend"
     title: ClassVar[str] = "iRecommend"
     url_patterns: ClassVar[tuple[str, ...]] = (r"^(www\.)?irecommend\.ru/content/[^/?#]+",)
-    request_base: ClassVar[tuple[str, tuple[str, ...]]] = ("https://irecommend.ru", ("irecommend.ru",))
+    request_base: ClassVar[tuple[str, tuple[str, ...]]] = (
+        "https://irecommend.ru",
+        ("irecommend.ru",),
+    )
 
     def parse_text(self, text: str, *, url: str) -> ParsedPage:
         return parse_irecommend(text, url=url)
