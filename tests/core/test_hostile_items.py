@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,11 +18,12 @@ from otklik.app import open_runtime
 from otklik.pipeline import Pipeline
 from otklik.scheduler import Scheduler
 from otklik.settings import Settings
-from scrapers.records import PollResult, PollState, ScrapedItem
+from scrapers.records import ScrapedItem
 from scrapers.sanitise import clean_item
 from storage.models import Mention, OutboxMessage, Source, SourceEvent
 from storage.repositories.outbox import due_messages
 from storage.repositories.sources import list_sources
+from tests.fakes.listed_source import ListedSource
 from tests.fakes.site_server import SiteServer
 
 OWNER = 515151
@@ -115,16 +115,6 @@ async def test_nul_surrogates_and_long_ids_are_stored_beside_ordinary_reviews(
     assert len(alerts) == 4  # every negative review reaches the owner
 
 
-@dataclass
-class ListedSource:
-    """A site whose parser let through what the sanitiser would have cleaned."""
-
-    items: list[ScrapedItem]
-
-    async def poll(self, state: PollState, **_: object) -> PollResult:
-        return PollResult(self.items, PollState(cursor="c", backfilled=True), seen=len(self.items))
-
-
 async def test_an_item_the_database_refuses_is_reported_and_the_rest_are_stored(
     tmp_path: Path, db_url: str
 ) -> None:
@@ -140,6 +130,7 @@ async def test_an_item_the_database_refuses_is_reported_and_the_rest_are_stored(
             row.backfilled = True
         pipeline = Pipeline(
             runtime.sessionmaker,
+            # A site whose parser let through what the sanitiser would have cleaned.
             lambda _spec: ListedSource([good, bad]),
             runtime.pipeline._classifier,
         )

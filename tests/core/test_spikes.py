@@ -5,7 +5,6 @@ edits, through the real bot client and the fake Bot API; on SQLite and PostgreSQ
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,12 +17,13 @@ from otklik.incidents import check_spikes
 from otklik.pipeline import Pipeline
 from otklik.sender import Sender
 from otklik.spikes import SpikeRule, near_duplicates, poisson_tail
-from scrapers.records import PollResult, PollState, ScrapedItem
+from scrapers.records import ScrapedItem
 from sentiment import load_classifier
 from sentiment.errors import SentimentError
 from sentiment.records import Sentiment
 from storage.models import Brand, Incident, Mention, Source
 from storage.repositories.sources import get_source
+from tests.fakes.listed_source import ListedSource
 from tests.fakes.telegram_api import FakeTelegram
 from tests.reports.factories import add_branch, add_brand, add_chat, add_mention, add_source
 
@@ -178,16 +178,6 @@ async def test_a_wave_after_a_post_is_one_incident_that_grows(
     assert brand_id == brand_wide[0].brand_id
 
 
-@dataclass
-class _Wave:
-    """A site listing the wave's reviews, as its parser would give them."""
-
-    items: list[ScrapedItem]
-
-    async def poll(self, state: PollState, **_: object) -> PollResult:
-        return PollResult(self.items, PollState(cursor="c", backfilled=True), seen=len(self.items))
-
-
 @pytest.mark.parametrize("stored_unclassified", [False, True], ids=["poll", "classified later"])
 async def test_a_wave_that_arrives_by_polling_opens_incidents(
     sessions: async_sessionmaker[AsyncSession], stored_unclassified: bool
@@ -216,7 +206,7 @@ async def test_a_wave_that_arrives_by_polling_opens_incidents(
     classifier = load_classifier("keywords")
     pipeline = Pipeline(
         sessions,
-        lambda _spec: _Wave(wave),
+        lambda _spec: ListedSource(wave),
         _Failing() if stored_unclassified else classifier,
         clock=lambda: tuesday.astimezone(UTC),
     )
@@ -224,7 +214,10 @@ async def test_a_wave_that_arrives_by_polling_opens_incidents(
     if stored_unclassified:
         assert await _incidents(sessions) == []
         pipeline = Pipeline(
-            sessions, lambda _spec: _Wave([]), classifier, clock=lambda: tuesday.astimezone(UTC)
+            sessions,
+            lambda _spec: ListedSource([]),
+            classifier,
+            clock=lambda: tuesday.astimezone(UTC),
         )
         assert await pipeline.classify_pending() == len(wave)
     # The brand's scope and the branch's.
