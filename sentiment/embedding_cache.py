@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from sentiment.encoder import DIM, cache_key, prepare
+from sentiment.encoder import CACHE_ROOT, DIM, cache_key, prepare
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "otklik" / "e5"
+DEFAULT_CACHE = CACHE_ROOT / "e5"
 CHUNK = 64
 
 

