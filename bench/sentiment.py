@@ -437,9 +437,10 @@ def main() -> int:
     parser.add_argument("--no-service", action="store_true", help="skip the otklik run check")
     parser.add_argument("--service-reviews", type=int, default=200)
     args = parser.parse_args()
+    from sentiment.encoder import encoder_name
     from sentiment.train import read_jsonl
 
-    figures: dict[str, object] = {}
+    figures: dict[str, object] = {"encoder": encoder_name()}
     files = test_files()
     if not files:
         print(f"no test files under {DATA}: quality not measured")
@@ -452,7 +453,8 @@ def main() -> int:
     threshold = shipped.head.negative_threshold
     print(
         f"models on text alone: linear (the bundled model before the encoder), baseline, "
-        f"encoder (e5 + head stacked with linear, negative at p >= {threshold:.3f}), "
+        f"encoder ({encoder_name()} + head stacked with linear, negative at "
+        f"p >= {threshold:.3f}), "
         f"encoder@argmax (same, likeliest label); samples of {TARGET_SAMPLE} rows "
         f"(target files) / {OTHER_SAMPLE} (others) unless --full"
     )

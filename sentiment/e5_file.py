@@ -10,8 +10,11 @@ file with those tensors overwritten: no re-quantisation, and the shipped change 
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
+import shutil
 import struct
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +58,26 @@ class Vocabulary:
 
 
 @dataclass(frozen=True, slots=True)
+class Layout:
+    """Where everything sits in a model file; reading it touches only the file's first 5 MB."""
+
+    shape: Shape
+    vocabulary_at: int
+    tensors: dict[str, Tensor]
+
+    @classmethod
+    def read(cls, path: Path) -> Layout:
+        try:
+            with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return _layout(path, data)
+        except (struct.error, IndexError, UnicodeDecodeError, ValueError) as exc:
+            raise SentimentError(f"{path} is not a readable encoder model file: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
 class ModelFile:
+    """The whole model: its layout, tokenizer and tensors (for tuning, not for serving)."""
+
     path: Path
     shape: Shape
     vocabulary: Vocabulary
@@ -63,11 +85,9 @@ class ModelFile:
 
     @classmethod
     def read(cls, path: Path) -> ModelFile:
+        layout = Layout.read(path)
         data = path.read_bytes()
-        try:
-            return _parse(path, data)
-        except (struct.error, IndexError, UnicodeDecodeError) as exc:
-            raise SentimentError(f"{path} is not a readable encoder model file: {exc}") from exc
+        return cls(path, layout.shape, _vocabulary(data, layout.vocabulary_at), layout.tensors)
 
     def array(self, name: str) -> np.ndarray:
         """A tensor as float32 values (4-bit ones dequantised), flat."""
@@ -86,32 +106,19 @@ class ModelFile:
         return (values * blocks["d"].astype(np.float32)[:, None]).reshape(-1)
 
 
-def _parse(path: Path, data: bytes) -> ModelFile:
+_VOCABULARY_AT = 44
+
+
+def _layout(path: Path, data: mmap.mmap) -> Layout:
     if data[:4] != MAGIC:
         raise SentimentError(f"{path} is not an encoder model file (no {MAGIC!r} header)")
     hidden, layers, heads, ffn, _vocab, max_pos, _types = struct.unpack_from("<7i", data, 8)
     (eps,) = struct.unpack_from("<f", data, 36)
-    at = 44
-    n_pieces, bos, eos, _pad, unk = struct.unpack_from("<5i", data, at)
-    (blob_len,) = struct.unpack_from("<Q", data, at + 20)
-    at += 28
-    offsets = np.frombuffer(data, dtype="<u4", count=n_pieces + 1, offset=at)
-    at += 4 * (n_pieces + 1)
-    scores = np.frombuffer(data, dtype="<f4", count=n_pieces, offset=at).copy()
-    at += 4 * n_pieces
-    blob = data[at : at + blob_len]
-    at += blob_len
-    pieces = [blob[offsets[i] : offsets[i + 1]] for i in range(n_pieces)]
-    n_norm, norm_bytes = struct.unpack_from("<iI", data, at)
-    at += 8
-    normalise: dict[int, tuple[int, ...]] = {}
-    cursor = at
-    for _ in range(n_norm):
-        (cp,) = struct.unpack_from("<I", data, cursor)
-        count = data[cursor + 4]
-        normalise[cp] = struct.unpack_from(f"<{count}I", data, cursor + 5)
-        cursor += 5 + 4 * count
-    at += norm_bytes
+    (n_pieces,) = struct.unpack_from("<i", data, _VOCABULARY_AT)
+    (blob_len,) = struct.unpack_from("<Q", data, _VOCABULARY_AT + 20)
+    at = _VOCABULARY_AT + 28 + 8 * n_pieces + 4 + blob_len
+    _n_norm, norm_bytes = struct.unpack_from("<iI", data, at)
+    at += 8 + norm_bytes
     (n_tensors,) = struct.unpack_from("<i", data, at)
     at += 4
     tensors: dict[str, Tensor] = {}
@@ -122,13 +129,32 @@ def _parse(path: Path, data: bytes) -> ModelFile:
         dtype = data[at]
         count, offset, _nbytes = struct.unpack_from("<IQQ", data, at + 1)
         at += 21
+        if offset + count * (4 if dtype == F32 else 18 / QK) > len(data):
+            raise ValueError(f"tensor {name} runs past the end of the file")
         tensors[name] = Tensor(dtype, count, offset)
-    return ModelFile(
-        path,
-        Shape(hidden, layers, heads, ffn, max_pos, eps),
-        Vocabulary(pieces, scores, bos, eos, unk, normalise),
-        tensors,
-    )
+    return Layout(Shape(hidden, layers, heads, ffn, max_pos, eps), _VOCABULARY_AT, tensors)
+
+
+def _vocabulary(data: bytes, at: int) -> Vocabulary:
+    n_pieces, bos, eos, _pad, unk = struct.unpack_from("<5i", data, at)
+    (blob_len,) = struct.unpack_from("<Q", data, at + 20)
+    at += 28
+    offsets = np.frombuffer(data, dtype="<u4", count=n_pieces + 1, offset=at)
+    at += 4 * (n_pieces + 1)
+    scores = np.frombuffer(data, dtype="<f4", count=n_pieces, offset=at).copy()
+    at += 4 * n_pieces
+    blob = data[at : at + blob_len]
+    at += blob_len
+    pieces = [blob[offsets[i] : offsets[i + 1]] for i in range(n_pieces)]
+    (n_norm,) = struct.unpack_from("<i", data, at)
+    cursor = at + 8
+    normalise: dict[int, tuple[int, ...]] = {}
+    for _ in range(n_norm):
+        (cp,) = struct.unpack_from("<I", data, cursor)
+        count = data[cursor + 4]
+        normalise[cp] = struct.unpack_from(f"<{count}I", data, cursor + 5)
+        cursor += 5 + 4 * count
+    return Vocabulary(pieces, scores, bos, eos, unk, normalise)
 
 
 def write_tuning(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
@@ -144,22 +170,28 @@ def tuning_digest(tuning: Path) -> str:
 
 def patched(base: Path, tuning: Path, folder: Path) -> Path:
     """The base model file with the float32 tensors in `tuning` (an .npz named by tensor)
-    written over it, made once in `folder` under the tuning's hash and reused after.
-    Written beside and renamed, so a process that dies halfway leaves no broken file."""
+    written over it, made once in `folder` under the tuning's hash and reused after. Copied
+    and written beside, then renamed: a process that dies halfway leaves no broken file, and
+    the 72 MB never sit in memory."""
     target = folder / f"{base.stem}-tuned-{tuning_digest(tuning)}.bin"
     if target.is_file():
         return target
-    model = ModelFile.read(base)
-    image = bytearray(base.read_bytes())
-    with np.load(tuning, allow_pickle=False) as arrays:
-        for name in arrays.files:
-            tensor = model.tensors.get(name)
-            values = np.ascontiguousarray(arrays[name], dtype="<f4").reshape(-1)
-            if tensor is None or tensor.dtype != F32 or tensor.count != values.size:
-                raise SentimentError(f"{tuning}: {name} does not fit the encoder's model file")
-            image[tensor.offset : tensor.offset + 4 * tensor.count] = values.tobytes()
+    layout = Layout.read(base)
+    try:
+        with np.load(tuning, allow_pickle=False) as arrays:
+            values = {n: np.ascontiguousarray(arrays[n], dtype="<f4") for n in arrays.files}
+    except (ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise SentimentError(f"{tuning} is not a readable encoder tuning: {exc}") from exc
+    for name, array in values.items():
+        tensor = layout.tensors.get(name)
+        if tensor is None or tensor.dtype != F32 or tensor.count != array.size:
+            raise SentimentError(f"{tuning}: {name} does not fit the encoder's model file")
     folder.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(bytes(image))
+    shutil.copyfile(base, partial)
+    with partial.open("r+b") as f:
+        for name, array in values.items():
+            f.seek(layout.tensors[name].offset)
+            f.write(array.tobytes())
     partial.replace(target)
     return target

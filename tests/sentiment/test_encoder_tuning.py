@@ -65,6 +65,10 @@ def test_a_tuning_that_does_not_fit_is_refused(tmp_path: Path) -> None:
         patched(bundled_model_path(), matrix, tmp_path)
     with pytest.raises(SentimentError, match="not an encoder model file"):
         ModelFile.read(wrong)
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(wrong.read_bytes()[:100])
+    with pytest.raises(SentimentError, match="not a readable encoder tuning"):
+        Encoder(tuning=broken, cache=tmp_path)
 
 
 def test_the_shipped_head_belongs_to_the_shipped_tuning() -> None:
@@ -91,9 +95,8 @@ def test_the_training_copy_reads_texts_as_the_engine_does(model_file: ModelFile)
 
 def test_tuning_runs_writes_a_file_the_engine_runs_and_repeats(tmp_path: Path) -> None:
     pytest.importorskip("torch", reason="tuning needs the transformers extra (torch)")
-    from tests.sentiment.test_train_head import write_data
-
     from sentiment.tune_encoder import tune
+    from tests.sentiment.test_train_head import write_data
 
     data = write_data(tmp_path / "data")
     first, second = tmp_path / "first.npz", tmp_path / "second.npz"
@@ -106,3 +109,13 @@ def test_tuning_runs_writes_a_file_the_engine_runs_and_repeats(tmp_path: Path) -
     stock = Encoder(tuning=None).embed(["ужасно", "great"])
     tuned = Encoder(tuning=first, cache=tmp_path).embed(["ужасно", "great"])
     assert tuned.shape == stock.shape and not np.allclose(tuned, stock, atol=1e-4)
+
+
+def test_a_truncated_or_empty_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.bin"
+    empty.write_bytes(b"")
+    cut = tmp_path / "cut.bin"
+    cut.write_bytes(bundled_model_path().read_bytes()[:1_000_000])
+    for path in (empty, cut):
+        with pytest.raises(SentimentError, match="not a readable encoder model file"):
+            ModelFile.read(path)
