@@ -453,7 +453,7 @@ def main() -> int:
     threshold = shipped.head.negative_threshold
     print(
         f"models on text alone: linear (the bundled model before the encoder), baseline, "
-        f"encoder ({encoder_name()} + head stacked with linear, negative at "
+        f"encoder ({figures['encoder']} + head stacked with linear, negative at "
         f"p >= {threshold:.3f}), "
         f"encoder@argmax (same, likeliest label); samples of {TARGET_SAMPLE} rows "
         f"(target files) / {OTHER_SAMPLE} (others) unless --full"

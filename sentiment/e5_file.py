@@ -25,7 +25,7 @@ import numpy as np
 from sentiment.errors import SentimentError
 
 MAGIC = b"E5S1"
-F32, Q4 = 0, 1
+F32 = 0  # the other dtype, 1, is Q4_0
 QK = 32  # weights per Q4_0 block
 
 
@@ -35,7 +35,6 @@ class Shape:
     layers: int
     heads: int
     ffn: int
-    max_positions: int
     eps: float
 
 
@@ -62,7 +61,6 @@ class Layout:
     """Where everything sits in a model file; reading it touches only the file's first 5 MB."""
 
     shape: Shape
-    vocabulary_at: int
     tensors: dict[str, Tensor]
 
     @classmethod
@@ -86,8 +84,9 @@ class ModelFile:
     @classmethod
     def read(cls, path: Path) -> ModelFile:
         layout = Layout.read(path)
-        data = path.read_bytes()
-        return cls(path, layout.shape, _vocabulary(data, layout.vocabulary_at), layout.tensors)
+        with path.open("rb") as f:  # the vocabulary sits before the first tensor
+            head = f.read(min(t.offset for t in layout.tensors.values()))
+        return cls(path, layout.shape, _vocabulary(head), layout.tensors)
 
     def array(self, name: str) -> np.ndarray:
         """A tensor as float32 values (4-bit ones dequantised), flat."""
@@ -112,7 +111,7 @@ _VOCABULARY_AT = 44
 def _layout(path: Path, data: mmap.mmap) -> Layout:
     if data[:4] != MAGIC:
         raise SentimentError(f"{path} is not an encoder model file (no {MAGIC!r} header)")
-    hidden, layers, heads, ffn, _vocab, max_pos, _types = struct.unpack_from("<7i", data, 8)
+    hidden, layers, heads, ffn = struct.unpack_from("<4i", data, 8)
     (eps,) = struct.unpack_from("<f", data, 36)
     (n_pieces,) = struct.unpack_from("<i", data, _VOCABULARY_AT)
     (blob_len,) = struct.unpack_from("<Q", data, _VOCABULARY_AT + 20)
@@ -132,10 +131,11 @@ def _layout(path: Path, data: mmap.mmap) -> Layout:
         if offset + count * (4 if dtype == F32 else 18 / QK) > len(data):
             raise ValueError(f"tensor {name} runs past the end of the file")
         tensors[name] = Tensor(dtype, count, offset)
-    return Layout(Shape(hidden, layers, heads, ffn, max_pos, eps), _VOCABULARY_AT, tensors)
+    return Layout(Shape(hidden, layers, heads, ffn, eps), tensors)
 
 
-def _vocabulary(data: bytes, at: int) -> Vocabulary:
+def _vocabulary(data: bytes) -> Vocabulary:
+    at = _VOCABULARY_AT
     n_pieces, bos, eos, _pad, unk = struct.unpack_from("<5i", data, at)
     (blob_len,) = struct.unpack_from("<Q", data, at + 20)
     at += 28

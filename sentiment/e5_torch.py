@@ -73,8 +73,9 @@ class Tokenizer:
 
 class E5(nn.Module):
     """multilingual-e5-small (BERT layout, post-LayerNorm, erf GELU), mean-pooled over every
-    token including <s> and </s>, as the engine pools. Matrices are frozen buffers; biases,
-    LayerNorms and positions are parameters, the only tensors a tuning may change."""
+    token including <s> and </s>, as the engine pools. The parameters are what a tuning
+    changes: the float32 tensors of the file but the position vectors. Matrices and positions
+    are frozen."""
 
     def __init__(self, model: ModelFile) -> None:
         super().__init__()
@@ -83,14 +84,16 @@ class E5(nn.Module):
         h = s.hidden
         # Frozen: plain tensors, outside the module's parameters.
         self.word = torch.from_numpy(model.array("emb.word").reshape(-1, h))
+        self.positions = torch.from_numpy(model.array("emb.pos").reshape(-1, h))
         self.matrices: dict[str, torch.Tensor] = {}
-        self._file_tensors = model.tensors
+        self._names: dict[str, str] = {}  # parameter key -> tensor name in the file
         self.params = nn.ParameterDict()
         for name, tensor in model.tensors.items():
-            if name == "emb.word":
+            if name in ("emb.word", "emb.pos"):
                 continue
             values = torch.from_numpy(model.array(name))
             if tensor.dtype == F32:
+                self._names[name.replace(".", "_")] = name
                 self.params[name.replace(".", "_")] = nn.Parameter(values)
             else:
                 rows = s.ffn if name.endswith("fi.w") else h
@@ -105,7 +108,7 @@ class E5(nn.Module):
         s = self.shape
         h, heads = s.hidden, s.heads
         b, t = ids.shape
-        x = self.word[ids] + self.p("emb.pos").view(-1, h)[:t] + self.p("emb.type").view(-1, h)[0]
+        x = self.word[ids] + self.positions[:t] + self.p("emb.type").view(-1, h)[0]
         x = nn.functional.layer_norm(x, (h,), self.p("emb.ln.w"), self.p("emb.ln.b"), s.eps)
         bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * -1e9
         for layer in range(s.layers):
@@ -132,10 +135,10 @@ class E5(nn.Module):
         return (x * m).sum(1) / m.sum(1)
 
     def tuned(self) -> dict[str, np.ndarray]:
+        """The tuning: every parameter, named as in the model file."""
         return {
-            name: self.p(name).detach().numpy().astype(np.float32)
-            for name, tensor in self._file_tensors.items()
-            if tensor.dtype == F32
+            self._names[key]: p.detach().numpy().astype(np.float32)
+            for key, p in self.params.items()
         }
 
 
