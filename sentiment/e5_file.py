@@ -2,10 +2,11 @@
 
 The engine reads one file: a header, the SentencePiece vocabulary with its normalisation map,
 and a directory of named tensors, the weight matrices 4-bit (Q4_0 blocks of 32: a float16 scale
-and 16 bytes of nibbles) and every bias, LayerNorm and position vector float32. A tuned encoder is the bundled file with
-some tensors overwritten (`sentiment/tune_encoder.py`): float32 ones as they were learnt, the
-matrices of its top layers re-quantised to Q4_0 here, exactly as the engine's own converter does
-(re-quantising a bundled matrix gives back its very bytes), so the engine runs it unchanged.
+and 16 bytes of nibbles) and every bias, LayerNorm and position vector float32. A tuned encoder
+is the bundled file with some tensors overwritten (`sentiment/tune_encoder.py`): float32 ones as
+they were learnt, the matrices of its top layers re-quantised to Q4_0 here, exactly as the
+engine's own converter does (re-quantising a bundled matrix gives back its very bytes), so the
+engine runs it unchanged.
 """
 
 from __future__ import annotations
@@ -203,9 +204,9 @@ def _fits(tensor: Tensor | None, array: np.ndarray) -> bool:
 
 def patched(base: Path, tuning: Path, folder: Path) -> Path:
     """The base model file with the tensors in `tuning` (an .npz named by tensor, see
-    `write_tuning`) written over it, made once in `folder` under the tuning's hash and reused after. Copied
-    and written beside, then renamed: a process that dies halfway leaves no broken file, and
-    the 72 MB never sit in memory."""
+    `write_tuning`) written over it, made once in `folder` under the tuning's hash and reused
+    after. Copied and written beside, then renamed: a process that dies halfway leaves no broken
+    file, and the 72 MB never sit in memory."""
     target = folder / f"{base.stem}-tuned-{tuning_digest(tuning)}.bin"
     if target.is_file():
         return target

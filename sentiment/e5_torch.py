@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from sentiment.e5_file import F32, QK, ModelFile, Vocabulary, q4_0
+from sentiment.e5_file import F32, ModelFile, Vocabulary, dequantise, q4_0
 
 META = "\u2581"
 
@@ -145,23 +145,18 @@ class E5(nn.Module):
     def tuned(self) -> dict[str, np.ndarray]:
         """The tuning: every parameter, named as in the model file; matrices as Q4_0 bytes."""
         return {
-            self._names[key]: (q4_0 if p.dim() == 2 else np.asarray)(
-                p.detach().numpy().astype(np.float32)
-            )
+            self._names[key]: q4_0(p.detach().numpy())
+            if p.dim() == 2
+            else p.detach().numpy().copy()
             for key, p in self.params.items()
         }
 
 
 def rounded(matrix: torch.Tensor) -> torch.Tensor:
-    """`matrix` as the engine will see it once written as Q4_0 (`e5_file.q4_0`, the same
-    arithmetic), with the gradient passed straight through the rounding."""
-    x = matrix.reshape(-1, QK)
-    extreme = x.gather(1, x.abs().argmax(dim=1, keepdim=True))
-    d = extreme / -8
-    inverse = torch.where(d != 0, 1.0 / d, torch.zeros_like(d))
-    q = torch.clamp(torch.trunc(x * inverse + 8.5), max=15)
-    values = ((q - 8) * d.to(torch.float16).to(torch.float32)).reshape(matrix.shape)
-    return matrix + (values - matrix).detach()
+    """`matrix` as the engine will see it once written (`e5_file.q4_0`, read back), with the
+    gradient passed straight through the rounding."""
+    written = dequantise(q4_0(matrix.detach().numpy()))
+    return matrix + (torch.from_numpy(written).reshape(matrix.shape) - matrix).detach()
 
 
 def batch(

@@ -13,6 +13,7 @@ import pytest
 
 from sentiment.e5_file import (
     F32,
+    Q4_BLOCK,
     QK,
     ModelFile,
     dequantise,
@@ -71,7 +72,7 @@ def raw(model: ModelFile, name: str) -> bytes:
     tensor = model.tensors[name]
     with model.path.open("rb") as f:
         f.seek(tensor.offset)
-        return f.read(tensor.count // QK * 18)
+        return f.read(tensor.count // QK * Q4_BLOCK.itemsize)
 
 
 def test_requantising_a_bundled_matrix_gives_back_its_bytes(model_file: ModelFile) -> None:
