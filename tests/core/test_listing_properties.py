@@ -40,10 +40,11 @@ async def _run(steps: list[Op], folder: Path) -> None:
         removed = 0
 
         async def note_first_reads() -> None:
-            stars = {r.id: r.rating for r in h.site.reviews}
+            # A review is stored by the poll that read it, so it is on the site at that moment.
+            rating_now = {r.id: r.rating for r in h.site.reviews}
             for review_id in (await h.stored()).keys() - first_read.keys():
-                if review_id.startswith("n") and review_id in stars:
-                    first_read[review_id] = stars[review_id]
+                if review_id.startswith("n"):
+                    first_read[review_id] = rating_now[review_id]
 
         for number, (op, pick, stars, hours) in enumerate(steps):
             current = h.site.reviews
